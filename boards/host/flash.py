@@ -1,0 +1,29 @@
+# littlefs on a block device, as the store filesystem, on either runtime:
+# MicroPython mounts it with vfs.VfsLfs2 (as the boards do); CPython drives the
+# same on-disk format through littlefs-python. Both give a DirFs-like object.
+import sys
+
+READ_SIZE = 32
+PROG_SIZE = 32
+LOOKAHEAD = 32
+_mounts = [0]
+
+
+def mount(bdev, format=False):
+    if sys.implementation.name == "micropython":
+        return _mount_micropython(bdev, format)
+    from boards.host.flash_cpython import mount_littlefs_python
+    return mount_littlefs_python(bdev, format)
+
+
+def _mount_micropython(bdev, format):
+    import vfs
+    from boards.host.dirfs import DirFs
+    if format:
+        vfs.VfsLfs2.mkfs(bdev, readsize=READ_SIZE, progsize=PROG_SIZE, lookahead=LOOKAHEAD)
+    _mounts[0] += 1
+    point = "/hcdaudit_flash%d" % _mounts[0]
+    vfs.mount(vfs.VfsLfs2(bdev, readsize=READ_SIZE, progsize=PROG_SIZE, lookahead=LOOKAHEAD), point)
+    fs = DirFs(point)
+    fs.unmount = lambda: vfs.umount(point)
+    return fs

@@ -1,0 +1,137 @@
+# NV memory and flash block devices for the host board and the tests.
+# NV memory interface (the core's view of FRAM / backup SRAM / a file):
+#   .size, .read_into(offset, buf), .write(offset, data)
+# Block devices follow MicroPython's extended block protocol
+# (readblocks / writeblocks with offset, ioctl 4/5/6), so vfs.VfsLfs2 mounts them.
+import os
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+_IOCTL_BLOCK_COUNT = const(4)
+_IOCTL_BLOCK_SIZE = const(5)
+_IOCTL_ERASE = const(6)
+
+
+class RamNvram:
+    def __init__(self, size, data=None):
+        self.size = size
+        self.buf = bytearray(size) if data is None else bytearray(data)
+
+    def read_into(self, offset, buf):
+        n = len(buf)
+        buf[:] = self.buf[offset:offset + n]
+
+    def write(self, offset, data):
+        self.buf[offset:offset + len(data)] = data
+
+
+class FileNvram:
+    """A file of exactly `size` bytes standing in for FRAM; each write is flushed
+    (and fsync'd where the runtime has it) before write() returns."""
+
+    def __init__(self, path):
+        self.path = path
+        self.size = os.stat(path)[6]
+        self._file = open(path, "r+b")
+
+    @staticmethod
+    def create(path, size):
+        with open(path, "wb") as f:
+            f.write(bytes(size))
+
+    def read_into(self, offset, buf):
+        self._file.seek(offset)
+        n = self._file.readinto(buf)
+        if n != len(buf):
+            raise OSError("NV memory file %s is short" % self.path)
+
+    def write(self, offset, data):
+        if offset + len(data) > self.size:
+            raise OSError("write beyond NV memory end")
+        self._file.seek(offset)
+        self._file.write(data)
+        self._file.flush()
+        if hasattr(os, "fsync"):
+            os.fsync(self._file.fileno())
+
+    def close(self):
+        self._file.close()
+
+
+class RamBlockDevice:
+    """NOR-flash-like RAM block device: erase sets 0xFF, program writes bytes."""
+
+    def __init__(self, block_size, block_count, data=None):
+        self.block_size = block_size
+        self.block_count = block_count
+        self.buf = bytearray(b"\xff" * (block_size * block_count)) if data is None else bytearray(data)
+
+    def readblocks(self, block, buf, offset=0):
+        start = block * self.block_size + offset
+        buf[:] = self.buf[start:start + len(buf)]
+
+    def writeblocks(self, block, buf, offset=None):
+        if offset is None:   # simple protocol: whole blocks, erase implied
+            for i in range(len(buf) // self.block_size):
+                self.erase(block + i)
+            offset = 0
+        start = block * self.block_size + offset
+        self.buf[start:start + len(buf)] = buf
+        return 0
+
+    def erase(self, block):
+        start = block * self.block_size
+        self.buf[start:start + self.block_size] = b"\xff" * self.block_size
+        return 0
+
+    def ioctl(self, op, arg):
+        if op == _IOCTL_BLOCK_COUNT:
+            return self.block_count
+        if op == _IOCTL_BLOCK_SIZE:
+            return self.block_size
+        if op == _IOCTL_ERASE:
+            return self.erase(arg)
+        return 0
+
+
+class FileBlockDevice(RamBlockDevice):
+    """A raw flash image in a file (what `hcdaudit pull` reads from a board)."""
+
+    def __init__(self, path, block_size):
+        self.path = path
+        self.block_size = block_size
+        self.block_count = os.stat(path)[6] // block_size
+        self._file = open(path, "r+b")
+
+    @staticmethod
+    def create(path, block_size, block_count):
+        with open(path, "wb") as f:
+            for _ in range(block_count):
+                f.write(b"\xff" * block_size)
+
+    def readblocks(self, block, buf, offset=0):
+        self._file.seek(block * self.block_size + offset)
+        self._file.readinto(buf)
+
+    def writeblocks(self, block, buf, offset=None):
+        if offset is None:
+            for i in range(len(buf) // self.block_size):
+                self.erase(block + i)
+            offset = 0
+        self._file.seek(block * self.block_size + offset)
+        self._file.write(buf)
+        self._file.flush()
+        return 0
+
+    def erase(self, block):
+        self._file.seek(block * self.block_size)
+        self._file.write(b"\xff" * self.block_size)
+        self._file.flush()
+        return 0
+
+    def close(self):
+        self._file.close()

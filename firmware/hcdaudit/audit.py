@@ -1,0 +1,231 @@
+# The device's audit log: boot recovery, log(), flush(), shutdown().
+#
+# log() is the only synchronous path: validate, encode, seal, write one NVRAM
+# slot, return. When the ring holds `slot_count` unflushed records they are
+# re-sealed under the store key into one segment. Everything that boot needs
+# is derived from what is durable: the store's newest segment says what has
+# been flushed, the ring's valid slots say what has not.
+from hcdaudit import catalog, chain, kdf, record, seal, segment, text
+from hcdaudit import ring as ring_module
+from hcdaudit.store import Store, StoreError
+
+
+class AuditError(Exception):
+    pass
+
+
+class _SlotChanged(Exception):
+    pass
+
+
+class BootReport:
+    def __init__(self):
+        self.boot = 0
+        self.last_durable_seq = 0
+        self.actions = []
+        self.quarantined = []
+
+    def as_dict(self):
+        return {"boot": self.boot, "last_durable_seq": self.last_durable_seq,
+                "actions": list(self.actions), "quarantined": list(self.quarantined)}
+
+
+class AuditLog:
+    def __init__(self, board, master_key):
+        keys = kdf.Subkeys(master_key)
+        self.board = board
+        self._mac = keys.mac
+        self._nvram_cipher = board.aes(keys.nvram)
+        self._store_cipher = board.aes(keys.store)
+        self.ring = ring_module.Ring(board.nvram, board.slot_count, board.slot_size,
+                                     self._nvram_cipher, keys.mac)
+        self.store = Store(board.fs, board.store_cap, keys.mac, self.ring.max_sealed)
+        self.slot_count = board.slot_count
+        self.boot_count = 0
+        self.salt = 0
+        self.next_seq = 1
+        self.logged = 0            # records logged by this boot
+        self.evicted = 0           # records evicted by this boot
+        self.flush_error = None    # why the last flush failed, if it did
+        self._link = chain.GENESIS
+        self._unflushed = []       # seqs in the ring not yet in the store, ascending
+        self.boot_report = None
+
+    @property
+    def in_nvram(self):
+        return len(self._unflushed)
+
+    # -- boot
+    def boot(self, reason="power-on"):
+        rep = BootReport()
+        best, bad_copies = self.ring.read_header()
+        for copy in bad_copies:
+            rep.quarantined.append("NVRAM header copy %s" % "AB"[copy])
+        actions, bad_segments = self.store.open()
+        rep.actions.extend(actions)
+        rep.quarantined.extend(bad_segments)
+        slots = self.ring.scan()
+        valid = [s for s in slots if s.state == ring_module.VALID]
+
+        # The boot counter never goes below an epoch already used, even if the
+        # header was lost: the RSID of RFC 5848 must not repeat.
+        boot = best[1] if best else 0
+        for s in valid:
+            boot = max(boot, s.boot)
+        if self.store.segments:
+            boot = max(boot, self.store.segments[-1].boot)
+        self.boot_count = boot + 1
+        self.ring.write_header(best[0] + 1 if best else 1, self.boot_count, 1 - best[2] if best else 0)
+        self.salt = int.from_bytes(self.board.random(4), "big")
+        rep.boot = self.boot_count
+
+        store_last = self.store.last_seq
+        last = store_last
+        for s in valid:
+            last = max(last, s.seq)
+        rep.last_durable_seq = last
+        torn_index = (last + 1) % self.slot_count
+        for s in slots:
+            if s.state == ring_module.INVALID:
+                if s.index == torn_index:
+                    rep.actions.append("discarded torn write in slot %d" % s.index)
+                else:
+                    rep.quarantined.append("slot %d seq %d: %s" % (s.index, s.seq, s.reason))
+        fresh = [s for s in valid if s.seq > store_last]
+        fresh.sort(key=lambda s: s.seq)
+        self._unflushed = [s.seq for s in fresh]
+        if fresh and fresh[-1].seq == last:
+            self._link = ring_module.link_after(self._mac, fresh[-1])
+        elif self.store.segments and store_last == last:
+            self._link = self.store.segments[-1].head
+        else:
+            self._link = chain.GENESIS
+        self.next_seq = last + 1
+
+        pending_eviction = self._unfinished_eviction(fresh, rep)
+        del slots, valid, fresh
+        if self._unflushed and self.next_seq - 1 - self.store.last_seq >= self.slot_count:
+            self._flush()
+            rep.actions.append("completed interrupted flush")
+        if pending_eviction:
+            self._log_eviction(pending_eviction)
+            rep.actions.append("logged the eviction record the power cut interrupted")
+        self.boot_report = rep
+        self.log("audit_start", boot=self.boot_count, reason=reason)
+        if rep.actions or rep.quarantined:
+            self.log("audit_recovery", last_durable_seq=rep.last_durable_seq,
+                     actions="; ".join(rep.actions) or "none",
+                     quarantined="; ".join(rep.quarantined) or "none")
+        return rep
+
+    def _unfinished_eviction(self, fresh, rep):
+        """A flush renames its segment, removes the evicted ones, then logs the
+        eviction record; a power cut can stop it between. Finish what is left."""
+        if not self.store.segments:
+            return None
+        newest = self.store.segments[-1]
+        through = newest.evicted_through
+        if not through:
+            return None
+        stale = [m for m in self.store.segments if m.last_seq <= through]
+        if stale:
+            self.store.remove(stale)
+            rep.actions.append("completed eviction through seq %d" % through)
+        code = catalog.event_code("audit_eviction")
+        item = catalog.item_code("evicted_through")
+        for s in fresh:
+            body = record.decode(s.plaintext)
+            if body["event"] == code and body["items"].get(item) == through:
+                return None
+        return (newest.evicted_first, through, newest.evicted_count)
+
+    # -- logging
+    def log(self, event, subject=None, outcome=None, interface=None, remote_host=None, **items):
+        """Record one audit event. Returns its seq once the sealed record is in NVRAM."""
+        if not self.boot_count:
+            raise AuditError("log() before boot()")
+        code, outcome_code, subject_list, items_map = catalog.prepare(
+            event, subject, outcome, interface, remote_host, items)
+        if interface is not None:
+            interface = text.truncate(interface, record.LIMITS["interface"])
+        if remote_host is not None:
+            remote_host = text.truncate(remote_host, record.LIMITS["remote_host"])
+        return self._append(code, outcome_code, subject_list, interface, remote_host, items_map)
+
+    def _append(self, code, outcome_code, subject_list, interface, remote_host, items_map):
+        seq = self.next_seq
+        if self._unflushed and seq - self._unflushed[0] >= self.slot_count:
+            # The slot is still needed: the last flush failed. Retry, or refuse
+            # this record with an error rather than overwrite an unflushed one.
+            self._flush()
+        plaintext = record.encode(seq, self.board.now_us(), code, outcome_code, subject_list,
+                                  interface, remote_host, items_map)
+        if len(plaintext) > self.ring.max_plaintext:
+            raise record.RecordError("event %d: record of %d bytes exceeds the %d-byte slot"
+                                     % (code, len(plaintext), self.ring.max_plaintext))
+        link = self._link
+        sealed = seal.seal(self._nvram_cipher, self.boot_count, self.salt, seq, link, plaintext)
+        self.ring.write(seq, self.boot_count, self.salt, link, sealed)
+        # Durable from here on.
+        self._link = chain.next_link(self._mac, link, seq, plaintext)
+        self.next_seq = seq + 1
+        self._unflushed.append(seq)
+        self.logged += 1
+        if seq - self.store.last_seq >= self.slot_count:
+            try:
+                self._flush()
+            except (OSError, StoreError) as exc:
+                self.flush_error = str(exc)   # the record is safe in NVRAM; retried before its slot is reused
+        return seq
+
+    # -- flushing
+    def flush(self):
+        """Orderly flush (shutdown, export): move every unflushed record to the store."""
+        if self._unflushed:
+            self._flush()
+
+    def shutdown(self, reason="shutdown"):
+        self.log("audit_stop", reason=reason)
+        self.flush()
+
+    def _flush(self):
+        while self._unflushed:
+            try:
+                self._write_segment()
+                self.flush_error = None
+                return
+            except _SlotChanged as exc:
+                # A slot no longer authenticates (damaged since boot): leave it out,
+                # the chain break shows the loss to every reader.
+                self._unflushed.remove(exc.args[0])
+
+    def _write_segment(self):
+        seqs = self._unflushed
+        first = self.ring.read(seqs[0] % self.slot_count)
+        if first.state != ring_module.VALID or first.seq != seqs[0]:
+            raise _SlotChanged(seqs[0])
+        plan = self.store.plan_eviction(len(seqs))
+        evicted = (0, 0, 0)
+        if plan:
+            evicted = (plan[0].first_seq, plan[-1].last_seq, sum(m.count for m in plan))
+        header = segment.pack_header(len(seqs), seqs[0], seqs[-1], self.boot_count, self.salt,
+                                     evicted, first.link)
+        self.store.write(header, self._resealed(seqs), self._link)
+        self._unflushed = []
+        if plan:
+            self.store.remove(plan)
+            self.evicted += evicted[2]
+            self._log_eviction(evicted)
+
+    def _resealed(self, seqs):
+        for seq in seqs:
+            slot = self.ring.read(seq % self.slot_count)
+            if slot.state != ring_module.VALID or slot.seq != seq:
+                raise _SlotChanged(seq)
+            yield seq, slot.link, seal.seal(self._store_cipher, self.boot_count, self.salt,
+                                            seq, slot.link, slot.plaintext)
+
+    def _log_eviction(self, evicted):
+        first, through, count = evicted
+        self.log("audit_eviction", first_seq=first, last_seq=through, count=count,
+                 evicted_through=through)

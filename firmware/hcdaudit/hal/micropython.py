@@ -1,0 +1,30 @@
+# HAL for MicroPython (unix port and boards): cryptolib AES-ECB/CBC, os.urandom,
+# and a UTC clock normalised to the 1970 epoch (esp32/stm32 count from 2000).
+import os
+import time
+
+import cryptolib
+
+_MODE_ECB = 1   # cryptolib.MODE_* constants are compiled out on most ports
+_MODE_CBC = 2
+_ZERO_IV = bytes(16)
+_EPOCH_OFFSET_US = 946684800 * 1000000 if time.gmtime(0)[0] == 2000 else 0
+
+
+class Aes:
+    def __init__(self, key):
+        self._key = bytes(key)
+
+    def ecb(self, blocks):
+        return cryptolib.aes(self._key, _MODE_ECB).encrypt(blocks)
+
+    def cbc_mac(self, blocks):
+        return cryptolib.aes(self._key, _MODE_CBC, _ZERO_IV).encrypt(blocks)[-16:]
+
+
+def random(n):
+    return os.urandom(n)
+
+
+def now_us():
+    return time.time_ns() // 1000 + _EPOCH_OFFSET_US

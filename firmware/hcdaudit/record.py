@@ -1,0 +1,75 @@
+# The canonical audit record: a deterministic CBOR map with small integer keys.
+# FAU_GEN.1.2 contents: date/time, event type, subject identity, outcome, and
+# the event's additional items.
+from hcdaudit import cbor
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+SEQ = const(0)
+TIME = const(1)
+EVENT = const(2)
+OUTCOME = const(3)
+SUBJECT = const(4)
+INTERFACE = const(5)
+REMOTE_HOST = const(6)
+ITEMS = const(7)
+
+# Byte limits of the record-level text fields (items have theirs in the catalog).
+LIMITS = {"interface": 16, "remote_host": 45, "user_id": 32, "name": 64, "role": 32}
+
+# Subject list layout: [kind, user_id, name, role]
+SUBJECT_FIELDS = ("kind", "user_id", "name", "role")
+
+
+class RecordError(ValueError):
+    pass
+
+
+def encode(seq, time_us, event, outcome, subject, interface, remote_host, items):
+    body = {SEQ: seq, TIME: time_us, EVENT: event, OUTCOME: outcome, SUBJECT: subject}
+    if interface:
+        body[INTERFACE] = interface
+    if remote_host:
+        body[REMOTE_HOST] = remote_host
+    if items:
+        body[ITEMS] = items
+    return cbor.dumps(body)
+
+
+def _expect(value, kind, field):
+    if not isinstance(value, kind) or value is True or value is False:
+        raise RecordError("record field %s has the wrong type" % field)
+    return value
+
+
+def decode(buf):
+    """Decode a record into the dict the host tools and formatters use."""
+    try:
+        body = cbor.loads(buf)
+    except cbor.CBORError as exc:
+        raise RecordError("record is not valid CBOR: %s" % exc)
+    if not isinstance(body, dict):
+        raise RecordError("record is not a map")
+    for key in (SEQ, TIME, EVENT, OUTCOME, SUBJECT):
+        if key not in body:
+            raise RecordError("record lacks field %d" % key)
+    subject = _expect(body[SUBJECT], list, "subject")
+    if len(subject) != 4:
+        raise RecordError("record subject must have 4 fields")
+    items = _expect(body.get(ITEMS, {}), dict, "items")
+    for code in items:
+        _expect(code, int, "item code")
+    return {
+        "seq": _expect(body[SEQ], int, "seq"),
+        "time_us": _expect(body[TIME], int, "time"),
+        "event": _expect(body[EVENT], int, "event"),
+        "outcome": _expect(body[OUTCOME], int, "outcome"),
+        "subject": subject,
+        "interface": body.get(INTERFACE),
+        "remote_host": body.get(REMOTE_HOST),
+        "items": items,
+    }

@@ -1,0 +1,160 @@
+# Shared helpers for the portable firmware tests (CPython and MicroPython).
+import os
+import sys
+
+try:
+    import hcdaudit.catalog  # noqa: F401
+except ImportError:   # TEMPORARY until the catalog lands
+    import catalog_stub
+    import hcdaudit
+    sys.modules["hcdaudit.catalog"] = catalog_stub
+    hcdaudit.catalog = catalog_stub
+
+TORTURE = False  # set by run_firmware.py --torture: longer sweeps
+_made = []
+
+
+def reset():
+    pass
+
+
+def tmpdir():
+    """A fresh directory under /tmp, removed after the test."""
+    path = "/tmp/hcdaudit-test-" + os.urandom(6).hex()
+    os.mkdir(path)
+    _made.append(path)
+    return path
+
+
+def rmtree(path):
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return
+    for name in names:
+        full = path + "/" + name
+        try:
+            os.remove(full)
+        except OSError:
+            rmtree(full)
+    os.rmdir(path)
+
+
+def cleanup():
+    unmount_all()
+    while _made:
+        rmtree(_made.pop())
+
+
+def raises(exc_type, fn, *args, **kwargs):
+    """Call fn and return the exception it raised; fail if it raised nothing or something else."""
+    try:
+        fn(*args, **kwargs)
+    except exc_type as exc:
+        return exc
+    raise AssertionError("expected %s from %s" % (exc_type.__name__, getattr(fn, "__name__", fn)))
+
+
+# ---------------------------------------------------------------- devices
+import hashlib  # noqa: E402
+
+from hcdaudit import ring as _ring  # noqa: E402
+from hcdaudit.audit import AuditLog  # noqa: E402
+from hcdaudit.reader import Reader  # noqa: E402
+from boards.host import flash  # noqa: E402
+from boards.host.board import Board, runtime_hal  # noqa: E402
+from boards.host.memory import RamBlockDevice, RamNvram  # noqa: E402
+
+MASTER_KEY = bytes(range(32))
+T0_US = 1795420800 * 1000000   # 2026-11-23T00:00:00Z
+_mounted = []
+
+
+class FakeClock:
+    """A UTC clock that advances `step_us` per reading: same times on both runtimes."""
+
+    def __init__(self, start_us=T0_US, step_us=1500000):
+        self.now = start_us
+        self.step = step_us
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+class FakeRandom:
+    """Deterministic bytes, so both runtimes draw the same per-boot salt."""
+
+    def __init__(self, seed=b"hcdaudit-tests"):
+        self.seed = seed
+        self.counter = 0
+
+    def __call__(self, n):
+        self.counter += 1
+        return hashlib.sha256(self.seed + str(self.counter).encode()).digest()[:n]
+
+
+class TestDevice:
+    """NVRAM and flash in RAM; boot() and power_cycle() like a real board."""
+
+    def __init__(self, slot_count=50, slot_size=512, cap=15000, blocks=64, block_size=4096,
+                 nvram=None, bdev=None, fresh=True, clock=None, random=None):
+        self.slot_count = slot_count
+        self.slot_size = slot_size
+        self.cap = cap
+        self.nvram = nvram or RamNvram(_ring.region_size(slot_count, slot_size))
+        self.bdev = bdev or RamBlockDevice(block_size, blocks)
+        self.clock = clock or FakeClock()
+        self.random = random or FakeRandom()
+        self.fs = None
+        self._format = fresh and bdev is None
+        self.log = None
+
+    def mount(self):
+        self.unmount()
+        self.fs = flash.mount(self.bdev, format=self._format)
+        self._format = False
+        _mounted.append(self.fs)
+        return self.fs
+
+    def unmount(self):
+        if self.fs is not None:
+            if self.fs in _mounted:
+                _mounted.remove(self.fs)
+            try:
+                self.fs.unmount()
+            except Exception:
+                pass
+            self.fs = None
+
+    def board(self):
+        return Board(self.nvram, self.fs, self.slot_count, self.slot_size, self.cap,
+                     clock=self.clock, random=self.random)
+
+    def boot(self, reason="power-on"):
+        self.mount()
+        self.log = AuditLog(self.board(), MASTER_KEY)
+        self.log.boot(reason)
+        return self.log
+
+    def reader(self):
+        if self.fs is None:
+            self.mount()
+        return Reader(self.fs, self.nvram, MASTER_KEY, self.slot_count, self.slot_size, runtime_hal().Aes)
+
+    def records(self):
+        reader = self.reader()
+        return list(reader.records()), reader.report
+
+
+def unmount_all():
+    while _mounted:
+        fs = _mounted.pop()
+        try:
+            fs.unmount()
+        except Exception:
+            pass
+
+
+def events_of(records, code):
+    return [r for r in records if r["event"] == code]

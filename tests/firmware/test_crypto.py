@@ -1,0 +1,63 @@
+# AES-256-CCM, HMAC-SHA256 and HKDF against published and independently computed vectors.
+from hcdaudit import ccm, kdf
+from boards.host.board import runtime_hal
+from support import raises
+
+KEY = b"k" * 32
+NONCE = b"n" * 12
+# Computed with cryptography's AESCCM(tag_length=16), an independent implementation.
+SEALED = ("6fbd2c2201e70d5ec5da2c4a0a4a33344a0f8855174ccd32b62d4e0cf6d9504804b43b1eba6b2466"
+          "f416b093600fe57178c262f6bac9fe9538a808f119997d4dbde55eaa890e6a")
+
+
+def test_ccm_matches_the_independent_vector():
+    cipher = runtime_hal().Aes(KEY)
+    assert ccm.seal(cipher, NONCE, b"aad", b"hello world" * 5).hex() == SEALED
+    assert ccm.open(cipher, NONCE, b"aad", bytes.fromhex(SEALED)) == b"hello world" * 5
+
+
+def test_ccm_rejects_every_alteration():
+    aes = runtime_hal().Aes
+    sealed = bytes.fromhex(SEALED)
+    for i in (0, 20, len(sealed) - 16, len(sealed) - 1):
+        flipped = bytearray(sealed)
+        flipped[i] ^= 0x01
+        raises(ccm.AuthError, ccm.open, aes(KEY), NONCE, b"aad", bytes(flipped))
+    raises(ccm.AuthError, ccm.open, aes(KEY), NONCE, b"aae", sealed)
+    raises(ccm.AuthError, ccm.open, aes(KEY), b"m" * 12, b"aad", sealed)
+    raises(ccm.AuthError, ccm.open, aes(b"j" * 32), NONCE, b"aad", sealed)
+    raises(ccm.AuthError, ccm.open, aes(KEY), NONCE, b"aad", sealed[:-1])
+    raises(ccm.AuthError, ccm.open, aes(KEY), NONCE, b"aad", sealed[:10])
+
+
+def test_ccm_empty_plaintext_and_block_boundaries():
+    cipher = runtime_hal().Aes(KEY)
+    for n in (0, 1, 15, 16, 17, 32, 466):
+        msg = bytes(range(256)) * 2
+        sealed = ccm.seal(cipher, NONCE, b"", msg[:n])
+        assert len(sealed) == n + 16
+        assert ccm.open(cipher, NONCE, b"", sealed) == msg[:n]
+
+
+def test_hmac_sha256_rfc4231():
+    assert kdf.hmac_sha256(b"\x0b" * 20, b"Hi There").hex() == \
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+    assert kdf.hmac_sha256(b"Jefe", b"what do ya want for nothing?").hex() == \
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    # case 6: a key longer than the block is hashed first
+    assert kdf.hmac_sha256(b"\xaa" * 131, b"Test Using Larger Than Block-Size Key - Hash Key First").hex() == \
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+
+
+def test_hkdf_rfc5869_case1():
+    okm = kdf.hkdf(b"\x0b" * 22, bytes(range(13)), bytes(range(0xF0, 0xFA)), 42)
+    assert okm.hex() == ("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+                         "34007208d5b887185865")
+
+
+def test_subkeys_are_distinct_and_need_a_256_bit_master_key():
+    keys = kdf.Subkeys(bytes(32))
+    assert keys.nvram != keys.store
+    assert len(keys.nvram) == len(keys.store) == 32
+    raises(ValueError, kdf.Subkeys, bytes(16))
+    assert kdf.equal(b"abc", b"abc") and not kdf.equal(b"abc", b"abd") and not kdf.equal(b"ab", b"abc")
