@@ -16,6 +16,8 @@
 from hcdaudit import catalog, ccm, chain, kdf, record, seal, segment
 from hcdaudit import ring as ring_module
 
+_MERGED = {"duplicate": "seqs already read earlier", "reordered": "seqs out of order",
+           "modified": "records fail authentication"}
 FAULTS = ("modified", "missing", "duplicate", "reordered", "truncated", "quarantined", "unaudited")
 
 
@@ -44,7 +46,24 @@ class Report:
         self.findings = []
 
     def add(self, verdict, first_seq, last_seq, detail):
+        last = self.findings[-1] if self.findings else None
+        if last and last.verdict == verdict and last.last_seq + 1 == first_seq and verdict in _MERGED:
+            last.last_seq = last_seq      # one finding per run of seqs, not one per seq
+            last.detail = _MERGED[verdict]
+            return
         self.findings.append(Finding(verdict, first_seq, last_seq, detail))
+
+    def covered(self, first_seq, last_seq, verdicts):
+        for f in self.findings:
+            if f.verdict in verdicts and f.first_seq <= first_seq and last_seq <= f.last_seq:
+                return True
+        return False
+
+    def seen(self, seq):
+        for first, last in self.ranges:
+            if first <= seq <= last:
+                return True
+        return False
 
     def faults(self):
         return [f for f in self.findings if f.verdict in FAULTS]
@@ -95,35 +114,33 @@ class Reader:
         size = self.fs.size(name)
         f = self.fs.open(name, "rb")
         try:
+            meta_error = None
             try:
                 meta = segment.read_meta(f, name, size, self._mac)
-                count = meta.count
             except segment.SegmentError as exc:
                 # Still read what authenticates: each record carries its own tag.
+                meta_error = str(exc)
                 f.seek(0)
                 try:
                     meta = segment.Meta(name, f.read(segment.HEADER_SIZE))
                 except (segment.SegmentError, ValueError) as exc2:
                     rep.add("modified", 0, 0, "%s: unreadable header (%s)" % (name, exc2))
                     return
-                verdict = "truncated" if "truncated" in str(exc) or "checkpoint missing" in str(exc) else "modified"
-                rep.add(verdict, meta.first_seq, meta.last_seq, str(exc))
-                count = meta.count
             claimed = segment.first_seq_of(name)
             if claimed is not None and claimed != meta.first_seq:
                 rep.add("reordered", meta.first_seq, meta.last_seq,
                         "%s holds seqs %d-%d (file moved or replaced)" % (name, meta.first_seq, meta.last_seq))
             f.seek(segment.HEADER_SIZE)
             seen = 0
-            end = size - segment.CHECKPOINT_SIZE
-            while seen < count:
+            last_seq = meta.first_seq - 1
+            while seen < meta.count:
                 try:
                     entry = segment.read_entry(f, size)
-                except segment.SegmentError as exc:
-                    rep.add("truncated", meta.first_seq + seen, meta.last_seq, "%s: %s" % (name, exc))
-                    return
+                except segment.SegmentError:
+                    entry = None
                 if entry is None:
-                    rep.add("truncated", meta.first_seq + seen, meta.last_seq, "%s: ends after %d of %d records" % (name, seen, count))
+                    rep.add("truncated", last_seq + 1, meta.last_seq,
+                            "%s: ends after %d of %d records" % (name, seen, meta.count))
                     return
                 seq, link, sealed = entry
                 try:
@@ -132,8 +149,11 @@ class Reader:
                     plaintext = None
                 rep.in_store += 1
                 seen += 1
+                last_seq = seq
                 yield seq, link, plaintext
-            if meta.head is not None and f.tell() != end:
+            if meta_error:
+                rep.add("modified", meta.first_seq, meta.last_seq, meta_error)
+            elif f.tell() != size - segment.CHECKPOINT_SIZE:
                 rep.add("modified", meta.first_seq, meta.last_seq, "%s: unexpected bytes before checkpoint" % name)
         finally:
             f.close()
@@ -187,7 +207,7 @@ class Reader:
                 prev_after = None
                 continue
             if seq <= prev_seq:
-                rep.add("duplicate" if seq == prev_seq else "reordered", seq, seq,
+                rep.add("duplicate" if rep.seen(seq) else "reordered", seq, seq,
                         "seq %d after seq %d" % (seq, prev_seq))
                 continue
             if seq > prev_seq + 1:
@@ -225,7 +245,7 @@ class Reader:
             rep.evicted_count += through - first + 1
             rep.add("evicted", first, through, "removed by the store cap (audited eviction)")
             first = through + 1
-        if first <= last:
+        if first <= last and not rep.covered(first, last, ("truncated",)):
             rep.add("missing", first, last, "%d records absent" % (last - first + 1))
 
     def _evicted_through(self):
