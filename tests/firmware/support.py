@@ -66,7 +66,7 @@ from boards.host.board import Board, runtime_hal  # noqa: E402
 from boards.host.memory import RamBlockDevice, RamNvram  # noqa: E402
 
 MASTER_KEY = bytes(range(32))
-T0_US = 1795420800 * 1000000   # 2026-11-23T00:00:00Z
+T0_US = 1795392000 * 1000000   # 2026-11-23T00:00:00Z
 _mounted = []
 
 

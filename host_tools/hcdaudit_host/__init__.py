@@ -1,0 +1,1 @@
+"""Host tools for hcdaudit: provision, simulate, export and verify audit logs."""

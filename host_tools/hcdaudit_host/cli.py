@@ -1,0 +1,108 @@
+"""The `hcdaudit` command. Exit status: 0 clean, 1 findings, 2 unusable input."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import UsageError
+
+
+def _print_json(obj) -> None:
+    print(json.dumps(obj, indent=2, sort_keys=True))
+
+
+def cmd_provision(args) -> int:
+    from .provision import provision
+    identity = provision(args.device_dir, args.name, args.serial, args.force)
+    print(f"provisioned {identity['name']} ({identity['serial']}, {identity['uuid']}) in {args.device_dir}")
+    return 0
+
+
+def cmd_sim(args) -> int:
+    from . import sim
+    summary = sim.run(args.device_dir, args.events, args.seed, args.power_cuts, args.runtime)
+    if args.json:
+        _print_json({k: summary[k] for k in ("logged", "first_seq", "last_seq", "in_nvram", "in_store",
+                                             "evicted", "recoveries", "power_cuts", "runtime", "intact")})
+    else:
+        print(f"simulated {summary['logged']} events on {summary['runtime']} "
+              f"(seqs {summary['first_seq']}-{summary['last_seq']})")
+        print(f"  in NVRAM {summary['in_nvram']}, in store {summary['in_store']}, evicted {summary['evicted']}")
+        print(f"  power cuts {summary['power_cuts']}, boots with recovery {summary['recoveries']}")
+        for boot in summary["boots"]:
+            for action in boot["actions"] + boot["quarantined"]:
+                print(f"    boot {boot['boot']}: {action}")
+    return 0 if summary["intact"] else 1
+
+
+def cmd_export(args) -> int:
+    from .export import export_to
+    count, report = export_to(args.device_dir, args.format, args.output)
+    if args.output:
+        print(f"exported {count} records to {args.output}", file=sys.stderr)
+    return 0 if report.intact() else 1
+
+
+def cmd_verify_store(args) -> int:
+    from .verify_store import describe, verify
+    report = verify(args.device_dir)
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        print(describe(report))
+    return 0 if report.intact() else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hcdaudit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("provision", help="create a host-board device folder")
+    p.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
+    p.add_argument("--name", default="hcd-sim-1", help="device name")
+    p.add_argument("--serial", default="SIM0000001", help="serial number")
+    p.add_argument("--force", action="store_true", help="overwrite an existing device folder")
+    p.set_defaults(func=cmd_provision)
+
+    p = sub.add_parser("sim", help="drive realistic events through the firmware")
+    p.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
+    p.add_argument("--events", type=int, default=1000, help="events to log (default 1000)")
+    p.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
+    p.add_argument("--power-cuts", type=int, default=0, help="power cuts, each in the middle of a flush")
+    p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_sim)
+
+    p = sub.add_parser("export", help="write every record in seq order")
+    p.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
+    p.add_argument("--format", required=True, choices=("jsonl",))
+    p.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("verify", help="verify a store or a syslog stream")
+    vsub = p.add_subparsers(dest="what", required=True)
+    v = vsub.add_parser("store", help="integrity report of a device's store and NVRAM")
+    v.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=cmd_verify_store)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"hcdaudit: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"hcdaudit: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
