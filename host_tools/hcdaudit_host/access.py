@@ -38,3 +38,10 @@ def open_reader(device_dir: Path) -> Reader:
                       identity["slot_count"], identity["slot_size"], runtime_hal().Aes)
     except ring.RingError as exc:
         raise UsageError(str(exc)) from None
+
+
+def require_authentic(report, device_dir: Path) -> None:
+    """A device whose records exist but none authenticates is not damaged: it is
+    being read with the wrong key (or is another device's memory)."""
+    if report.verified == 0 and (report.in_store or report.findings):
+        raise UsageError(f"no record of {device_dir} authenticates: wrong master key, or not this device's memory")

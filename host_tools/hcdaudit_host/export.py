@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .access import open_reader
+from .access import open_reader, require_authentic
 from .records import to_json
 
 FORMATS = ("jsonl",)
@@ -20,6 +20,7 @@ def export(device_dir: Path, fmt: str, out: TextIO) -> tuple[int, object]:
     for record in reader.records():
         out.write(json.dumps(to_json(record), ensure_ascii=False, sort_keys=True) + "\n")
         count += 1
+    require_authentic(reader.report, device_dir)
     return count, reader.report
 
 

@@ -5,15 +5,13 @@ from pathlib import Path
 
 from hcdaudit.reader import Report
 
-from .access import open_reader
-from .errors import UsageError
+from .access import open_reader, require_authentic
 
 
 def verify(device_dir: Path) -> Report:
     reader = open_reader(device_dir)
     report = reader.verify()
-    if report.verified == 0 and (report.in_store or report.findings):
-        raise UsageError(f"no record of {device_dir} authenticates: wrong master key, or not this device's memory")
+    require_authentic(report, device_dir)
     return report
 
 

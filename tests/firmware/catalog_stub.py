@@ -54,3 +54,15 @@ def prepare(event, subject, outcome, interface, remote_host, items):
             value = text.truncate(value, limit)
         out[code_i] = value
     return code, _OUTCOMES.index(outcome), list(subject), out
+
+
+def event_name(code):
+    return _EVENTS[code - 1]
+
+
+def item_name(code):
+    return _ITEMS[code - 1][0]
+
+
+def outcome_name(code):
+    return _OUTCOMES[code]

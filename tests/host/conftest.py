@@ -1,0 +1,46 @@
+"""Shared fixtures for the CPython-only host tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "firmware"), str(ROOT / "tests/firmware")]
+import support  # noqa: E402,F401  (tests/firmware/support.py: shared fixtures)
+
+
+def micropython() -> str:
+    candidate = Path(sys.executable).with_name("micropython")
+    return str(candidate) if candidate.exists() else shutil.which("micropython") or "micropython"
+
+
+def run_micropython(script: str, *args: str, heap: str = "4M", timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a MicroPython snippet with the firmware and boards on its path."""
+    env = dict(os.environ, MICROPYPATH=f"{ROOT}:{ROOT / 'firmware'}:{ROOT / 'tests/firmware'}")
+    proc = subprocess.run([micropython(), "-X", f"heapsize={heap}", "-c", script, *args],
+                          capture_output=True, text=True, env=env, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr or proc.stdout
+    return proc
+
+
+@pytest.fixture
+def hcdaudit(tmp_path):
+    """Run the hcdaudit command in-process; returns (exit status, stdout, stderr)."""
+    from hcdaudit_host.cli import main
+
+    def call(*argv: str, capsys=None):
+        import contextlib
+        import io
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main([str(a) for a in argv])
+            except SystemExit as exc:   # argparse errors
+                status = exc.code
+        return status, out.getvalue(), err.getvalue()
+    return call

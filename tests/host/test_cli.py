@@ -1,0 +1,119 @@
+"""The hcdaudit command on good and bad input: exit 0 clean, 1 findings, 2 unusable input."""
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+
+@pytest.fixture
+def device(tmp_path, hcdaudit):
+    path = tmp_path / "mfd"
+    status, out, _ = hcdaudit("provision", path, "--name", "mfd-lab-3", "--serial", "XR1234")
+    assert status == 0 and "mfd-lab-3" in out
+    return path
+
+
+def test_provision_writes_identity_key_nvram_and_store(device):
+    identity = json.loads((device / "device.json").read_text())
+    assert identity["name"] == "mfd-lab-3" and identity["serial"] == "XR1234"
+    assert identity["uuid"].startswith("urn:uuid:")
+    assert stat.S_IMODE((device / "master.key").stat().st_mode) == 0o600
+    assert len((device / "master.key").read_bytes()) == 32
+    assert (device / "nvram.bin").stat().st_size == 64 + 50 * 512
+    assert (device / "store").is_dir()
+
+
+def test_provision_refuses_to_overwrite_without_force(device, hcdaudit):
+    key = (device / "master.key").read_bytes()
+    status, _, err = hcdaudit("provision", device)
+    assert status == 2 and "--force" in err and "Traceback" not in err
+    assert (device / "master.key").read_bytes() == key
+    assert hcdaudit("provision", device, "--force")[0] == 0
+    assert (device / "master.key").read_bytes() != key
+
+
+def test_force_never_deletes_a_folder_that_is_not_a_device(tmp_path, hcdaudit):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "holiday.jpg").write_bytes(b"x")
+    status, _, err = hcdaudit("provision", folder, "--force")
+    assert status == 2 and (folder / "holiday.jpg").exists()
+
+
+def test_sim_summary_and_export_agree(device, hcdaudit, tmp_path):
+    status, out, _ = hcdaudit("sim", device, "--events", "260", "--seed", "7", "--power-cuts", "2", "--json")
+    assert status == 0
+    summary = json.loads(out)
+    assert summary["power_cuts"] == 2 and summary["recoveries"] == 2
+    assert summary["intact"] is True
+    assert summary["in_store"] + summary["in_nvram"] == summary["last_seq"] > summary["logged"] >= 258
+    export = tmp_path / "log.jsonl"
+    status, _, err = hcdaudit("export", device, "--format", "jsonl", "-o", export)
+    assert status == 0, err
+    lines = [json.loads(line) for line in export.read_text().splitlines()]
+    assert [r["seq"] for r in lines] == list(range(1, summary["last_seq"] + 1))
+    for r in lines:
+        assert set(r) >= {"seq", "time", "event", "outcome", "subject", "items"}
+        assert r["time"].endswith("Z") and r["time"][10] == "T"
+    starts = [r for r in lines if r["event"] == "audit_start"]
+    assert len(starts) == 3                      # power-on + two power-restored boots
+
+
+def test_verify_store_clean_then_tampered(device, hcdaudit):
+    assert hcdaudit("sim", device, "--events", "120")[0] == 0
+    status, out, _ = hcdaudit("verify", "store", device)
+    assert status == 0 and "INTACT" in out
+    status, out, _ = hcdaudit("verify", "store", device, "--json")
+    report = json.loads(out)
+    assert report["intact"] and report["verified"] == report["last_seq"] == 121
+    segment = sorted((device / "store").iterdir())[1]
+    data = bytearray(segment.read_bytes())
+    data[100] ^= 0x20
+    segment.write_bytes(bytes(data))
+    status, out, _ = hcdaudit("verify", "store", device, "--json")
+    report = json.loads(out)
+    assert status == 1 and not report["intact"]
+    assert [f["verdict"] for f in report["findings"]] == ["modified"]
+    assert report["findings"][0]["first_seq"] == 51
+
+
+@pytest.mark.parametrize("damage", ["not_a_device", "wrong_key", "short_nvram", "bad_json", "no_store", "empty_key"])
+def test_unusable_input_is_one_line_and_exit_2(device, hcdaudit, tmp_path, damage):
+    assert hcdaudit("sim", device, "--events", "60")[0] == 0
+    target = device
+    if damage == "not_a_device":
+        target = tmp_path / "elsewhere"
+        target.mkdir()
+    elif damage == "wrong_key":
+        (device / "master.key").write_bytes(bytes(32))
+    elif damage == "short_nvram":
+        (device / "nvram.bin").write_bytes(b"\0" * 100)
+    elif damage == "bad_json":
+        (device / "device.json").write_text("{not json")
+    elif damage == "no_store":
+        for f in (device / "store").iterdir():
+            f.unlink()
+        (device / "store").rmdir()
+    elif damage == "empty_key":
+        (device / "master.key").write_bytes(b"")
+    for argv in (("verify", "store", target), ("export", target, "--format", "jsonl")):
+        status, out, err = hcdaudit(*argv)
+        assert status == 2, (argv, out, err)
+        assert err.count("\n") == 1 and err.startswith("hcdaudit: error:") and "Traceback" not in err
+
+
+def test_empty_store_verifies_clean(device, hcdaudit):
+    status, out, _ = hcdaudit("verify", "store", device, "--json")
+    assert status == 0 and json.loads(out)["verified"] == 0
+
+
+def test_sim_under_micropython(device, hcdaudit):
+    status, out, err = hcdaudit("sim", device, "--events", "150", "--power-cuts", "1", "--runtime", "micropython",
+                                "--json")
+    assert status == 0, err
+    summary = json.loads(out)
+    assert summary["runtime"] == "micropython" and summary["intact"] and summary["power_cuts"] == 1
+    status, out, _ = hcdaudit("verify", "store", device)     # what MicroPython wrote, CPython verifies
+    assert status == 0

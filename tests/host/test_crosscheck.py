@@ -1,0 +1,143 @@
+"""Independent cross-checks: the firmware's CCM, HMAC/HKDF and CBOR against
+`cryptography`, the standard library and `cbor2`; sealed records on a device
+decrypted with keys derived and opened by `cryptography` alone."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import struct
+
+import cbor2
+import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESCCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hcdaudit import ccm, cbor, kdf, record, ring, segment
+from hcdaudit.hal import cpython as hal
+from hcdaudit.ccm import AuthError
+
+keys32 = st.binary(min_size=32, max_size=32)
+nonces = st.binary(min_size=12, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=keys32, nonce=nonces, aad=st.binary(max_size=80), plaintext=st.binary(max_size=600))
+def test_ccm_equals_cryptography_aesccm_both_ways(key, nonce, aad, plaintext):
+    reference = AESCCM(key, tag_length=16)
+    sealed = ccm.seal(hal.Aes(key), nonce, aad, plaintext)
+    assert sealed == reference.encrypt(nonce, plaintext, aad)
+    assert reference.decrypt(nonce, sealed, aad) == plaintext
+    assert ccm.open(hal.Aes(key), nonce, aad, reference.encrypt(nonce, plaintext, aad)) == plaintext
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=keys32, nonce=nonces, aad=st.binary(max_size=40), plaintext=st.binary(min_size=1, max_size=200),
+       flip=st.integers(min_value=0))
+def test_tampered_ccm_rejected_by_both(key, nonce, aad, plaintext, flip):
+    sealed = bytearray(AESCCM(key, tag_length=16).encrypt(nonce, plaintext, aad))
+    sealed[flip % len(sealed)] ^= 1 << (flip % 8)
+    with pytest.raises(AuthError):
+        ccm.open(hal.Aes(key), nonce, aad, bytes(sealed))
+    with pytest.raises(InvalidTag):
+        AESCCM(key, tag_length=16).decrypt(nonce, bytes(sealed), aad)
+    other = bytes(b ^ 0xFF for b in key)
+    with pytest.raises(AuthError):
+        ccm.open(hal.Aes(other), nonce, aad, ccm.seal(hal.Aes(key), nonce, aad, plaintext))
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.binary(max_size=150), msg=st.binary(max_size=300))
+def test_hmac_equals_stdlib(key, msg):
+    assert kdf.hmac_sha256(key, msg) == hmac.new(key, msg, hashlib.sha256).digest()
+
+
+@settings(max_examples=100, deadline=None)
+@given(ikm=st.binary(min_size=1, max_size=64), salt=st.binary(min_size=1, max_size=32),
+       info=st.binary(max_size=40), length=st.integers(min_value=1, max_value=200))
+def test_hkdf_equals_cryptography(ikm, salt, info, length):
+    expected = HKDF(hashes.SHA256(), length, salt, info).derive(ikm)
+    assert kdf.hkdf(ikm, salt, info, length) == expected
+
+
+# Records use unsigned integer map keys, for which RFC 8949 §4.2.1 (bytewise)
+# and cbor2's canonical (length-first, §4.2.3) orders coincide.
+texts = st.text(max_size=60)
+scalars = st.one_of(st.integers(min_value=-(2 ** 64), max_value=2 ** 64 - 1), texts, st.binary(max_size=60),
+                    st.booleans(), st.none())
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=5),
+    st.dictionaries(st.integers(min_value=0, max_value=2 ** 32), inner, max_size=5)), max_leaves=20)
+records = st.fixed_dictionaries({
+    record.SEQ: st.integers(min_value=1, max_value=2 ** 32 - 1),
+    record.TIME: st.integers(min_value=0, max_value=2 ** 63),
+    record.EVENT: st.integers(min_value=0, max_value=0xFFFF),
+    record.OUTCOME: st.integers(min_value=0, max_value=9),
+    record.SUBJECT: st.tuples(st.integers(min_value=0, max_value=9), texts, texts, texts).map(list),
+}, optional={
+    record.INTERFACE: texts, record.REMOTE_HOST: texts,
+    record.ITEMS: st.dictionaries(st.integers(min_value=0, max_value=300), values, max_size=8),
+})
+
+
+@settings(max_examples=400, deadline=None)
+@given(body=records)
+def test_cbor_records_equal_cbor2_byte_for_byte(body):
+    encoded = cbor.dumps(body)
+    assert encoded == cbor2.dumps(body, canonical=True)
+    assert cbor.loads(encoded) == cbor2.loads(encoded)
+    assert cbor.loads(cbor2.dumps(body, canonical=True)) == body
+
+
+@settings(max_examples=300, deadline=None)
+@given(blob=st.binary(max_size=200))
+def test_cbor_decoder_never_crashes_on_garbage(blob):
+    try:
+        cbor.loads(blob)
+    except cbor.CBORError:
+        pass
+
+
+def test_every_sealed_record_on_a_device_opens_with_cryptography_alone(tmp_path, hcdaudit):
+    """Derive the subkeys with cryptography's HKDF and open every NVRAM slot and
+    every stored record with AESCCM: an implementation that shares no code with the device."""
+    device = tmp_path / "dev"
+    assert hcdaudit("provision", device)[0] == 0
+    assert hcdaudit("sim", device, "--events", "180")[0] == 0
+    master = (device / "master.key").read_bytes()
+
+    def subkey(info: bytes) -> bytes:
+        return HKDF(hashes.SHA256(), 32, b"hcdaudit/v1", info).derive(master)
+
+    nvram_key, store_key = AESCCM(subkey(b"nvram record sealing")), AESCCM(subkey(b"store record sealing"))
+    opened = {}
+    for path in sorted((device / "store").iterdir()):
+        data = path.read_bytes()
+        count, first, last, boot, salt = struct.unpack_from(">HIIII", data, 6)
+        pos = segment.HEADER_SIZE
+        for _ in range(count):
+            seq, link, length = struct.unpack_from(">I16sH", data, pos)
+            sealed = data[pos + 22:pos + 22 + length]
+            nonce, aad = struct.pack(">III", boot, salt, seq), struct.pack(">I", seq) + link
+            opened[seq] = cbor2.loads(store_key.decrypt(nonce, sealed, aad))
+            pos += 22 + length
+    nv = (device / "nvram.bin").read_bytes()
+    in_ring = 0
+    for index in range(50):
+        off = ring.HEADERS_SIZE + index * 512
+        length, boot, salt, seq = struct.unpack_from(">HIII", nv, off)
+        if length == 0 or seq in opened:
+            continue
+        link = nv[off + 14:off + 30]
+        sealed = nv[off + 30:off + 30 + length]
+        opened[seq] = cbor2.loads(nvram_key.decrypt(struct.pack(">III", boot, salt, seq), sealed,
+                                                    struct.pack(">I", seq) + link))
+        in_ring += 1
+    assert sorted(opened) == list(range(1, len(opened) + 1)) and len(opened) >= 181
+    assert in_ring > 0
+    assert all(body[record.SEQ] == seq for seq, body in opened.items())
+    with pytest.raises(InvalidTag):   # and a wrong key opens nothing
+        AESCCM(bytes(32)).decrypt(struct.pack(">III", boot, salt, seq), sealed, struct.pack(">I", seq) + link)
