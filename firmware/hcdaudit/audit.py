@@ -59,8 +59,12 @@ class AuditLog:
     def boot(self, reason="power-on"):
         rep = BootReport()
         best, bad_copies = self.ring.read_header()
-        for copy in bad_copies:
-            rep.quarantined.append("NVRAM header copy %s" % "AB"[copy])
+        if best and len(bad_copies) == 1:
+            # Copies are written alternately: one bad copy beside a good one is a cut header write.
+            rep.actions.append("discarded torn write of NVRAM header copy %s" % "AB"[bad_copies[0]])
+        else:
+            for copy in bad_copies:
+                rep.quarantined.append("NVRAM header copy %s" % "AB"[copy])
         actions, bad_segments = self.store.open()
         rep.actions.extend(actions)
         rep.quarantined.extend(bad_segments)
@@ -91,6 +95,12 @@ class AuditLog:
                     rep.actions.append("discarded torn write in slot %d" % s.index)
                 else:
                     rep.quarantined.append("slot %d seq %d: %s" % (s.index, s.seq, s.reason))
+        if rep.quarantined and last < store_last + self.slot_count:
+            # A damaged ring may have held records up to store_last + slot_count:
+            # skip them all, so no seq is ever issued twice.
+            rep.actions.append("ring damaged: seqs %d-%d skipped so that none is reused"
+                               % (last + 1, store_last + self.slot_count))
+            last = store_last + self.slot_count
         fresh = [s for s in valid if s.seq > store_last]
         fresh.sort(key=lambda s: s.seq)
         self._unflushed = [s.seq for s in fresh]
@@ -99,7 +109,7 @@ class AuditLog:
         elif self.store.segments and store_last == last:
             self._link = self.store.segments[-1].head
         else:
-            self._link = chain.GENESIS
+            self._link = chain.GENESIS   # after a gap the link cannot be known: readers see the gap
         self.next_seq = last + 1
 
         pending_eviction = self._unfinished_eviction(fresh, rep)

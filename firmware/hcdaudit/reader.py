@@ -163,7 +163,8 @@ class Reader:
             return
         best, bad = self.ring.read_header()
         for copy in bad:
-            self.report.add("quarantined", 0, 0, "NVRAM header copy %s fails its MAC" % "AB"[copy])
+            verdict = "torn" if best and len(bad) == 1 else "quarantined"
+            self.report.add(verdict, 0, 0, "NVRAM header copy %s fails its MAC" % "AB"[copy])
         slots = self.ring.scan()
         valid = [s for s in slots if s.state == ring_module.VALID]
         newest = max([s.seq for s in valid] + [after_seq])

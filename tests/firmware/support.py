@@ -56,42 +56,15 @@ def raises(exc_type, fn, *args, **kwargs):
 
 
 # ---------------------------------------------------------------- devices
-import hashlib  # noqa: E402
-
 from hcdaudit import ring as _ring  # noqa: E402
 from hcdaudit.audit import AuditLog  # noqa: E402
 from hcdaudit.reader import Reader  # noqa: E402
 from boards.host import flash  # noqa: E402
 from boards.host.board import Board, runtime_hal  # noqa: E402
 from boards.host.memory import RamBlockDevice, RamNvram  # noqa: E402
+from fakes import MASTER_KEY, T0_US, FakeClock, FakeRandom  # noqa: E402,F401
 
-MASTER_KEY = bytes(range(32))
-T0_US = 1795392000 * 1000000   # 2026-11-23T00:00:00Z
 _mounted = []
-
-
-class FakeClock:
-    """A UTC clock that advances `step_us` per reading: same times on both runtimes."""
-
-    def __init__(self, start_us=T0_US, step_us=1500000):
-        self.now = start_us
-        self.step = step_us
-
-    def __call__(self):
-        self.now += self.step
-        return self.now
-
-
-class FakeRandom:
-    """Deterministic bytes, so both runtimes draw the same per-boot salt."""
-
-    def __init__(self, seed=b"hcdaudit-tests"):
-        self.seed = seed
-        self.counter = 0
-
-    def __call__(self, n):
-        self.counter += 1
-        return hashlib.sha256(self.seed + str(self.counter).encode()).digest()[:n]
 
 
 class TestDevice:

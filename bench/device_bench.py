@@ -1,0 +1,123 @@
+# Portable benchmark of the device path, run under CPython and MicroPython:
+#   <python> bench/device_bench.py append WORKDIR EVENTS     -> JSON figures
+#   <python> bench/device_bench.py boot WORKDIR               -> JSON figures (store filled by `fill`)
+#   <python> bench/device_bench.py fill WORKDIR RECORDS
+# Flash is a file-backed littlefs image (so the image is not on the heap being
+# measured); NVRAM is a file standing in for FRAM.
+import gc
+import json
+import sys
+import time
+
+if sys.implementation.name != "micropython":
+    sys.path[:0] = [".", "firmware", "tests/firmware"]
+
+import fakes as support  # noqa: E402  (FakeClock, FakeRandom, MASTER_KEY)
+from boards.host import flash  # noqa: E402
+from boards.host.board import Board  # noqa: E402
+from boards.host.dirfs import DirFs  # noqa: E402
+from boards.host.memory import FileBlockDevice, FileNvram  # noqa: E402
+from hcdaudit import ring  # noqa: E402
+from hcdaudit.audit import AuditLog  # noqa: E402
+
+MICRO = sys.implementation.name == "micropython"
+
+
+class CountingFlash(FileBlockDevice):
+    def __init__(self, path, block_size):
+        FileBlockDevice.__init__(self, path, block_size)
+        self.programmed = 0
+        self.erases = 0
+
+    def writeblocks(self, block, buf, offset=None):
+        self.programmed += len(buf)
+        return FileBlockDevice.writeblocks(self, block, buf, offset)
+
+    def erase(self, block):
+        self.erases += 1
+        return FileBlockDevice.erase(self, block)
+
+
+class CountingNvram(FileNvram):
+    written = 0
+
+    def write(self, offset, data):
+        self.written += len(data)
+        FileNvram.write(self, offset, data)
+
+
+def heap_used():
+    gc.collect()
+    return gc.mem_alloc() if MICRO else 0
+
+
+
+def append(workdir, events):
+    FileNvram.create(workdir + "/nvram.bin", ring.region_size(50, 512))
+    FileBlockDevice.create(workdir + "/flash.img", 4096, 512)       # 2 MiB partition
+    nv = CountingNvram(workdir + "/nvram.bin")
+    bdev = CountingFlash(workdir + "/flash.img", 4096)
+    fs = flash.mount(bdev, format=True)
+    before = heap_used()
+    log = AuditLog(Board(nv, fs, clock=support.FakeClock(), random=support.FakeRandom()), support.MASTER_KEY)
+    log.boot()
+    base_prog, base_erase, base_nv = bdev.programmed, bdev.erases, nv.written
+    sealed_total = 0
+    start = time.time_ns()
+    for i in range(events):
+        seq = log.log("print_job", subject="user%02d" % (i % 20), interface="ipp", remote_host="10.20.1.%d" % (i % 200),
+                      file_name="quarterly-report-%05d.pdf" % i, job_uuid="3f1c2a9e-6b0d-4c55-9a1e-%012d" % i,
+                      pages=1 + i % 30)
+    elapsed = (time.time_ns() - start) / 1e9
+    # the sealed size of the last record is representative: same event, same shape
+    last = log.ring.read(seq % 50)
+    sealed_total = ring.SLOT_HEADER_SIZE + len(last.plaintext) + 16
+    result = {
+        "runtime": sys.implementation.name, "events": events, "seconds": elapsed,
+        "events_per_sec": events / elapsed, "sealed_slot_bytes": sealed_total,
+        "plaintext_bytes": len(last.plaintext),
+        "nvram_bytes_per_event": (nv.written - base_nv) / events,
+        "flash_bytes_per_event": (bdev.programmed - base_prog) / events,
+        "erases_per_event": (bdev.erases - base_erase) / events,
+        "store_records": log.store.count,
+        "heap_held_after": heap_used() - before,
+    }
+    if MICRO:
+        import micropython
+        result["heap_peak"] = micropython.mem_peak()
+    fs.unmount()
+    return result
+
+
+def fill(workdir, records):
+    import os
+    FileNvram.create(workdir + "/nvram.bin", ring.region_size(50, 512))
+    os.mkdir(workdir + "/store")
+    nv = FileNvram(workdir + "/nvram.bin")
+    log = AuditLog(Board(nv, DirFs(workdir + "/store"), clock=support.FakeClock(), random=support.FakeRandom()),
+                   support.MASTER_KEY)
+    log.boot()
+    while log.next_seq <= records + 25:
+        log.log("print_job", subject="user", file_name="f.pdf", pages=3)
+    return {"store_records": log.store.count, "in_nvram": log.in_nvram}
+
+
+def boot(workdir):
+    nv = FileNvram(workdir + "/nvram.bin")
+    board = Board(nv, DirFs(workdir + "/store"), clock=support.FakeClock(), random=support.FakeRandom(b"boot"))
+    start = time.time_ns()
+    log = AuditLog(board, support.MASTER_KEY)
+    log.boot()
+    elapsed = (time.time_ns() - start) / 1e9
+    return {"runtime": sys.implementation.name, "boot_seconds": elapsed, "store_records": log.store.count,
+            "segments": len(log.store.segments)}
+
+
+if __name__ == "__main__":
+    what, workdir = sys.argv[1], sys.argv[2]
+    if what == "append":
+        print(json.dumps(append(workdir, int(sys.argv[3]))))
+    elif what == "fill":
+        print(json.dumps(fill(workdir, int(sys.argv[3]))))
+    else:
+        print(json.dumps(boot(workdir)))

