@@ -62,6 +62,7 @@ def main() -> int:
     rows.append(("flash bytes programmed per event (littlefs, 4 KiB blocks)", f"{mp['flash_bytes_per_event']:.1f} B"))
     rows.append(("flash block erases per event", f"{mp['erases_per_event']:.3f}"))
     rows.append(("heap held by a running AuditLog + littlefs mount (MicroPython)", f"{mp['heap_held_after']:,} B"))
+    rows.append(("heap allocated per event incl. flushes (MicroPython, transient)", f"{mp['allocated_per_event']:,.0f} B"))
 
     smallest = None
     for kb in HEAPS_KB:

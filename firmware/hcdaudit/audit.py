@@ -5,7 +5,7 @@
 # re-sealed under the store key into one segment. Everything that boot needs
 # is derived from what is durable: the store's newest segment says what has
 # been flushed, the ring's valid slots say what has not.
-from hcdaudit import catalog, chain, kdf, record, seal, segment, text
+from hcdaudit import catalog, cbor, chain, kdf, record, seal, segment, text
 from hcdaudit import ring as ring_module
 from hcdaudit.store import Store, StoreError
 
@@ -35,11 +35,16 @@ class AuditLog:
         keys = kdf.Subkeys(master_key)
         self.board = board
         self._mac = keys.mac
-        self._nvram_cipher = board.aes(keys.nvram)
-        self._store_cipher = board.aes(keys.store)
+        max_plaintext = board.slot_size - ring_module.SLOT_HEADER_SIZE - seal.OVERHEAD
+        self._nvram_sealer = seal.Sealer(board.aes(keys.nvram), max_plaintext)
+        self._store_sealer = seal.Sealer(board.aes(keys.store), max_plaintext)
         self.ring = ring_module.Ring(board.nvram, board.slot_count, board.slot_size,
-                                     self._nvram_cipher, keys.mac)
+                                     self._nvram_sealer, keys.mac)
         self.store = Store(board.fs, board.store_cap, keys.mac, self.ring.max_sealed)
+        # Preallocated for log(): the record encoder and the sealed bytes.
+        self._writer = cbor.Writer(max_plaintext)
+        self._sealed = bytearray(max_plaintext + seal.OVERHEAD)
+        self._sealed_view = memoryview(self._sealed)
         self.slot_count = board.slot_count
         self.boot_count = 0
         self.salt = 0
@@ -168,14 +173,14 @@ class AuditLog:
             # The slot is still needed: the last flush failed. Retry, or refuse
             # this record with an error rather than overwrite an unflushed one.
             self._flush()
-        plaintext = record.encode(seq, self.board.now_us(), code, outcome_code, subject_list,
-                                  interface, remote_host, items_map)
-        if len(plaintext) > self.ring.max_plaintext:
-            raise record.RecordError("event %d: record of %d bytes exceeds the %d-byte slot"
-                                     % (code, len(plaintext), self.ring.max_plaintext))
+        try:
+            plaintext = record.encode_into(self._writer, seq, self.board.now_us(), code, outcome_code,
+                                           subject_list, interface, remote_host, items_map)
+        except cbor.CBORError:
+            raise record.RecordError("event %d: record exceeds the %d-byte slot" % (code, self.ring.max_plaintext))
         link = self._link
-        sealed = seal.seal(self._nvram_cipher, self.boot_count, self.salt, seq, link, plaintext)
-        self.ring.write(seq, self.boot_count, self.salt, link, sealed)
+        n = self._nvram_sealer.seal_into(self.boot_count, self.salt, seq, link, plaintext, self._sealed)
+        self.ring.write(seq, self.boot_count, self.salt, link, self._sealed_view[:n])
         # Durable from here on.
         self._link = chain.next_link(self._mac, link, seq, plaintext)
         self.next_seq = seq + 1
@@ -232,8 +237,9 @@ class AuditLog:
             slot = self.ring.read(seq % self.slot_count)
             if slot.state != ring_module.VALID or slot.seq != seq:
                 raise _SlotChanged(seq)
-            yield seq, slot.link, seal.seal(self._store_cipher, self.boot_count, self.salt,
-                                            seq, slot.link, slot.plaintext)
+            n = self._store_sealer.seal_into(self.boot_count, self.salt, seq, slot.link, slot.plaintext,
+                                             self._sealed)
+            yield seq, slot.link, self._sealed_view[:n]
 
     def _log_eviction(self, evicted):
         first, through, count = evicted

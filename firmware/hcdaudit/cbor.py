@@ -3,77 +3,134 @@
 # is strict: it accepts exactly what the encoder emits, so a record has one
 # encoding and a hash over it means one thing.
 # Supported: int (-2**64 .. 2**64-1), bytes, str, list/tuple, dict, bool, None.
+import struct
 
 
 class CBORError(ValueError):
     pass
 
 
-def _head(out, major, n):
-    m = major << 5
-    if n < 24:
-        out.append(m | n)
-    elif n < 0x100:
-        out.append(m | 24)
-        out.append(n)
-    elif n < 0x10000:
-        out.append(m | 25)
-        out.extend(n.to_bytes(2, "big"))
-    elif n < 0x100000000:
-        out.append(m | 26)
-        out.extend(n.to_bytes(4, "big"))
-    elif n < 0x10000000000000000:
-        out.append(m | 27)
-        out.extend(n.to_bytes(8, "big"))
-    else:
-        raise CBORError("integer out of range for CBOR: %d" % n)
+_HEADS = (">BB", ">BH", ">BI", ">BQ")
 
 
-def _encode(out, obj):
-    # bool first: it is an int subclass on CPython.
-    if obj is True:
-        out.append(0xF5)
-    elif obj is False:
-        out.append(0xF4)
-    elif obj is None:
-        out.append(0xF6)
-    elif isinstance(obj, int):
-        if obj >= 0:
-            _head(out, 0, obj)
+class Writer:
+    """Encodes into one buffer, reused record after record: no per-record garbage
+    beyond the UTF-8 bytes of text values. A fixed buffer raises CBORError when
+    full; a growable one (dumps) extends itself."""
+
+    def __init__(self, size, growable=False):
+        self.buf = bytearray(size)
+        self.pos = 0
+        self._growable = growable
+
+    def reset(self):
+        self.pos = 0
+
+    def view(self):
+        return memoryview(self.buf)[:self.pos]
+
+    def _room(self, n):
+        if self.pos + n > len(self.buf):
+            if not self._growable:
+                raise CBORError("encoding exceeds its %d-byte buffer" % len(self.buf))
+            self.buf.extend(bytes(max(n, len(self.buf))))
+
+    def raw(self, data):
+        n = len(data)
+        self._room(n)
+        self.buf[self.pos:self.pos + n] = data
+        self.pos += n
+
+    def head(self, major, n):
+        # Kept tiny on purpose: MicroPython heap-allocates, on every call, the
+        # frame of a function whose locals + stack exceed ~11 slots.
+        if n < 24 and self.pos < len(self.buf):
+            self.buf[self.pos] = (major << 5) | n
+            self.pos += 1
         else:
-            _head(out, 1, -1 - obj)
-    elif isinstance(obj, str):
-        raw = obj.encode("utf-8")
-        _head(out, 3, len(raw))
-        out.extend(raw)
-    elif isinstance(obj, (bytes, bytearray, memoryview)):
-        _head(out, 2, len(obj))
-        out.extend(obj)
-    elif isinstance(obj, (list, tuple)):
-        _head(out, 4, len(obj))
-        for item in obj:
-            _encode(out, item)
-    elif isinstance(obj, dict):
-        pairs = []
-        for key in obj:
-            encoded = bytearray()
-            _encode(encoded, key)
-            pairs.append((bytes(encoded), key))
-        pairs.sort()
-        _head(out, 5, len(pairs))
-        for i in range(len(pairs)):
-            if i and pairs[i][0] == pairs[i - 1][0]:
-                raise CBORError("duplicate map key %r" % (pairs[i][1],))
-            out.extend(pairs[i][0])
-            _encode(out, obj[pairs[i][1]])
-    else:
-        raise CBORError("cannot encode %s in a record" % type(obj).__name__)
+            self._long_head(major, n)
+
+    def _long_head(self, major, n):
+        self._room(9)
+        if n < 24:
+            self.buf[self.pos] = (major << 5) | n
+            self.pos += 1
+            return
+        size = 0 if n < 0x100 else 1 if n < 0x10000 else 2 if n < 0x100000000 else 3
+        if n >= 0x10000000000000000:
+            raise CBORError("integer out of range for CBOR: %d" % n)
+        struct.pack_into(_HEADS[size], self.buf, self.pos, (major << 5) | (24 + size), n)
+        self.pos += 1 + (1 << size)
+
+    def int(self, n):
+        if n >= 0:
+            self.head(0, n)
+        else:
+            self.head(1, -1 - n)
+
+    def text(self, s):
+        raw = s.encode("utf-8")
+        self.head(3, len(raw))
+        self.raw(raw)
+
+    def value(self, obj):
+        # bool first: it is an int subclass on CPython.
+        if obj is True:
+            self.head(7, 21)
+        elif obj is False:
+            self.head(7, 20)
+        elif obj is None:
+            self.head(7, 22)
+        elif isinstance(obj, int):
+            self.int(obj)
+        elif isinstance(obj, str):
+            self.text(obj)
+        elif isinstance(obj, (bytes, bytearray, memoryview)):
+            self.head(2, len(obj))
+            self.raw(obj)
+        elif isinstance(obj, (list, tuple)):
+            self.head(4, len(obj))
+            for item in obj:
+                self.value(item)
+        elif isinstance(obj, dict):
+            self.map(obj)
+        else:
+            raise CBORError("cannot encode %s in a record" % type(obj).__name__)
+
+    def map(self, obj):
+        self.head(5, len(obj))
+        for key in sorted_keys(obj):
+            self.value(key)
+            self.value(obj[key])
+
+
+def sorted_keys(obj):
+    """Map keys in RFC 8949 §4.2.1 order (bytewise on their encodings)."""
+    keys = list(obj)
+    unsigned = True
+    for k in keys:
+        if not isinstance(k, int) or k is True or k is False or k < 0:
+            unsigned = False
+            break
+    if unsigned:
+        keys.sort()        # record keys: for unsigned integers value order is byte order
+        return keys
+    encoded = []
+    for key in keys:
+        w = Writer(16, True)
+        w.value(key)
+        encoded.append((bytes(w.view()), key))
+    encoded.sort()
+    for i in range(1, len(encoded)):
+        if encoded[i][0] == encoded[i - 1][0]:
+            raise CBORError("duplicate map key %r" % (encoded[i][1],))
+    return [k for _, k in encoded]
 
 
 def dumps(obj):
-    out = bytearray()
-    _encode(out, obj)
-    return bytes(out)
+    w = Writer(64, True)
+    w.value(obj)
+    return bytes(w.view())
 
 
 def _read_head(buf, pos):

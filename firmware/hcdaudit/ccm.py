@@ -1,14 +1,17 @@
 # AES-256-CCM (NIST SP 800-38C, RFC 3610 formatting) with a 12-byte nonce and
 # a 16-byte tag, built on the HAL's block function: boards offer AES-ECB and
 # AES-CBC (cryptolib, MCU engines) but not CTR or CCM.
-# The HAL cipher object provides ecb(data) -> bytes and cbc_mac(data) -> last
-# CBC block under a zero IV; both take whole 16-byte blocks.
+#
+# A Ccm object owns its work buffers, sized once for the largest message, so
+# sealing a record allocates nothing. The HAL cipher provides
+#   ecb(src, dst)  and  cbc(src, dst)  (zero IV)
+# over whole 16-byte blocks, writing into dst (len(dst) >= len(src) + 15).
 
 NONCE_SIZE = 12
 TAG_SIZE = 16
 _L = 15 - NONCE_SIZE                      # length-field bytes: 3 (messages < 16 MiB)
-_FLAGS_B0_AAD = 0x40 | (((TAG_SIZE - 2) // 2) << 3) | (_L - 1)
 _FLAGS_B0 = (((TAG_SIZE - 2) // 2) << 3) | (_L - 1)
+_FLAGS_AAD = 0x40
 _FLAGS_CTR = _L - 1
 
 
@@ -16,66 +19,118 @@ class AuthError(ValueError):
     pass
 
 
-def _pad16(n):
-    return (16 - n % 16) % 16
+def _blocks(n):
+    return (n + 15) // 16
 
 
-def _xor(data, stream):
-    n = len(data)
-    if n == 0:
-        return b""
-    return (int.from_bytes(data, "big") ^ int.from_bytes(stream[:n], "big")).to_bytes(n, "big")
+class Ccm:
+    def __init__(self, cipher, max_message, max_aad):
+        if max_aad >= 0xFF00:
+            raise ValueError("AAD too long")
+        self.max_message = max_message
+        self.max_aad = max_aad
+        self._cipher = cipher
+        mac_len = 16 + 16 * _blocks(2 + max_aad) + 16 * _blocks(max_message)
+        ctr_len = 16 * (_blocks(max_message) + 1)
+        self._mac_in = bytearray(mac_len)
+        self._mac_out = bytearray(mac_len + 16)
+        self._ctr = bytearray(ctr_len)
+        self._stream = bytearray(ctr_len + 16)
+        self._mac_in_view = memoryview(self._mac_in)
+        self._ctr_view = memoryview(self._ctr)
 
+    def _check(self, nonce, aad, n):
+        if len(nonce) != NONCE_SIZE:
+            raise ValueError("CCM nonce must be %d bytes" % NONCE_SIZE)
+        if n > self.max_message or len(aad) > self.max_aad:
+            raise ValueError("CCM message of %d bytes exceeds the %d-byte buffer" % (n, self.max_message))
 
-def _mac(cipher, nonce, aad, plaintext):
-    if len(aad) >= 0xFF00:
-        raise ValueError("AAD too long")
-    flags = _FLAGS_B0_AAD if aad else _FLAGS_B0
-    parts = [bytes((flags,)), nonce, len(plaintext).to_bytes(_L, "big")]
-    if aad:
-        parts.append(len(aad).to_bytes(2, "big"))
-        parts.append(aad)
-        parts.append(bytes(_pad16(2 + len(aad))))
-    parts.append(plaintext)
-    parts.append(bytes(_pad16(len(plaintext))))
-    return cipher.cbc_mac(b"".join(parts))
+    def _keystream(self, nonce, n):
+        # Counter blocks A_0 .. A_m, encrypted in one ECB call into self._stream.
+        ctr = self._ctr
+        count = _blocks(n) + 1
+        for i in range(count):
+            base = 16 * i
+            ctr[base] = _FLAGS_CTR
+            ctr[base + 1:base + 13] = nonce
+            ctr[base + 13] = i >> 16
+            ctr[base + 14] = (i >> 8) & 0xFF
+            ctr[base + 15] = i & 0xFF
+        self._cipher.ecb(self._ctr_view[:16 * count], self._stream)
 
+    def _mac(self, nonce, aad, plaintext, n):
+        """CBC-MAC of B0 || encoded AAD || payload; returns the offset of T in self._mac_out."""
+        buf = self._mac_in
+        buf[0] = _FLAGS_B0 | (_FLAGS_AAD if len(aad) else 0)
+        buf[1:13] = nonce
+        buf[13] = n >> 16
+        buf[14] = (n >> 8) & 0xFF
+        buf[15] = n & 0xFF
+        pos = 16
+        a = len(aad)
+        if a:
+            buf[16] = a >> 8
+            buf[17] = a & 0xFF
+            buf[18:18 + a] = aad
+            pos = 18 + a
+            end = 16 + 16 * _blocks(2 + a)
+            for i in range(pos, end):
+                buf[i] = 0
+            pos = end
+        buf[pos:pos + n] = plaintext
+        end = pos + 16 * _blocks(n)
+        for i in range(pos + n, end):
+            buf[i] = 0
+        self._cipher.cbc(self._mac_in_view[:end], self._mac_out)
+        return end - 16
 
-def _keystream(cipher, nonce, nblocks):
-    # Counter blocks A_0 .. A_nblocks, encrypted in one ECB call.
-    prefix = bytes((_FLAGS_CTR,)) + nonce
-    blocks = b"".join(prefix + i.to_bytes(_L, "big") for i in range(nblocks + 1))
-    return cipher.ecb(blocks)
+    def seal_into(self, nonce, aad, plaintext, out):
+        """Write ciphertext || tag into out; return its length."""
+        n = len(plaintext)
+        self._check(nonce, aad, n)
+        t = self._mac(nonce, aad, plaintext, n)
+        self._keystream(nonce, n)
+        stream = self._stream
+        tag = self._mac_out
+        for i in range(n):
+            out[i] = plaintext[i] ^ stream[16 + i]
+        for i in range(TAG_SIZE):
+            out[n + i] = tag[t + i] ^ stream[i]
+        return n + TAG_SIZE
 
-
-def _check(nonce, length):
-    if len(nonce) != NONCE_SIZE:
-        raise ValueError("CCM nonce must be %d bytes" % NONCE_SIZE)
-    if length >= 1 << (8 * _L):
-        raise ValueError("CCM message too long")
+    def open_into(self, nonce, aad, sealed, out):
+        """Write the plaintext into out and return its length, or raise AuthError."""
+        if len(sealed) < TAG_SIZE:
+            raise AuthError("sealed data shorter than the tag")
+        n = len(sealed) - TAG_SIZE
+        self._check(nonce, aad, n)
+        self._keystream(nonce, n)
+        stream = self._stream
+        for i in range(n):
+            out[i] = sealed[i] ^ stream[16 + i]
+        t = self._mac(nonce, aad, memoryview(out)[:n], n)
+        tag = self._mac_out
+        diff = 0
+        for i in range(TAG_SIZE):
+            diff |= tag[t + i] ^ stream[i] ^ sealed[n + i]
+        if diff:
+            for i in range(n):      # never leave unauthenticated plaintext behind
+                out[i] = 0
+            raise AuthError("CCM tag mismatch")
+        return n
 
 
 def seal(cipher, nonce, aad, plaintext):
-    """Return ciphertext || tag."""
-    _check(nonce, len(plaintext))
-    stream = _keystream(cipher, nonce, (len(plaintext) + 15) // 16)
-    tag = _xor(_mac(cipher, nonce, aad, plaintext), stream[:16])
-    return _xor(plaintext, stream[16:]) + tag
+    """Convenience for tests and host tools: returns ciphertext || tag as bytes."""
+    ccm = Ccm(cipher, len(plaintext), len(aad))
+    out = bytearray(len(plaintext) + TAG_SIZE)
+    ccm.seal_into(nonce, aad, plaintext, out)
+    return bytes(out)
 
 
 def open(cipher, nonce, aad, sealed):
-    """Return the plaintext, or raise AuthError if anything was altered."""
     if len(sealed) < TAG_SIZE:
         raise AuthError("sealed data shorter than the tag")
-    n = len(sealed) - TAG_SIZE
-    _check(nonce, n)
-    stream = _keystream(cipher, nonce, (n + 15) // 16)
-    plaintext = _xor(sealed[:n], stream[16:])
-    expected = _xor(_mac(cipher, nonce, aad, plaintext), stream[:16])
-    diff = 0
-    tag = sealed[n:]
-    for i in range(TAG_SIZE):
-        diff |= expected[i] ^ tag[i]
-    if diff:
-        raise AuthError("CCM tag mismatch")
-    return plaintext
+    ccm = Ccm(cipher, len(sealed) - TAG_SIZE, len(aad))
+    out = bytearray(len(sealed) - TAG_SIZE)
+    return bytes(out[:ccm.open_into(nonce, aad, sealed, out)])

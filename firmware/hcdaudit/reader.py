@@ -94,9 +94,13 @@ class Reader:
     def __init__(self, fs, nvram, master_key, slot_count, slot_size, aes):
         keys = kdf.Subkeys(master_key)
         self._mac = keys.mac
-        self._store_cipher = aes(keys.store)
+        max_plaintext = slot_size - ring_module.SLOT_HEADER_SIZE - seal.OVERHEAD
+        self._store_sealer = seal.Sealer(aes(keys.store), max_plaintext)
         self.fs = fs
-        self.ring = ring_module.Ring(nvram, slot_count, slot_size, aes(keys.nvram), keys.mac) if nvram else None
+        self.ring = None
+        if nvram:
+            self.ring = ring_module.Ring(nvram, slot_count, slot_size, seal.Sealer(aes(keys.nvram), max_plaintext),
+                                         keys.mac)
         self.report = Report()
 
     # -- sources
@@ -144,8 +148,8 @@ class Reader:
                     return
                 seq, link, sealed = entry
                 try:
-                    plaintext = seal.open(self._store_cipher, meta.boot, meta.salt, seq, link, sealed)
-                except ccm.AuthError:
+                    plaintext = self._store_sealer.open(meta.boot, meta.salt, seq, link, sealed)
+                except (ccm.AuthError, ValueError):
                     plaintext = None
                 rep.in_store += 1
                 seen += 1

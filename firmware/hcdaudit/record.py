@@ -29,15 +29,36 @@ class RecordError(ValueError):
     pass
 
 
-def encode(seq, time_us, event, outcome, subject, interface, remote_host, items):
-    body = {SEQ: seq, TIME: time_us, EVENT: event, OUTCOME: outcome, SUBJECT: subject}
+def encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items):
+    """Encode into a reused cbor.Writer; returns a memoryview of the record.
+    Keys are written in ascending order, which is the deterministic order."""
+    writer.reset()
+    writer.head(5, 5 + (1 if interface else 0) + (1 if remote_host else 0) + (1 if items else 0))
+    writer.head(0, SEQ)
+    writer.int(seq)
+    writer.head(0, TIME)
+    writer.int(time_us)
+    writer.head(0, EVENT)
+    writer.int(event)
+    writer.head(0, OUTCOME)
+    writer.int(outcome)
+    writer.head(0, SUBJECT)
+    writer.value(subject)
     if interface:
-        body[INTERFACE] = interface
+        writer.head(0, INTERFACE)
+        writer.text(interface)
     if remote_host:
-        body[REMOTE_HOST] = remote_host
+        writer.head(0, REMOTE_HOST)
+        writer.text(remote_host)
     if items:
-        body[ITEMS] = items
-    return cbor.dumps(body)
+        writer.head(0, ITEMS)
+        writer.map(items)
+    return writer.view()
+
+
+def encode(seq, time_us, event, outcome, subject, interface, remote_host, items):
+    writer = cbor.Writer(128, True)
+    return bytes(encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items))
 
 
 def _expect(value, kind, field):

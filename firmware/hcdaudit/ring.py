@@ -10,7 +10,7 @@
 # Slot:    length u16 | boot u32 | salt u32 | seq u32 | link[16] | sealed[length]
 import struct
 
-from hcdaudit import ccm, chain, seal
+from hcdaudit import ccm, chain
 
 try:
     from micropython import const
@@ -55,7 +55,7 @@ class Slot:
 
 
 class Ring:
-    def __init__(self, nvram, slot_count, slot_size, cipher, mac_key):
+    def __init__(self, nvram, slot_count, slot_size, sealer, mac_key):
         if slot_size < SLOT_HEADER_SIZE + ccm.TAG_SIZE + 16 or slot_size > 0xFFFF:
             raise RingError("slot size %d out of range" % slot_size)
         need = region_size(slot_count, slot_size)
@@ -66,7 +66,7 @@ class Ring:
         self.slot_size = slot_size
         self.max_sealed = slot_size - SLOT_HEADER_SIZE
         self.max_plaintext = self.max_sealed - ccm.TAG_SIZE
-        self._cipher = cipher
+        self._sealer = sealer      # seal.Sealer under the NVRAM key
         self._mac = mac_key
         self._buf = bytearray(slot_size)   # the one slot buffer, reused for every read/write
         self._view = memoryview(self._buf)
@@ -131,8 +131,7 @@ class Ring:
         if seq % self.slot_count != index:
             return Slot(index, INVALID, seq, boot, salt, link, reason="seq %d does not belong in this slot" % seq)
         try:
-            plaintext = seal.open(self._cipher, boot, salt, seq, link,
-                                  bytes(buf[SLOT_HEADER_SIZE:SLOT_HEADER_SIZE + n]))
+            plaintext = self._sealer.open(boot, salt, seq, link, self._view[SLOT_HEADER_SIZE:SLOT_HEADER_SIZE + n])
         except ccm.AuthError:
             return Slot(index, INVALID, seq, boot, salt, link, reason="authentication failed")
         return Slot(index, VALID, seq, boot, salt, link, plaintext)

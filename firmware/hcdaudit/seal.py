@@ -7,19 +7,31 @@ import struct
 from hcdaudit import ccm
 
 OVERHEAD = ccm.TAG_SIZE
+_AAD_SIZE = 20          # seq u32 + link[16]
 
 
-def nonce(boot, salt, seq):
-    return struct.pack(">III", boot, salt, seq)
+class Sealer:
+    """One key's sealing state: CCM work buffers, nonce and AAD, all preallocated."""
 
+    def __init__(self, cipher, max_plaintext):
+        self._ccm = ccm.Ccm(cipher, max_plaintext, _AAD_SIZE)
+        self._nonce = bytearray(ccm.NONCE_SIZE)
+        self._aad = bytearray(_AAD_SIZE)
 
-def aad(seq, link):
-    return struct.pack(">I", seq) + link
+    def _bind(self, boot, salt, seq, link):
+        struct.pack_into(">III", self._nonce, 0, boot, salt, seq)
+        struct.pack_into(">I", self._aad, 0, seq)
+        self._aad[4:_AAD_SIZE] = link
 
+    def seal_into(self, boot, salt, seq, link, plaintext, out):
+        self._bind(boot, salt, seq, link)
+        return self._ccm.seal_into(self._nonce, self._aad, plaintext, out)
 
-def seal(cipher, boot, salt, seq, link, plaintext):
-    return ccm.seal(cipher, nonce(boot, salt, seq), aad(seq, link), plaintext)
+    def open_into(self, boot, salt, seq, link, sealed, out):
+        """Raises ccm.AuthError when anything was altered."""
+        self._bind(boot, salt, seq, link)
+        return self._ccm.open_into(self._nonce, self._aad, sealed, out)
 
-
-def open(cipher, boot, salt, seq, link, sealed):
-    return ccm.open(cipher, nonce(boot, salt, seq), aad(seq, link), sealed)
+    def open(self, boot, salt, seq, link, sealed):
+        out = bytearray(len(sealed))
+        return bytes(out[:self.open_into(boot, salt, seq, link, sealed, out)])

@@ -1,5 +1,5 @@
 # The hardware abstraction layer: the only code that touches the runtime.
 # A board picks one module here and hands its pieces to the core:
-#   Aes(key)      .ecb(blocks) -> bytes, .cbc_mac(blocks) -> 16 bytes
+#   Aes(key)      .ecb(src, dst), .cbc(src, dst): AES-256 over whole blocks into dst
 #   random(n)     n bytes from the platform RNG
 #   now_us()      UTC microseconds since 1970-01-01 (epoch normalised)

@@ -8,15 +8,17 @@ _ZERO_IV = bytes(16)
 
 
 class Aes:
+    """AES block function writing into caller buffers (len(dst) >= len(src) + 15)."""
+
     def __init__(self, key):
         self._algorithm = algorithms.AES(bytes(key))
-        self._ecb = Cipher(self._algorithm, modes.ECB())
+        self._ecb = Cipher(self._algorithm, modes.ECB()).encryptor()   # stateless: reused
 
-    def ecb(self, blocks):
-        return self._ecb.encryptor().update(blocks)
+    def ecb(self, src, dst):
+        self._ecb.update_into(src, dst)
 
-    def cbc_mac(self, blocks):
-        return Cipher(self._algorithm, modes.CBC(_ZERO_IV)).encryptor().update(blocks)[-16:]
+    def cbc(self, src, dst):
+        Cipher(self._algorithm, modes.CBC(_ZERO_IV)).encryptor().update_into(src, dst)
 
 
 def random(n):

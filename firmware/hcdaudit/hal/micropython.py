@@ -12,14 +12,18 @@ _EPOCH_OFFSET_US = 946684800 * 1000000 if time.gmtime(0)[0] == 2000 else 0
 
 
 class Aes:
+    """AES block function writing into caller buffers (len(dst) >= len(src))."""
+
     def __init__(self, key):
         self._key = bytes(key)
+        self._ecb = cryptolib.aes(self._key, _MODE_ECB)   # stateless: reused
 
-    def ecb(self, blocks):
-        return cryptolib.aes(self._key, _MODE_ECB).encrypt(blocks)
+    def ecb(self, src, dst):
+        self._ecb.encrypt(src, memoryview(dst)[:len(src)])
 
-    def cbc_mac(self, blocks):
-        return cryptolib.aes(self._key, _MODE_CBC, _ZERO_IV).encrypt(blocks)[-16:]
+    def cbc(self, src, dst):
+        # a fresh object per message: CBC state must restart from the zero IV
+        cryptolib.aes(self._key, _MODE_CBC, _ZERO_IV).encrypt(src, memoryview(dst)[:len(src)])
 
 
 def random(n):
