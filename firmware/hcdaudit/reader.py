@@ -73,10 +73,18 @@ class Report:
 
     def _note_verified(self, seq):
         self.verified += 1
-        if self.ranges and self.ranges[-1][1] == seq - 1:
-            self.ranges[-1][1] = seq
-        else:
-            self.ranges.append([seq, seq])
+        ranges = self.ranges
+        if ranges and ranges[-1][1] == seq - 1:
+            ranges[-1][1] = seq
+            return
+        i = len(ranges)
+        while i and ranges[i - 1][0] > seq:     # out-of-order seqs are rare: keep the runs sorted
+            i -= 1
+        ranges.insert(i, [seq, seq])
+        if i + 1 < len(ranges) and ranges[i + 1][0] == seq + 1:
+            ranges[i][1] = ranges.pop(i + 1)[1]
+        if i and ranges[i - 1][1] == seq - 1:
+            ranges[i - 1][1] = ranges.pop(i)[1]
 
     def as_dict(self):
         return {
@@ -207,23 +215,26 @@ class Reader:
         prev_after = chain.GENESIS   # link after the previous record; None when unknown
         for seq, link, plaintext in self._sources():
             if plaintext is None:
+                # Its seq is unauthenticated too: note it, but let it move nothing.
                 rep.add("modified", seq, seq, "record fails authentication")
-                prev_seq = max(prev_seq, seq)
                 prev_after = None
                 continue
             if seq <= prev_seq:
-                rep.add("duplicate" if rep.seen(seq) else "reordered", seq, seq,
-                        "seq %d after seq %d" % (seq, prev_seq))
+                if rep.seen(seq):
+                    rep.add("duplicate", seq, seq, "seq %d after seq %d" % (seq, prev_seq))
+                    continue
+                # Authentic and not yet read: exported, but flagged as out of order.
+                rep.add("reordered", seq, seq, "seq %d after seq %d" % (seq, prev_seq))
+                decoded = self._decode(seq, plaintext)
+                if decoded is not None:
+                    rep._note_verified(seq)
+                    yield decoded
                 continue
             if seq > prev_seq + 1:
                 self._gap(prev_seq + 1, seq - 1, link)
             elif prev_after is not None and link != prev_after:
                 rep.add("modified", seq, seq, "chain link does not follow seq %d" % prev_seq)
-            try:
-                decoded = record.decode(plaintext)
-            except record.RecordError as exc:
-                rep.add("modified", seq, seq, str(exc))
-                decoded = None
+            decoded = self._decode(seq, plaintext)
             prev_after = chain.next_link(self._mac, link, seq, plaintext)
             prev_seq = seq
             if decoded is None:
@@ -243,6 +254,13 @@ class Reader:
                 rep.add("pending", 1, rep.evicted_through,
                         "eviction through seq %d: its audit record is written at the next boot" % rep.evicted_through)
 
+    def _decode(self, seq, plaintext):
+        try:
+            return record.decode(plaintext)
+        except record.RecordError as exc:
+            self.report.add("modified", seq, seq, str(exc))
+            return None
+
     def _gap(self, first, last, link):
         rep = self.report
         if first <= rep.evicted_through:
@@ -250,7 +268,7 @@ class Reader:
             rep.evicted_count += through - first + 1
             rep.add("evicted", first, through, "removed by the store cap (audited eviction)")
             first = through + 1
-        if first <= last and not rep.covered(first, last, ("truncated",)):
+        if first <= last and not rep.covered(first, last, ("truncated", "modified")):
             rep.add("missing", first, last, "%d records absent" % (last - first + 1))
 
     def _evicted_through(self):

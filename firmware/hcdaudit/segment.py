@@ -54,6 +54,8 @@ class Meta:
     """A segment's header and checkpoint."""
 
     def __init__(self, name, header):
+        if len(header) < HEADER_SIZE:
+            raise SegmentError("%s: shorter than a segment header" % name)
         (magic, version, _, self.count, self.first_seq, self.last_seq, self.boot, self.salt,
          self.evicted_first, self.evicted_through, self.evicted_count) = struct.unpack_from(_HEADER_FMT, header, 0)
         if magic != _MAGIC:
