@@ -13,12 +13,14 @@
 #   torn         the slot being written when power was cut (not a fault: never returned)
 #   unaudited    an eviction without its audit record although the device logged on
 #   pending      an eviction whose audit record the next boot will write (cut in between)
+#   rolled back  (host) seqs an earlier verification saw are gone, or history was replaced
 from hcdaudit import catalog, ccm, chain, kdf, record, seal, segment
 from hcdaudit import ring as ring_module
 
 _MERGED = {"duplicate": "seqs already read earlier", "reordered": "seqs out of order",
            "modified": "records fail authentication"}
-FAULTS = ("modified", "missing", "duplicate", "reordered", "truncated", "quarantined", "unaudited")
+FAULTS = ("modified", "missing", "duplicate", "reordered", "truncated", "quarantined", "unaudited",
+          "rolled back")
 
 
 class Finding:
@@ -236,6 +238,8 @@ class Reader:
                 rep.add("modified", seq, seq, "chain link does not follow seq %d" % prev_seq)
             decoded = self._decode(seq, plaintext)
             prev_after = chain.next_link(self._mac, link, seq, plaintext)
+            if decoded is not None:
+                decoded["chain"] = prev_after      # the link after this record: what a high-water mark pins
             prev_seq = seq
             if decoded is None:
                 continue

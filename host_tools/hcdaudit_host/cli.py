@@ -47,7 +47,7 @@ def cmd_export(args) -> int:
 
 def cmd_verify_store(args) -> int:
     from .verify_store import describe, verify
-    report = verify(args.device_dir)
+    report = verify(args.device_dir, args.state)
     if args.json:
         _print_json(report.as_dict())
     else:
@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = vsub.add_parser("store", help="integrity report of a device's store and NVRAM")
     v.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
     v.add_argument("--json", action="store_true")
+    v.add_argument("--state", type=Path, help="high-water state folder (default $HCDAUDIT_STATE_DIR "
+                                              "or ~/.local/state/hcdaudit)")
     v.set_defaults(func=cmd_verify_store)
     return parser
 

@@ -4,6 +4,7 @@ Then a shorter run of the same firmware under the MicroPython unix port."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -34,6 +35,7 @@ def _summary(summary: dict, elapsed: float) -> None:
 def main() -> int:
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="hcdaudit-demo-"))
+    os.environ.setdefault("HCDAUDIT_STATE_DIR", str(workdir / "host-state"))
     device = workdir / "mfd-1"
     t = _step("provision a throwaway device")
     identity = provision(device, "mfd-lab-1", "DEMO000001")

@@ -32,4 +32,5 @@ def to_json(record: dict) -> dict[str, Any]:
         "interface": record["interface"],
         "remote_host": record["remote_host"],
         "items": items,
+        "chain": record["chain"].hex() if "chain" in record else None,
     }

@@ -5,13 +5,32 @@ from pathlib import Path
 
 from hcdaudit.reader import Report
 
+from boards.host import device
+
 from .access import open_reader, require_authentic
+from .highwater import HighWater
 
 
-def verify(device_dir: Path) -> Report:
+def verify(device_dir: Path, state_dir: Path | None = None, remember: bool = True) -> Report:
+    """Verify a device folder; with a high-water state, also detect rollback and
+    tail truncation against what earlier verifications saw."""
     reader = open_reader(device_dir)
-    report = reader.verify()
+    device_id = device.load_identity(str(device_dir)).get("uuid", str(device_dir.resolve()))
+    marks = HighWater(state_dir)
+    watched = {marks.marks.get(device_id, {}).get("last_seq")}
+    links: dict[int, bytes] = {}
+    last = None
+    for record in reader.records():
+        if record["seq"] in watched:
+            links[record["seq"]] = record["chain"]
+        last = record
+    report = reader.report
     require_authentic(report, device_dir)
+    if last is not None:
+        links[last["seq"]] = last["chain"]
+    marks.check(device_id, report, links)
+    if remember and report.intact():
+        marks.update(device_id, report, links)
     return report
 
 

@@ -28,6 +28,12 @@ def run_micropython(script: str, *args: str, heap: str = "4M", timeout: float = 
     return proc
 
 
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path, monkeypatch):
+    """High-water marks of test devices go to the test's folder, never the user's."""
+    monkeypatch.setenv("HCDAUDIT_STATE_DIR", str(tmp_path / "hcdaudit-state"))
+
+
 @pytest.fixture
 def hcdaudit(tmp_path):
     """Run the hcdaudit command in-process; returns (exit status, stdout, stderr)."""

@@ -117,3 +117,25 @@ def test_sim_under_micropython(device, hcdaudit):
     assert summary["runtime"] == "micropython" and summary["intact"] and summary["power_cuts"] == 1
     status, out, _ = hcdaudit("verify", "store", device)     # what MicroPython wrote, CPython verifies
     assert status == 0
+
+
+def test_rollback_without_trace_is_caught_by_the_high_water_mark(device, hcdaudit, tmp_path):
+    state = tmp_path / "state"
+    assert hcdaudit("sim", device, "--events", "170")[0] == 0
+    assert hcdaudit("verify", "store", device, "--state", state)[0] == 0
+    snapshot = {p.name: p.read_bytes() for p in (device / "store").iterdir()}
+    nvram = (device / "nvram.bin").read_bytes()
+    assert hcdaudit("sim", device, "--events", "60")[0] == 0
+    assert hcdaudit("verify", "store", device, "--state", state)[0] == 0      # the mark moves forward
+    # Roll the whole device back to the earlier image: internally consistent, no trace left.
+    for p in (device / "store").iterdir():
+        p.unlink()
+    for name, data in snapshot.items():
+        (device / "store" / name).write_bytes(data)
+    (device / "nvram.bin").write_bytes(nvram)
+    assert hcdaudit("verify", "store", device, "--state", tmp_path / "fresh")[0] == 0   # no history: nothing to see
+    status, out, _ = hcdaudit("verify", "store", device, "--state", state, "--json")
+    report = json.loads(out)
+    assert status == 1
+    assert [f["verdict"] for f in report["findings"]] == ["rolled back"]
+    assert report["findings"][0]["first_seq"] == 172
