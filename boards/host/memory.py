@@ -20,10 +20,10 @@ class RamNvram:
     def __init__(self, size, data=None):
         self.size = size
         self.buf = bytearray(size) if data is None else bytearray(data)
+        self._view = memoryview(self.buf)
 
     def read_into(self, offset, buf):
-        n = len(buf)
-        buf[:] = self.buf[offset:offset + n]
+        buf[:] = self._view[offset:offset + len(buf)]
 
     def write(self, offset, data):
         self.buf[offset:offset + len(data)] = data
@@ -69,10 +69,12 @@ class RamBlockDevice:
         self.block_size = block_size
         self.block_count = block_count
         self.buf = bytearray(b"\xff" * (block_size * block_count)) if data is None else bytearray(data)
+        self._view = memoryview(self.buf)
+        self._erased = b"\xff" * block_size
 
     def readblocks(self, block, buf, offset=0):
         start = block * self.block_size + offset
-        buf[:] = self.buf[start:start + len(buf)]
+        buf[:] = self._view[start:start + len(buf)]
 
     def writeblocks(self, block, buf, offset=None):
         if offset is None:   # simple protocol: whole blocks, erase implied
@@ -85,7 +87,7 @@ class RamBlockDevice:
 
     def erase(self, block):
         start = block * self.block_size
-        self.buf[start:start + self.block_size] = b"\xff" * self.block_size
+        self.buf[start:start + self.block_size] = self._erased
         return 0
 
     def ioctl(self, op, arg):
@@ -106,6 +108,7 @@ class FileBlockDevice(RamBlockDevice):
         self.block_size = block_size
         self.block_count = os.stat(path)[6] // block_size
         self._file = open(path, "r+b")
+        self._erased = b"\xff" * block_size
 
     @staticmethod
     def create(path, block_size, block_count):
@@ -129,7 +132,7 @@ class FileBlockDevice(RamBlockDevice):
 
     def erase(self, block):
         self._file.seek(block * self.block_size)
-        self._file.write(b"\xff" * self.block_size)
+        self._file.write(self._erased)
         self._file.flush()
         return 0
 
