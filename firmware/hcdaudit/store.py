@@ -110,7 +110,8 @@ class Store:
         if name in self.fs.listdir():
             self.quarantine(name)   # a stale file in the way (e.g. rolled back): keep it as evidence
         self.fs.rename(tmp, name)
-        meta = self.read_meta(name)
+        meta = segment.Meta(name, header)
+        meta.head = head
         self.segments.append(meta)
         self.count += meta.count
         return meta
