@@ -63,7 +63,9 @@ class FileNvram:
 
 
 class RamBlockDevice:
-    """NOR-flash-like RAM block device: erase sets 0xFF, program writes bytes."""
+    """NOR flash in RAM: erase sets a block to 0xFF; programming can only clear
+    bits (new = old AND data), as on real flash, so a program over unerased
+    bytes corrupts them instead of silently succeeding."""
 
     def __init__(self, block_size, block_count, data=None):
         self.block_size = block_size
@@ -82,7 +84,9 @@ class RamBlockDevice:
                 self.erase(block + i)
             offset = 0
         start = block * self.block_size + offset
-        self.buf[start:start + len(buf)] = buf
+        n = len(buf)
+        old = int.from_bytes(self._view[start:start + n], "big")
+        self.buf[start:start + n] = (old & int.from_bytes(buf, "big")).to_bytes(n, "big")
         return 0
 
     def erase(self, block):

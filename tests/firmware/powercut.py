@@ -51,8 +51,9 @@ class CutBlockDevice(RamBlockDevice):
         start = block * self.block_size + (offset or 0)
 
         def torn(nv, flash):
-            half = len(buf) // 2
-            flash[start:start + half] = buf[:half]
+            half = len(buf) // 2      # a partial program: only the first half of the bits cleared
+            old = int.from_bytes(flash[start:start + half], "big")
+            flash[start:start + half] = (old & int.from_bytes(buf[:half], "big")).to_bytes(half, "big")
         self.rail.event(torn)
         return RamBlockDevice.writeblocks(self, block, buf, offset)
 
