@@ -20,10 +20,11 @@ HEAPS_KB = (24, 32, 40, 48, 56, 64, 80, 96, 128, 192, 256)
 
 def compiled_tree(dest: Path) -> Path:
     """The firmware, boards and test support as .mpy files, as a board would run them (frozen or copied)."""
-    for src_root, pkg in ((ROOT / "firmware", "hcdaudit"), (ROOT, "boards"), (ROOT / "tests/firmware", None)):
+    for src_root, pkg in ((ROOT / "firmware", "hcdaudit"), (ROOT, "boards"), (ROOT / "tests/firmware", None),
+                          (ROOT / "bench", None)):
         base = src_root / pkg if pkg else src_root
         for src in base.rglob("*.py"):
-            if "cpython" in src.name or (pkg is None and src.name.startswith("test_")):
+            if "cpython" in src.name or src.name == "run.py" or (pkg is None and src.name.startswith("test_")):
                 continue
             rel = src.relative_to(src_root)
             out = dest / rel.with_suffix(".mpy")
@@ -53,7 +54,7 @@ def main() -> int:
 
     events = 3000
     cp = run([PY, script, "append", fresh("cp"), str(events)])
-    mp = run([MICROPYTHON, "-X", "heapsize=2M", script, "append", fresh("mp"), str(events)], mp_env)
+    mp = run([MICROPYTHON, "-X", "heapsize=2M", "-m", "device_bench", "append", fresh("mp"), str(events)], mp_env)
     rows.append(("events/s appended (ring + flush + store), CPython", f"{cp['events_per_sec']:,.0f}"))
     rows.append(("events/s appended (ring + flush + store), MicroPython", f"{mp['events_per_sec']:,.0f}"))
     rows.append(("sealed record in its NVRAM slot (header 30 + CBOR + tag 16)", f"{cp['sealed_slot_bytes']} B"))
@@ -66,7 +67,8 @@ def main() -> int:
 
     smallest = None
     for kb in HEAPS_KB:
-        if run([MICROPYTHON, "-X", f"heapsize={kb}K", script, "append", fresh(f"heap{kb}"), "600"], mp_env):
+        if run([MICROPYTHON, "-X", f"heapsize={kb}K", "-m", "device_bench", "append", fresh(f"heap{kb}"), "600"],
+               mp_env):
             smallest = kb
             break
     rows.append(("smallest -X heapsize running boot + 600 events (.mpy)", f"{smallest} KiB" if smallest else "> 256 KiB"))
@@ -75,7 +77,7 @@ def main() -> int:
     run([PY, script, "fill", full, "15000"])
     shutil.copytree(full, work / "full-mp")
     cp_boot = run([PY, script, "boot", full])
-    mp_boot = run([MICROPYTHON, "-X", "heapsize=2M", script, "boot", str(work / "full-mp")], mp_env)
+    mp_boot = run([MICROPYTHON, "-X", "heapsize=2M", "-m", "device_bench", "boot", str(work / "full-mp")], mp_env)
     rows.append((f"boot recovery, full store ({cp_boot['store_records']:,} records, {cp_boot['segments']} segments), CPython",
                  f"{cp_boot['boot_seconds'] * 1000:.1f} ms"))
     rows.append(("boot recovery, full store, MicroPython", f"{mp_boot['boot_seconds'] * 1000:.1f} ms"))

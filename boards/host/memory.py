@@ -40,8 +40,10 @@ class FileNvram:
 
     @staticmethod
     def create(path, size):
+        zeros = bytes(512)      # in pieces: a board-sized heap has no room for the whole region
         with open(path, "wb") as f:
-            f.write(bytes(size))
+            for start in range(0, size, 512):
+                f.write(zeros[:min(512, size - start)])
 
     def read_into(self, offset, buf):
         self._file.seek(offset)
@@ -116,9 +118,10 @@ class FileBlockDevice(RamBlockDevice):
 
     @staticmethod
     def create(path, block_size, block_count):
+        erased = b"\xff" * block_size
         with open(path, "wb") as f:
             for _ in range(block_count):
-                f.write(b"\xff" * block_size)
+                f.write(erased)
 
     def readblocks(self, block, buf, offset=0):
         self._file.seek(block * self.block_size + offset)
