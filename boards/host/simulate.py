@@ -60,7 +60,7 @@ class Controller:
 
     def next_event(self, log, index, total):
         p = self.prng
-        self.clock.now += (5 + p.below(55)) * 1000000
+        self.clock.now += (3 + p.below(22)) * 1000000   # ~3,000 events from 07:00 to about 19:30
         if index == total // 2:
             # the administrator corrects the clock by hand (audited: timestamps are not monotonic)
             old = self.clock.now
@@ -107,6 +107,7 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US):
     # Cuts land at random points of the run, each in the middle of the next flush.
     cut_at = sorted(1 + prng.below(max(events - 1, 1)) for _ in range(power_cuts))
     boots = []
+    returned = []      # seqs whose log() returned: each must be on the device afterwards
     logged = 0
     first_seq = last_seq = 0
 
@@ -124,6 +125,7 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US):
             supply.arm(store_writes=2 + prng.below(5))
         try:
             seq = controller.next_event(log, index, events)
+            returned.append(seq)
             logged += 1
             first_seq = first_seq or seq
             last_seq = seq
@@ -134,8 +136,12 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US):
             log = boot("power-restored")
     supply.arm()
     reader = Reader(board.fs, board.nvram, key, board.slot_count, board.slot_size, board.aes)
-    report = reader.verify()
+    present = set()
+    for record in reader.records():
+        present.add(record["seq"])
+    report = reader.report
     return {
+        "returned_missing": [seq for seq in returned if seq not in present],
         "logged": logged, "first_seq": first_seq, "last_seq": last_seq,
         "in_nvram": report.in_nvram, "in_store": report.in_store, "evicted": report.evicted_count,
         "recoveries": sum(1 for b in boots if b["actions"] or b["quarantined"]),

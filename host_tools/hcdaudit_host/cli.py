@@ -25,7 +25,8 @@ def cmd_sim(args) -> int:
     summary = sim.run(args.device_dir, args.events, args.seed, args.power_cuts, args.runtime)
     if args.json:
         _print_json({k: summary[k] for k in ("logged", "first_seq", "last_seq", "in_nvram", "in_store",
-                                             "evicted", "recoveries", "power_cuts", "runtime", "intact")})
+                                             "evicted", "recoveries", "power_cuts", "runtime", "intact",
+                                             "returned_missing")})
     else:
         print(f"simulated {summary['logged']} events on {summary['runtime']} "
               f"(seqs {summary['first_seq']}-{summary['last_seq']})")
@@ -34,7 +35,7 @@ def cmd_sim(args) -> int:
         for boot in summary["boots"]:
             for action in boot["actions"] + boot["quarantined"]:
                 print(f"    boot {boot['boot']}: {action}")
-    return 0 if summary["intact"] else 1
+    return 0 if summary["intact"] and not summary["returned_missing"] else 1
 
 
 def cmd_export(args) -> int:

@@ -2,13 +2,6 @@
 import os
 import sys
 
-try:
-    import hcdaudit.catalog  # noqa: F401
-except ImportError:   # TEMPORARY until the catalog lands
-    import catalog_stub
-    import hcdaudit
-    sys.modules["hcdaudit.catalog"] = catalog_stub
-    hcdaudit.catalog = catalog_stub
 
 TORTURE = False  # set by run_firmware.py --torture: longer sweeps
 _made = []

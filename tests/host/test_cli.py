@@ -47,7 +47,7 @@ def test_sim_summary_and_export_agree(device, hcdaudit, tmp_path):
     assert status == 0
     summary = json.loads(out)
     assert summary["power_cuts"] == 2 and summary["recoveries"] == 2
-    assert summary["intact"] is True
+    assert summary["intact"] is True and summary["returned_missing"] == []
     assert summary["in_store"] + summary["in_nvram"] == summary["last_seq"] > summary["logged"] >= 258
     export = tmp_path / "log.jsonl"
     status, _, err = hcdaudit("export", device, "--format", "jsonl", "-o", export)

@@ -1,0 +1,359 @@
+# The event catalog: validates and normalises a log() call against the one
+# canonical event set (catalog_data.py), and answers look-ups for decoders
+# and export formats. Vendor ID schemes live in catalog_vendor.py, imported
+# only by the look-ups that need them.
+#
+# RAM cost under MicroPython (unix port 1.29, 64-bit; MCU objects are about
+# 2/3 of that), heap growth of the import, measured with gc.collect();
+# gc.mem_alloc() around it:
+#   MICROPYPATH=firmware micropython -X heapsize=256K ram.py
+#   catalog + catalog_data + subject: 44,160 B from .py source (55,104 B from
+#   .mpy loaded into RAM); catalog_vendor (exports only): 83,584 B; formats:
+#   17,600 B. A frozen build keeps the constant tuples and their strings in
+#   flash. The log() path imports only catalog, catalog_data and subject.
+from hcdaudit import subject as subject_module
+from hcdaudit import text
+from hcdaudit.catalog_data import (ACTOR, ANY, CATEGORIES, E_CODE, E_ITEMS, E_NAME, E_OUTCOMES, E_PP, E_PWG,
+                                   E_REQUIRED, E_SEVERITY, E_STATE, E_SUBJECT, EVENTS, FAILED_OUTCOMES, ITEMS,
+                                   OUTCOMES, SYSTEM_ONLY)
+
+try:
+    from micropython import const
+except ImportError:
+    def const(x):
+        return x
+
+# Largest sealed plaintext in one NVRAM slot: 512-byte slot, 30-byte header,
+# 16-byte CCM tag. Every record must fit, whatever its items.
+MAX_RECORD_BYTES = const(466)
+# Worst-case bytes of a record besides subject, interface, remote_host and
+# items: map head 1, seq 1+9, time 1+9, event 1+3, outcome 1+1, subject key 1,
+# items key 1 + map head 2.
+_FIXED_BYTES = const(30)
+# An item cut to fit the record keeps at least this much of its text.
+_MIN_CUT_BYTES = const(8)
+
+INTERFACE_BYTES = const(16)
+REMOTE_HOST_BYTES = const(45)   # the Fuji Xerox host limit
+
+_TEXT = "t"
+_UINT = "u"
+
+
+class CatalogError(ValueError):
+    pass
+
+
+# ---------------------------------------------------------------- look-ups
+
+def _row(code):
+    for row in EVENTS:
+        if row[E_CODE] == code:
+            return row
+    raise CatalogError("unknown event code %d" % code if isinstance(code, int) else "unknown event %r" % (code,))
+
+
+def _row_named(name):
+    for row in EVENTS:
+        if row[E_NAME] == name:
+            return row
+    raise CatalogError("unknown event '%s'" % name)
+
+
+def _event_row(event):
+    if isinstance(event, str):
+        return _row_named(event)
+    if isinstance(event, int) and event is not True and event is not False:
+        return _row(event)
+    raise CatalogError("event must be a name or a code, got %s" % type(event).__name__)
+
+
+def event_names():
+    """Every canonical event name, in code order."""
+    return tuple(row[E_NAME] for row in EVENTS)
+
+
+def event_code(name):
+    return _row_named(name)[E_CODE]
+
+
+def event_name(code):
+    return _row(code)[E_NAME]
+
+
+def item_code(name):
+    for i in range(len(ITEMS)):
+        if ITEMS[i][0] == name:
+            return i + 1
+    raise CatalogError("unknown item '%s'" % name)
+
+
+def item_name(code):
+    if isinstance(code, int) and 1 <= code <= len(ITEMS):
+        return ITEMS[code - 1][0]
+    raise CatalogError("unknown item code %r" % (code,))
+
+
+def item_type(name):
+    """'text' or 'uint'."""
+    return "text" if ITEMS[item_code(name) - 1][1] == _TEXT else "uint"
+
+
+def item_limit(name):
+    """Text: maximum UTF-8 bytes; uint: width in bytes."""
+    return ITEMS[item_code(name) - 1][2]
+
+
+def outcome_code(name):
+    for i in range(len(OUTCOMES)):
+        if OUTCOMES[i] == name:
+            return i
+    raise CatalogError("unknown outcome '%s'" % name)
+
+
+def outcome_name(code):
+    if isinstance(code, int) and 0 <= code < len(OUTCOMES):
+        return OUTCOMES[code]
+    raise CatalogError("unknown outcome code %r" % (code,))
+
+
+def outcome_failed(code):
+    return outcome_name(code) in FAILED_OUTCOMES
+
+
+def subject_kind_name(kind):
+    return subject_module.kind_name(kind)
+
+
+def event_items(event):
+    return _event_row(event)[E_ITEMS]
+
+
+def required_items(event):
+    row = _event_row(event)
+    return row[E_ITEMS][:row[E_REQUIRED]]
+
+
+def event_outcomes(event):
+    return _event_row(event)[E_OUTCOMES]
+
+
+def subject_rule(event):
+    """'system', 'actor' or 'any'."""
+    return ("system", "actor", "any")[_event_row(event)[E_SUBJECT]]
+
+
+def category(event):
+    """The event class, named as the Fuji Xerox Logged Events column does."""
+    return CATEGORIES[_event_row(event)[E_CODE] >> 8]
+
+
+def pwg_name(event):
+    return _event_row(event)[E_PWG]
+
+
+def pwg_state(event):
+    """PWG <service>State for service messages, '' when the event says nothing about it."""
+    return _event_row(event)[E_STATE]
+
+
+def pp_requirement(event):
+    return _event_row(event)[E_PP]
+
+
+def severity(event, outcome=None):
+    """Syslog severity: the event's own (3, 4 or 6); a failed outcome of an
+    informational event is a warning (PWG 5110.3: 3/4 for failures)."""
+    base = _event_row(event)[E_SEVERITY]
+    if base == 6 and outcome is not None:
+        name = outcome if isinstance(outcome, str) else outcome_name(outcome)
+        if name in FAILED_OUTCOMES:
+            return 4
+    return base
+
+
+# ---------------------------------------------------------------- vendor IDs
+
+def _selector_matches(selector, event_items_by_name, subject_list, outcome):
+    for condition in selector.split(";"):
+        key, _, want = condition.partition("=")
+        if key == "kind":
+            have = subject_module.kind_name(subject_list[0]) if subject_list else None
+        elif key == "outcome":
+            have = outcome
+        else:
+            have = event_items_by_name.get(key)
+            if have is not None and not isinstance(have, str):
+                have = str(have)
+        if have != want:
+            return False
+    return True
+
+
+def vendor_id(scheme, record):
+    """(vendor ID, vendor text, status override) of a decoded record in one
+    scheme ("xerox", "x101", "fx", "km"), or None when the scheme has no ID
+    for the event."""
+    from hcdaudit.catalog_vendor import ROWS
+    name = event_name(record["event"])
+    items = {}
+    for code in record.get("items") or {}:
+        try:
+            items[item_name(code)] = record["items"][code]
+        except CatalogError:
+            pass
+    outcome = OUTCOMES[record["outcome"]] if 0 <= record["outcome"] < len(OUTCOMES) else None
+    default = None
+    for row in ROWS:
+        if row[0] != scheme or row[3] != name:
+            continue
+        if row[4]:
+            if _selector_matches(row[4], items, record.get("subject"), outcome):
+                return row[1], row[2], row[5]
+        elif default is None:
+            default = (row[1], row[2], row[5])
+    return default
+
+
+def vendor_event(scheme, vendor_id_value, vendor_text=None):
+    """The canonical event a vendor ID (and text, for the class-coded schemes)
+    maps to, or None."""
+    from hcdaudit.catalog_vendor import ROWS
+    for row in ROWS:
+        if row[0] == scheme and row[1] == vendor_id_value and (vendor_text is None or row[2] == vendor_text):
+            return row[3]
+    return None
+
+
+# ---------------------------------------------------------------- validation
+
+def _text_size(n):
+    return n + (1 if n < 24 else 2 if n < 256 else 3)
+
+
+def _uint_size(v):
+    return 1 if v < 24 else 2 if v < 0x100 else 3 if v < 0x10000 else 5 if v < 0x100000000 else 9
+
+
+def _entry_size(code, value):
+    key = 1 if code < 24 else 2
+    if isinstance(value, str):
+        return key + _text_size(len(value.encode("utf-8")))
+    return key + _uint_size(value)
+
+
+def _check_text(event, field, value):
+    if value is not None and not isinstance(value, str):
+        raise CatalogError("%s: %s must be text, got %s" % (event, field, type(value).__name__))
+
+
+def _subject(row, value, outcome):
+    name = row[E_NAME]
+    try:
+        subject_list = subject_module.normalise(value)
+    except subject_module.SubjectError as exc:
+        raise CatalogError("%s: %s" % (name, exc))
+    kind = subject_list[0]
+    rule = row[E_SUBJECT]
+    if rule == SYSTEM_ONLY and kind != subject_module.SYSTEM:
+        raise CatalogError("%s: subject must be the system, got %s '%s'"
+                           % (name, subject_module.kind_name(kind), subject_list[1]))
+    if rule == ACTOR:
+        if kind == subject_module.SYSTEM:
+            raise CatalogError("%s: subject must identify who did it, got the system" % name)
+        if kind == subject_module.USER and not subject_list[1]:
+            raise CatalogError("%s: subject user_id is required" % name)
+    return subject_list
+
+
+def _items_size(items_map, cap):
+    size = 0
+    for code in items_map:
+        value = items_map[code]
+        if isinstance(value, str):
+            n = len(value.encode("utf-8"))
+            size += (1 if code < 24 else 2) + _text_size(n if n < cap else cap)
+        else:
+            size += _entry_size(code, value)
+    return size
+
+
+def _fit(event, items_map, room):
+    """Cap the text items at one common length until they fit in `room` bytes:
+    each item may reach its own (vendor) limit, but not all of them at once,
+    and the cut falls on the longest values first."""
+    longest = 0
+    for code in items_map:
+        if isinstance(items_map[code], str):
+            longest = max(longest, len(items_map[code].encode("utf-8")))
+    if _items_size(items_map, longest) <= room:
+        return
+    if _items_size(items_map, _MIN_CUT_BYTES) > room:
+        raise CatalogError("%s: items do not fit in one record" % event)
+    low, high = _MIN_CUT_BYTES, longest      # size(low) fits, size(high) does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _items_size(items_map, middle) <= room:
+            low = middle
+        else:
+            high = middle
+    for code in sorted(items_map):
+        value = items_map[code]
+        if isinstance(value, str):
+            items_map[code] = text.truncate(value, low)
+
+
+def prepare(event, subject, outcome, interface, remote_host, items):
+    """Validate one log() call; return (event_code, outcome_code, subject_list, items_map)."""
+    row = _event_row(event)
+    name = row[E_NAME]
+    allowed = row[E_OUTCOMES]
+    if outcome is None:
+        outcome = allowed[0]
+    elif outcome not in allowed:
+        raise CatalogError("%s: outcome '%s' is not allowed (allowed: %s)" % (name, outcome, ", ".join(allowed)))
+    subject_list = _subject(row, subject, outcome)
+    _check_text(name, "interface", interface)
+    _check_text(name, "remote_host", remote_host)
+    if not isinstance(items, dict):
+        raise CatalogError("%s: items must be a dict" % name)
+    names = row[E_ITEMS]
+    items_map = {}
+    for item in items:
+        value = items[item]
+        if item not in names:
+            if not isinstance(item, str):
+                raise CatalogError("%s: item names must be text, got %s" % (name, type(item).__name__))
+            for known in ITEMS:
+                if known[0] == item:
+                    raise CatalogError("%s: item '%s' does not belong to this event (items: %s)"
+                                       % (name, item, ", ".join(names) or "none"))
+            raise CatalogError("%s: unknown item '%s'" % (name, item))
+        if value is None:
+            continue   # an absent optional item, as if not given
+        code = item_code(item)
+        kind, limit = ITEMS[code - 1][1], ITEMS[code - 1][2]
+        if kind == _TEXT:
+            if not isinstance(value, str):
+                raise CatalogError("%s: item '%s' must be text, got %s" % (name, item, type(value).__name__))
+            value = text.truncate(value, limit)
+        else:
+            if not isinstance(value, int) or value is True or value is False:
+                raise CatalogError("%s: item '%s' must be an unsigned int, got %s"
+                                   % (name, item, type(value).__name__))
+            if value < 0 or value >= 1 << (8 * limit):
+                raise CatalogError("%s: item '%s' out of range: %d (0 .. 2**%d-1)" % (name, item, value, 8 * limit))
+        items_map[code] = value
+    for i in range(row[E_REQUIRED]):
+        if item_code(names[i]) not in items_map:
+            raise CatalogError("%s: item '%s' is required" % (name, names[i]))
+    room = MAX_RECORD_BYTES - _FIXED_BYTES
+    for i in (1, 2, 3):
+        room -= _text_size(len(subject_list[i].encode("utf-8")))
+    room -= 2
+    if interface:
+        room -= 1 + _text_size(len(text.truncate(interface, INTERFACE_BYTES).encode("utf-8")))
+    if remote_host:
+        room -= 1 + _text_size(len(text.truncate(remote_host, REMOTE_HOST_BYTES).encode("utf-8")))
+    _fit(name, items_map, room)
+    return row[E_CODE], outcome_code(outcome), subject_list, items_map
