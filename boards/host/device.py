@@ -3,6 +3,9 @@
 #   master.key    the 256-bit master key (mode 0600 on the host)
 #   nvram.bin     the NVRAM region, exactly ring.region_size() bytes
 #   store/        segment files
+#   syslog-signing.json  the RFC 5848 DSA signing key, hex p q g y x (mode 0600)
+#   syslog-signing.der   its X.509 certificate (key blob type C)
+#   syslog-signing.pem   the same certificate: the trust anchor for `verify syslog`
 # Readable by both runtimes, so the simulator can run the firmware under either.
 import json
 import os
@@ -15,6 +18,9 @@ DEVICE_FILE = "device.json"
 KEY_FILE = "master.key"
 NVRAM_FILE = "nvram.bin"
 STORE_DIR = "store"
+SIGNING_KEY_FILE = "syslog-signing.json"
+SIGNING_CERT_FILE = "syslog-signing.der"
+SIGNING_CERT_PEM = "syslog-signing.pem"
 
 
 class DeviceError(Exception):
@@ -68,3 +74,40 @@ def open_board(device_dir, nvram=None, fs=None, clock=None, random=None):
         fs = DirFs(device_dir + "/" + STORE_DIR)
     return Board(nvram, fs, identity["slot_count"], identity["slot_size"], identity["store_cap"],
                  clock=clock, random=random), identity
+
+
+def _read(path, mode="rb"):
+    try:
+        with open(path, mode) as f:
+            return f.read()
+    except OSError:
+        raise DeviceError("cannot read %s" % path)
+
+
+def open_sender(device_dir, identity, boot_count, session_start_us, clock, url):
+    """The signed syslog sender of one reboot session: RSID = the boot counter."""
+    from hcdaudit import dsa
+    from hcdaudit.hal import net
+    from hcdaudit.sender import Sender
+    from hcdaudit.signer import Signer
+    from hcdaudit.syslog import Formatter
+    settings = identity.get("syslog") or {}
+    try:
+        key = dsa.load_private_key(json.loads(_read(device_dir + "/" + SIGNING_KEY_FILE, "r")))
+    except ValueError as exc:
+        raise DeviceError("%s/%s: %s" % (device_dir, SIGNING_KEY_FILE, exc))
+    blob_type = settings.get("key_blob_type", "K").encode()
+    certificate = _read(device_dir + "/" + SIGNING_CERT_FILE) if blob_type == b"C" else None
+    hostname = identity.get("fqdn") or "-"
+    formatter = Formatter(hostname, identity["uuid"], settings.get("service_uri"), settings.get("service_uuid"),
+                          enterprise=settings.get("enterprise", 32473), facility=settings.get("facility", 6))
+    signer = Signer(key, formatter.hostname, formatter.app_name, boot_count, session_start_us, clock,
+                    key_blob_type=blob_type, certificate=certificate,
+                    max_hashes=settings.get("max_hashes", 32), sig_max_delay_s=settings.get("sig_max_delay_s", 30),
+                    sb_redundancy=settings.get("sb_redundancy", 1),
+                    cert_initial_repeat=settings.get("cert_initial_repeat", 2))
+    try:
+        transport = net.open_transport(url)
+    except ValueError as exc:
+        raise DeviceError(str(exc))
+    return Sender(formatter, signer, transport)

@@ -1,6 +1,6 @@
 # The simulated MFD controller for the host board: drives realistic audit
 # events through the real firmware, with power cuts, under either runtime.
-#   micropython boards/host/simulate.py DEVICE_DIR EVENTS SEED POWER_CUTS START_US
+#   micropython boards/host/simulate.py DEVICE_DIR EVENTS SEED POWER_CUTS START_US [SYSLOG_URL]
 # prints one JSON summary line (the `hcdaudit sim --runtime micropython` path).
 import json
 import sys
@@ -95,7 +95,7 @@ def job_uuid(prng):
     return "%s-%s-4%s-a%s-%s" % (h[:8], h[8:12], h[13:16], h[17:20], h[20:32])
 
 
-def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US):
+def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_url=None):
     prng = Prng(seed)
     clock = SimClock(start_us)
     supply = PowerSupply()
@@ -110,11 +110,20 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US):
     returned = []      # seqs whose log() returned: each must be on the device afterwards
     logged = 0
     first_seq = last_seq = 0
+    senders = []       # one signed syslog session per boot
 
     def boot(reason):
         log = AuditLog(board, key)
         log.boot(reason)
         boots.append(log.boot_report.as_dict())
+        if syslog_url:
+            sender = device.open_sender(device_dir, identity, log.boot_count, clock(), clock, syslog_url)
+            # A new session resends what the last one sent after its last SB
+            # (those hashes died with the power): this time they get signed.
+            previous = senders[-1].covered_seq if senders else log.boot_report.last_durable_seq
+            sender.next_seq = previous + 1
+            senders.append(sender)
+            sender.pump(log)
         return log
 
     log = boot("power-on")
@@ -125,6 +134,9 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US):
             supply.arm(store_writes=2 + prng.below(5))
         try:
             seq = controller.next_event(log, index, events)
+            if senders:
+                senders[-1].pump(log)
+                senders[-1].tick()
             returned.append(seq)
             logged += 1
             first_seq = first_seq or seq
@@ -135,6 +147,8 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US):
             clock.now += 20 * 1000000
             log = boot("power-restored")
     supply.arm()
+    if senders:
+        senders[-1].close()
     reader = Reader(board.fs, board.nvram, key, board.slot_count, board.slot_size, board.aes)
     present = set()
     for record in reader.records():
@@ -148,12 +162,29 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US):
         "power_cuts": supply.cuts, "boots": boots, "device_first_seq": report.first_seq,
         "device_last_seq": report.last_seq, "intact": report.intact(),
         "runtime": sys.implementation.name,
+        "syslog": _syslog_summary(senders) if senders else None,
     }
+
+
+def _syslog_summary(senders):
+    total = {"sessions": len(senders), "messages": 0, "blocks": 0, "octets": 0, "failed": 0, "skipped": 0,
+             "signatures": 0, "shortened": 0, "rsids": [s.signer.rsid for s in senders], "last_error": None}
+    for s in senders:
+        total["messages"] += s.messages
+        total["blocks"] += s.blocks
+        total["octets"] += s.octets
+        total["failed"] += s.failed
+        total["skipped"] += s.skipped
+        total["signatures"] += s.signer.blocks_signed
+        total["shortened"] += s.formatter.shortened
+        total["last_error"] = s.last_error or total["last_error"]
+    return total
 
 
 def main(argv):
     device_dir, events, seed, cuts, start = argv[1], int(argv[2]), int(argv[3]), int(argv[4]), int(argv[5])
-    print(json.dumps(run(device_dir, events, seed, cuts, start)))
+    url = argv[6] if len(argv) > 6 and argv[6] != "-" else None
+    print(json.dumps(run(device_dir, events, seed, cuts, start, url)))
 
 
 if __name__ == "__main__":

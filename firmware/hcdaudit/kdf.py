@@ -1,4 +1,4 @@
-# HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869) on hashlib alone:
+# HMAC (RFC 2104, SHA-256 by default) and HKDF-SHA256 (RFC 5869) on hashlib alone:
 # MicroPython has no core hmac module and its hash objects cannot be copied.
 import hashlib
 
@@ -10,20 +10,22 @@ def _xor_pad(key, pad):
 
 
 class HmacKey:
-    """A key prepared once; digest() then costs two SHA-256 passes."""
+    """A key prepared once; digest() then costs two hash passes. SHA-256 unless
+    another 64-byte-block hash is given (RFC 6979 with SHA-1 needs HMAC-SHA-1)."""
 
-    def __init__(self, key):
+    def __init__(self, key, hash_fn=hashlib.sha256):
         if len(key) > _BLOCK:
-            key = hashlib.sha256(key).digest()
+            key = hash_fn(key).digest()
         key = bytes(key) + bytes(_BLOCK - len(key))
+        self._hash = hash_fn
         self._inner = _xor_pad(key, 0x36)
         self._outer = _xor_pad(key, 0x5C)
 
     def digest(self, *parts):
-        h = hashlib.sha256(self._inner)
+        h = self._hash(self._inner)
         for part in parts:
             h.update(part)
-        o = hashlib.sha256(self._outer)
+        o = self._hash(self._outer)
         o.update(h.digest())
         return o.digest()
 

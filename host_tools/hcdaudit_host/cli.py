@@ -15,18 +15,19 @@ def _print_json(obj) -> None:
 
 def cmd_provision(args) -> int:
     from .provision import provision
-    identity = provision(args.device_dir, args.name, args.serial, args.force)
+    identity = provision(args.device_dir, args.name, args.serial, args.force, args.fqdn)
     print(f"provisioned {identity['name']} ({identity['serial']}, {identity['uuid']}) in {args.device_dir}")
     return 0
 
 
 def cmd_sim(args) -> int:
     from . import sim
-    summary = sim.run(args.device_dir, args.events, args.seed, args.power_cuts, args.runtime)
+    summary = sim.run(args.device_dir, args.events, args.seed, args.power_cuts, args.runtime,
+                      syslog=args.syslog)
     if args.json:
         _print_json({k: summary[k] for k in ("logged", "first_seq", "last_seq", "in_nvram", "in_store",
                                              "evicted", "recoveries", "power_cuts", "runtime", "intact",
-                                             "returned_missing")})
+                                             "returned_missing", "syslog")})
     else:
         print(f"simulated {summary['logged']} events on {summary['runtime']} "
               f"(seqs {summary['first_seq']}-{summary['last_seq']})")
@@ -35,6 +36,14 @@ def cmd_sim(args) -> int:
         for boot in summary["boots"]:
             for action in boot["actions"] + boot["quarantined"]:
                 print(f"    boot {boot['boot']}: {action}")
+        syslog = summary.get("syslog")
+        if syslog:
+            print(f"  syslog to {args.syslog}: {syslog['messages']} messages, {syslog['blocks']} signature/"
+                  f"certificate blocks ({syslog['signatures']} signed), {syslog['octets']} octets, "
+                  f"sessions (RSID) {', '.join(map(str, syslog['rsids']))}")
+            if syslog["failed"] or syslog["skipped"]:
+                print(f"  syslog: {syslog['failed']} sends failed, {syslog['skipped']} records skipped; "
+                      f"last error: {syslog['last_error']}")
     return 0 if summary["intact"] and not summary["returned_missing"] else 1
 
 
@@ -64,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
     p.add_argument("--name", default="hcd-sim-1", help="device name")
     p.add_argument("--serial", default="SIM0000001", help="serial number")
+    p.add_argument("--fqdn", help="the device's FQDN, the syslog HOSTNAME (default NAME.example.com)")
     p.add_argument("--force", action="store_true", help="overwrite an existing device folder")
     p.set_defaults(func=cmd_provision)
 
@@ -73,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
     p.add_argument("--power-cuts", type=int, default=0, help="power cuts, each in the middle of a flush")
     p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
+    p.add_argument("--syslog", metavar="URL", help="send signed syslog: udp://HOST:PORT, tcp://HOST:PORT "
+                                                   "(octet-counted) or file://PATH (one message a line)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_sim)
 

@@ -28,20 +28,29 @@ def micropython_binary() -> str:
 
 
 def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
-        start_us: int = simulate.DAY_START_US) -> dict:
+        start_us: int = simulate.DAY_START_US, syslog: str | None = None) -> dict:
     if events < 0 or power_cuts < 0:
         raise UsageError("--events and --power-cuts must not be negative")
+    if syslog:
+        from hcdaudit.hal import net
+        try:
+            net.parse_url(syslog)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     try:
         device.load_identity(str(device_dir))
         device.load_master_key(str(device_dir))
     except device.DeviceError as exc:
         raise UsageError(str(exc)) from None
     if runtime == "cpython":
-        return simulate.run(str(device_dir), events, seed, power_cuts, start_us)
+        try:
+            return simulate.run(str(device_dir), events, seed, power_cuts, start_us, syslog)
+        except device.DeviceError as exc:
+            raise UsageError(str(exc)) from None
     env = dict(os.environ, MICROPYPATH=f"{ROOT}:{ROOT / 'firmware'}")
     proc = subprocess.run(
         [micropython_binary(), "-X", f"heapsize={MICROPYTHON_HEAP}", str(ROOT / "boards/host/simulate.py"),
-         str(device_dir), str(events), str(seed), str(power_cuts), str(start_us)],
+         str(device_dir), str(events), str(seed), str(power_cuts), str(start_us), syslog or "-"],
         capture_output=True, text=True, env=env, timeout=3600)
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
