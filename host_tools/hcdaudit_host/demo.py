@@ -1,6 +1,8 @@
 """`make demo`: a throwaway device logs a working day through the real firmware,
-loses power twice mid-flush, recovers, and the host tools prove nothing was lost.
-Then a shorter run of the same firmware under the MicroPython unix port."""
+loses power twice mid-flush, recovers, sends every record as RFC 5848 signed
+syslog, and the host tools prove nothing was lost or altered, in the store and
+in the collector's file. Then a shorter run of the same firmware under the
+MicroPython unix port, verified the same way."""
 from __future__ import annotations
 
 import os
@@ -12,6 +14,8 @@ from pathlib import Path
 from . import sim
 from .export import export_to
 from .provision import provision
+from .syslog_verify import exit_status as syslog_status
+from .syslog_verify import verify as verify_syslog
 from .verify_store import describe, verify
 
 
@@ -31,6 +35,20 @@ def _summary(summary: dict, elapsed: float) -> None:
             print(f"    boot {boot['boot']} (last durable seq {boot['last_durable_seq']}): {action}")
 
 
+def _syslog(summary: dict, collector: Path, device: Path) -> dict:
+    sent = summary["syslog"]
+    print(f"  signed syslog: {sent['messages']} messages + {sent['blocks']} signature/certificate blocks "
+          f"({sent['signatures']} DSA signatures) to {collector.name}, sessions RSID {sent['rsids']}")
+    report = verify_syslog([collector], [device / "syslog-signing.pem"])
+    resent = sum(len(w["where"]) for w in report["warnings"] if w["kind"] == "resent")
+    print(f"  verify syslog (cryptography, trust = the provisioned certificate): {report['verified']} of "
+          f"{report['normal_messages']} messages verified, {len(report['findings'])} findings"
+          + (f"; {resent} re-sent after a power cut and signed in the next session" if resent else ""))
+    for finding in report["findings"][:5]:
+        print(f"    {finding['kind']}: {finding['detail']}")
+    return report
+
+
 def main() -> int:
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="hcdaudit-demo-"))
@@ -43,7 +61,9 @@ def main() -> int:
           f"store cap {identity['store_cap']:,} records")
 
     t = _step("a working day on CPython: logins, jobs, settings, a clock change; two power cuts mid-flush")
-    summary = sim.run(device, events=3000, seed=2026, power_cuts=2, runtime="cpython")
+    collector = workdir / "collector-mfd-1.log"
+    summary = sim.run(device, events=3000, seed=2026, power_cuts=2, runtime="cpython",
+                      syslog=f"file://{collector}")
     _summary(summary, time.monotonic() - t)
 
     t = _step("export and verify on the host")
@@ -52,20 +72,26 @@ def main() -> int:
     print(f"  exported {count} records to {export}")
     report = verify(device)
     print("  " + describe(report).replace("\n", "\n  "))
+    syslog_report = _syslog(summary, collector, device)
 
     t = _step("the same firmware under MicroPython (unix port)")
     mp_device = workdir / "mfd-2"
     provision(mp_device, "mfd-lab-2", "DEMO000002")
-    mp_summary = sim.run(mp_device, events=600, seed=7, power_cuts=1, runtime="micropython")
+    mp_collector = workdir / "collector-mfd-2.log"
+    mp_summary = sim.run(mp_device, events=600, seed=7, power_cuts=1, runtime="micropython",
+                         syslog=f"file://{mp_collector}")
     _summary(mp_summary, time.monotonic() - t)
     mp_report = verify(mp_device)
     print(f"  verified on the host: {mp_report.verified} records, "
           f"{'INTACT' if mp_report.intact() else 'NOT INTACT'}")
+    mp_syslog_report = _syslog(mp_summary, mp_collector, mp_device)
 
     missing = summary["returned_missing"] + mp_summary["returned_missing"]
-    ok = report.intact() and mp_report.intact() and count == report.verified and not missing
-    verdict = ("every record whose log() returned is present exactly once; nothing altered" if ok
-               else f"PROBLEM: returned seqs missing {missing[:10]}")
+    syslog_ok = syslog_status(syslog_report) == 0 and syslog_status(mp_syslog_report) == 0
+    ok = report.intact() and mp_report.intact() and count == report.verified and not missing and syslog_ok
+    verdict = ("every record whose log() returned is present exactly once, in the store and as a verified "
+               "signed syslog message; nothing altered" if ok
+               else f"PROBLEM: returned seqs missing {missing[:10]}; syslog verified: {syslog_ok}")
     print(f"\n== verdict: {verdict} ({time.monotonic() - started:.1f} s; files in {workdir})")
     return 0 if ok else 1
 

@@ -50,3 +50,6 @@ def hcdaudit(tmp_path):
                 status = exc.code
         return status, out.getvalue(), err.getvalue()
     return call
+
+# The real rsyslog collector fixtures (tests/host/conftest_rsyslog.py).
+from conftest_rsyslog import rsyslog, rsyslog_factory  # noqa: E402,F401

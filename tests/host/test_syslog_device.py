@@ -117,3 +117,22 @@ def test_provisioned_key_files_are_private(provisioned):
         assert (provisioned / name).stat().st_mode & 0o077 == 0
     cert = x509.load_der_x509_certificate((provisioned / "syslog-signing.der").read_bytes())
     assert cert.public_key().key_size == 2048
+
+
+def test_power_cut_tail_is_resent_signed_and_a_copy_elsewhere_is_still_a_duplicate(provisioned, tmp_path):
+    from hcdaudit_host.syslog_verify import verify
+    folder = tmp_path / "d"
+    shutil.copytree(provisioned, folder)
+    lines = run_sim(folder, "cpython", tmp_path / "collector.log", events=300, cuts=2, seed=11)
+    trust = [folder / "syslog-signing.pem"]
+    report = verify([tmp_path / "collector.log"], trust)
+    assert report["findings"] == [], report["findings"]
+    resent = [w for w in report["warnings"] if w["kind"] == "resent"]
+    assert resent and report["verified"] == report["normal_messages"] - sum(len(w["where"]) for w in resent)
+    # The same octets put into the middle of the first session are no re-send.
+    normal = [i for i, line in enumerate(lines) if b"[ssign" not in line]
+    later = lines[normal[-1]]
+    tampered = lines[:normal[10]] + [later] + lines[normal[10]:]
+    (tmp_path / "tampered.log").write_bytes(b"".join(line + b"\n" for line in tampered))
+    report = verify([tmp_path / "tampered.log"], trust)
+    assert [f["kind"] for f in report["findings"]] == ["duplicated"]
