@@ -68,11 +68,15 @@ def record(i):
 
 
 def bench_send(url, count):
+    gc.collect()
+    empty = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
     clock = Clock()
     formatter = Formatter("printer.example.com", "urn:uuid:b52a247b-c2de-4224-803c-ccf67ded7c84",
                           "ipp://printer.example.com/ipp/print")
     signer = Signer(key(), formatter.hostname, formatter.app_name, 1, T0, clock)
     sender = Sender(formatter, signer, open_transport(url))
+    gc.collect()
+    footprint = (gc.mem_alloc() - empty) if empty else 0
     records = [record(i) for i in range(64)]
     gc.collect()
     before = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
@@ -86,7 +90,7 @@ def bench_send(url, count):
     seconds = elapsed_us(start) / 1e6
     return {"messages": sender.messages, "blocks": sender.blocks, "failed": sender.failed,
             "messages_per_sec": sender.messages / seconds, "octets": sender.octets,
-            "sender_heap_held": _held(before)}
+            "sender_heap_held": _held(before), "sender_footprint": footprint}
 
 
 def _held(before):

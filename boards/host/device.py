@@ -1,11 +1,13 @@
 # A host-board device folder, as `hcdaudit provision` makes it:
-#   device.json   identity and geometry (public)
-#   master.key    the 256-bit master key (mode 0600 on the host)
-#   nvram.bin     the NVRAM region, exactly ring.region_size() bytes
-#   store/        segment files
-#   syslog-signing.json  the RFC 5848 DSA signing key, hex p q g y x (mode 0600)
-#   syslog-signing.der   its X.509 certificate (key blob type C)
-#   syslog-signing.pem   the same certificate: the trust anchor for `verify syslog`
+#   bundle/       what the board loads (`make deploy` copies it to a board):
+#     device.json          identity, geometry, syslog settings (public)
+#     master.key           the 256-bit master key (mode 0600)
+#     syslog-signing.json  the RFC 5848 DSA signing key, hex p q g y x (mode 0600)
+#     syslog-signing.der   its X.509 certificate (key blob type C)
+#   escrow/       what the host keeps to export and verify (never on the board):
+#     device.json, master.key (0600), syslog-signing.pem (the `verify syslog` trust anchor)
+#   nvram.bin     the host board's NVRAM region, exactly ring.region_size() bytes
+#   store/        the host board's segment files
 # Readable by both runtimes, so the simulator can run the firmware under either.
 import json
 import os
@@ -14,6 +16,8 @@ from boards.host.board import Board
 from boards.host.dirfs import DirFs
 from boards.host.memory import FileNvram
 
+BUNDLE_DIR = "bundle"
+ESCROW_DIR = "escrow"
 DEVICE_FILE = "device.json"
 KEY_FILE = "master.key"
 NVRAM_FILE = "nvram.bin"
@@ -35,10 +39,15 @@ def _exists(path):
         return False
 
 
-def load_identity(device_dir):
-    path = device_dir + "/" + DEVICE_FILE
+def bundle_file(device_dir, name):
+    return device_dir + "/" + BUNDLE_DIR + "/" + name
+
+
+def load_identity(device_dir, part=BUNDLE_DIR):
+    """device.json of the bundle (what the board loads) or of the escrow."""
+    path = device_dir + "/" + part + "/" + DEVICE_FILE
     if not _exists(path):
-        raise DeviceError("%s is not a device folder (no %s)" % (device_dir, DEVICE_FILE))
+        raise DeviceError("%s is not a device folder (no %s/%s)" % (device_dir, part, DEVICE_FILE))
     try:
         with open(path) as f:
             identity = json.load(f)
@@ -50,8 +59,8 @@ def load_identity(device_dir):
     return identity
 
 
-def load_master_key(device_dir):
-    path = device_dir + "/" + KEY_FILE
+def load_master_key(device_dir, part=BUNDLE_DIR):
+    path = device_dir + "/" + part + "/" + KEY_FILE
     try:
         with open(path, "rb") as f:
             key = f.read()
@@ -93,11 +102,11 @@ def open_sender(device_dir, identity, boot_count, session_start_us, clock, url):
     from hcdaudit.syslog import Formatter
     settings = identity.get("syslog") or {}
     try:
-        key = dsa.load_private_key(json.loads(_read(device_dir + "/" + SIGNING_KEY_FILE, "r")))
+        key = dsa.load_private_key(json.loads(_read(bundle_file(device_dir, SIGNING_KEY_FILE), "r")))
     except ValueError as exc:
-        raise DeviceError("%s/%s: %s" % (device_dir, SIGNING_KEY_FILE, exc))
+        raise DeviceError("%s: %s" % (bundle_file(device_dir, SIGNING_KEY_FILE), exc))
     blob_type = settings.get("key_blob_type", "K").encode()
-    certificate = _read(device_dir + "/" + SIGNING_CERT_FILE) if blob_type == b"C" else None
+    certificate = _read(bundle_file(device_dir, SIGNING_CERT_FILE)) if blob_type == b"C" else None
     hostname = identity.get("fqdn") or "-"
     formatter = Formatter(hostname, identity["uuid"], settings.get("service_uri"), settings.get("service_uuid"),
                           enterprise=settings.get("enterprise", 32473), facility=settings.get("facility", 6))

@@ -94,14 +94,19 @@ def _outcome(record):
     return code if isinstance(code, int) and 0 <= code < len(_FX_STATUS) else None
 
 
+def item_label(code):
+    """An item's name; an unknown code (a newer firmware) as `itemN`."""
+    try:
+        return catalog.item_name(code)
+    except catalog.CatalogError:
+        return "item%d" % code
+
+
 def _items_by_name(record):
     named = {}
     items = record.get("items") or {}
     for code in items:
-        try:
-            named[catalog.item_name(code)] = items[code]
-        except catalog.CatalogError:
-            named["item%d" % code] = items[code]
+        named[item_label(code)] = items[code]
     return named
 
 
@@ -220,11 +225,7 @@ def xerox_row(record):
         row.append("host=" + record["remote_host"])
     items = record.get("items") or {}
     for code in sorted(items):
-        try:
-            label = catalog.item_name(code)
-        except catalog.CatalogError:
-            label = "item%d" % code
-        row.append("%s=%s" % (label, _text(items[code])))
+        row.append("%s=%s" % (item_label(code), _text(items[code])))
     return row
 
 

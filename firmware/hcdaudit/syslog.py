@@ -150,10 +150,7 @@ class Formatter:
             out.put_param(b"host", record["remote_host"], cap)
         items = record.get("items") or {}
         for code in sorted(items):
-            try:
-                name = catalog.item_name(code)
-            except catalog.CatalogError:
-                name = "item%d" % code
+            name = formats.item_label(code)
             value = items[code]
             if _PWG_ITEMS.get(name) in carried and (name != "job_uuid" or value == value.lower()):
                 continue      # already in [PWG ...] verbatim (JUU lowercases a UUID: keep others)

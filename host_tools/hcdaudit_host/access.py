@@ -18,8 +18,8 @@ def open_reader(device_dir: Path) -> Reader:
     if not device_dir.is_dir():
         raise UsageError(f"{device_dir} is not a folder")
     try:
-        identity = device.load_identity(str(device_dir))
-        key = device.load_master_key(str(device_dir))
+        identity = device.load_identity(str(device_dir), device.ESCROW_DIR)
+        key = device.load_master_key(str(device_dir), device.ESCROW_DIR)
     except device.DeviceError as exc:
         raise UsageError(str(exc)) from None
     nvram_path = device_dir / device.NVRAM_FILE

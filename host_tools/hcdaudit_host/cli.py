@@ -15,8 +15,12 @@ def _print_json(obj) -> None:
 
 def cmd_provision(args) -> int:
     from .provision import provision
-    identity = provision(args.device_dir, args.name, args.serial, args.force, args.fqdn)
-    print(f"provisioned {identity['name']} ({identity['serial']}, {identity['uuid']}) in {args.device_dir}")
+    identity = provision(args.device_dir, args.name, args.serial, args.force, args.fqdn, args.uuid, args.board,
+                         args.ca)
+    print(f"provisioned {identity['name']} ({identity['serial']}, {identity['uuid']}, board {identity['board']}) "
+          f"in {args.device_dir}")
+    print(f"  device bundle (load onto the board): {args.device_dir / 'bundle'}")
+    print(f"  host escrow (keep for export and verify): {args.device_dir / 'escrow'}")
     return 0
 
 
@@ -84,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default="hcd-sim-1", help="device name")
     p.add_argument("--serial", default="SIM0000001", help="serial number")
     p.add_argument("--fqdn", help="the device's FQDN, the syslog HOSTNAME (default NAME.example.com)")
+    p.add_argument("--uuid", help="DeviceUUID (default: a new random UUID); written as urn:uuid:")
+    p.add_argument("--board", default="host", choices=("host", "esp32s3", "rp2040", "stm32"),
+                   help="board whose geometry the device gets (default host)")
+    p.add_argument("--ca", type=Path, metavar="CA_DIR",
+                   help="issue the signing certificate from this CA (ca.pem + ca.key) instead of self-signing")
     p.add_argument("--force", action="store_true", help="overwrite an existing device folder")
     p.set_defaults(func=cmd_provision)
 

@@ -39,7 +39,7 @@ def _syslog(summary: dict, collector: Path, device: Path) -> dict:
     sent = summary["syslog"]
     print(f"  signed syslog: {sent['messages']} messages + {sent['blocks']} signature/certificate blocks "
           f"({sent['signatures']} DSA signatures) to {collector.name}, sessions RSID {sent['rsids']}")
-    report = verify_syslog([collector], [device / "syslog-signing.pem"])
+    report = verify_syslog([collector], [device / "escrow" / "syslog-signing.pem"])
     resent = sum(len(w["where"]) for w in report["warnings"] if w["kind"] == "resent")
     print(f"  verify syslog (cryptography, trust = the provisioned certificate): {report['verified']} of "
           f"{report['normal_messages']} messages verified, {len(report['findings'])} findings"

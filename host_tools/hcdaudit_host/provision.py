@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.x509.oid import NameOID
 
-from boards.host import board, device
+from boards import profiles
+from boards.host import device
 from hcdaudit import ring
 from hcdaudit.syslog import DEFAULT_ENTERPRISE
 
@@ -28,45 +29,88 @@ def _write_secret(path: Path, data: bytes) -> None:
     os.chmod(path, 0o600)
 
 
-def signing_certificate(key: dsa.DSAPrivateKey, fqdn: str, serial: str, device_uuid: str) -> x509.Certificate:
-    """Self-signed X.509 certificate of the RFC 5848 signing key (key blob type C)."""
+def load_ca(ca_dir: Path) -> tuple[x509.Certificate, object]:
+    """A CA folder holds ca.pem (its certificate) and ca.key (its private key, PEM)."""
+    cert_path, key_path = ca_dir / "ca.pem", ca_dir / "ca.key"
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
+        key = serialization.load_pem_private_key(key_path.read_bytes(), None)
+    except OSError as exc:
+        raise UsageError(f"{ca_dir} must hold ca.pem and ca.key: {exc.strerror} ({exc.filename})") from None
+    except ValueError as exc:
+        raise UsageError(f"{ca_dir}: ca.pem / ca.key unreadable: {exc}") from None
+    if key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
+            certificate.public_key().public_bytes(serialization.Encoding.DER,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo):
+        raise UsageError(f"{ca_dir}: ca.key is not the key of ca.pem")
+    return certificate, key
+
+
+def signing_certificate(key: dsa.DSAPrivateKey, fqdn: str, serial: str, device_uuid: str,
+                        ca: tuple[x509.Certificate, object] | None = None) -> x509.Certificate:
+    """X.509 certificate of the RFC 5848 signing key (key blob type C): self-signed,
+    or issued by the given CA."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, fqdn),
                       x509.NameAttribute(NameOID.SERIAL_NUMBER, serial),
                       x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "hcdaudit syslog signing")])
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    return (x509.CertificateBuilder()
-            .subject_name(name).issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=3650))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(fqdn),
-                                                        x509.UniformResourceIdentifier(device_uuid)]),
-                           critical=False)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .sign(key, hashes.SHA256()))
+    issuer_name, issuer_key = (ca[0].subject, ca[1]) if ca else (name, key)
+    builder = (x509.CertificateBuilder()
+               .subject_name(name).issuer_name(issuer_name)
+               .public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(days=1))
+               .not_valid_after(now + datetime.timedelta(days=3650))
+               .add_extension(x509.SubjectAlternativeName([x509.DNSName(fqdn),
+                                                           x509.UniformResourceIdentifier(device_uuid)]),
+                              critical=False)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
+                                            key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                            key_cert_sign=False, crl_sign=False, encipher_only=False,
+                                            decipher_only=False), critical=True))
+    return builder.sign(issuer_key, hashes.SHA256())
 
 
-def provision(device_dir: Path, name: str, serial: str, force: bool = False, fqdn: str | None = None) -> dict:
+def _device_uuid(value: str | None) -> str:
+    if value is None:
+        return f"urn:uuid:{uuid.uuid4()}"
+    text = value[9:] if value.lower().startswith("urn:uuid:") else value
+    try:
+        return f"urn:uuid:{uuid.UUID(text)}"
+    except ValueError:
+        raise UsageError(f"--uuid {value!r} is not a UUID") from None
+
+
+def _is_device_folder(folder: Path) -> bool:
+    return any((folder / part / device.DEVICE_FILE).exists() for part in (device.BUNDLE_DIR, device.ESCROW_DIR))
+
+
+def provision(device_dir: Path, name: str, serial: str, force: bool = False, fqdn: str | None = None,
+              device_uuid: str | None = None, board: str = "host", ca_dir: Path | None = None) -> dict:
+    try:
+        geometry = profiles.profile(board)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    ca = load_ca(ca_dir) if ca_dir else None
+    identity_uuid = _device_uuid(device_uuid)
     if device_dir.exists() and any(device_dir.iterdir()):
         if not force:
             raise UsageError(f"{device_dir} exists and is not empty; use --force to overwrite it")
-        if not (device_dir / device.DEVICE_FILE).exists():
+        if not _is_device_folder(device_dir):
             raise UsageError(f"{device_dir} is not a device folder; refusing to delete it even with --force")
         shutil.rmtree(device_dir)
-    device_dir.mkdir(parents=True, exist_ok=True)
     fqdn = fqdn or f"{name}.example.com"
     identity = {
         "name": name,
         "serial": serial,
-        "uuid": f"urn:uuid:{uuid.uuid4()}",
+        "uuid": identity_uuid,
         "fqdn": fqdn,
-        "board": "host",
-        "slot_count": board.SLOT_COUNT,
-        "slot_size": board.SLOT_SIZE,
-        "store_cap": board.STORE_CAP,
+        "board": board,
+        "slot_count": geometry["slot_count"],
+        "slot_size": geometry["slot_size"],
+        "store_cap": geometry["store_cap"],
+        "flash": dict(geometry["flash"]),
         "syslog": {
             "service_uri": f"ipp://{fqdn}/ipp/print",
             "service_uuid": f"urn:uuid:{uuid.uuid4()}",
@@ -79,18 +123,32 @@ def provision(device_dir: Path, name: str, serial: str, force: bool = False, fqd
             "cert_initial_repeat": 2,
         },
     }
-    (device_dir / device.DEVICE_FILE).write_text(json.dumps(identity, indent=2) + "\n")
-    _write_secret(device_dir / device.KEY_FILE, secrets.token_bytes(32))
+    bundle = device_dir / device.BUNDLE_DIR
+    escrow = device_dir / device.ESCROW_DIR
+    bundle.mkdir(parents=True)
+    escrow.mkdir()
+    master_key = secrets.token_bytes(32)
     # DSA-2048/256: RFC 5848 defines only DSA; FIPS 186-4 sizes, SHA-256.
     key = dsa.generate_private_key(2048)
     numbers = key.private_numbers()
     params = numbers.public_numbers.parameter_numbers
     fields = {"p": params.p, "q": params.q, "g": params.g, "y": numbers.public_numbers.y, "x": numbers.x}
-    _write_secret(device_dir / device.SIGNING_KEY_FILE,
+    certificate = signing_certificate(key, fqdn, serial, identity_uuid, ca)
+    document = json.dumps(identity, indent=2) + "\n"
+    # The bundle: everything the board loads, the signing key included.
+    (bundle / device.DEVICE_FILE).write_text(document)
+    _write_secret(bundle / device.KEY_FILE, master_key)
+    _write_secret(bundle / device.SIGNING_KEY_FILE,
                   (json.dumps({k: format(v, "x") for k, v in fields.items()}) + "\n").encode())
-    certificate = signing_certificate(key, fqdn, serial, identity["uuid"])
-    (device_dir / device.SIGNING_CERT_FILE).write_bytes(certificate.public_bytes(serialization.Encoding.DER))
-    (device_dir / device.SIGNING_CERT_PEM).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    (device_dir / device.NVRAM_FILE).write_bytes(bytes(ring.region_size(board.SLOT_COUNT, board.SLOT_SIZE)))
+    (bundle / device.SIGNING_CERT_FILE).write_bytes(certificate.public_bytes(serialization.Encoding.DER))
+    # The escrow: what export and verify need on the host; never the signing key.
+    (escrow / device.DEVICE_FILE).write_text(document)
+    _write_secret(escrow / device.KEY_FILE, master_key)
+    (escrow / device.SIGNING_CERT_PEM).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    if ca:
+        (escrow / "ca.pem").write_bytes(ca[0].public_bytes(serialization.Encoding.PEM))
+    # The host board's memories (a real board has FRAM and flash instead).
+    (device_dir / device.NVRAM_FILE).write_bytes(bytes(ring.region_size(geometry["slot_count"],
+                                                                       geometry["slot_size"])))
     (device_dir / device.STORE_DIR).mkdir()
     return identity

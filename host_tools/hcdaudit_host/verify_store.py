@@ -15,7 +15,7 @@ def verify(device_dir: Path, state_dir: Path | None = None, remember: bool = Tru
     """Verify a device folder; with a high-water state, also detect rollback and
     tail truncation against what earlier verifications saw."""
     reader = open_reader(device_dir)
-    device_id = device.load_identity(str(device_dir)).get("uuid", str(device_dir.resolve()))
+    device_id = device.load_identity(str(device_dir), device.ESCROW_DIR).get("uuid", str(device_dir.resolve()))
     marks = HighWater(state_dir)
     watched = {marks.marks.get(device_id, {}).get("last_seq")}
     links: dict[int, bytes] = {}

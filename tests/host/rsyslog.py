@@ -472,6 +472,20 @@ class Rsyslog:
                                      f"(rsyslogd {state}); last lines:\n{shown}\n" + self.diagnostics())
             time.sleep(0.02)
 
+    def wait_for_log(self, text: str, timeout: float = 10.0) -> str:
+        """Poll until rsyslog's internal log (its own messages) contains `text`; return that log."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                log = self.internal_log.read_text(errors="replace")
+            except FileNotFoundError:
+                log = ""
+            if text in log:
+                return log
+            if time.monotonic() > deadline:
+                raise AssertionError(f"rsyslog did not log {text!r} within {timeout}s:\n" + self.diagnostics())
+            time.sleep(0.02)
+
     @staticmethod
     def _tail(path: Path, limit: int = 4000) -> str:
         try:
@@ -550,9 +564,12 @@ def send_relp(port: int, *messages: bytes, context=None, server_hostname: str = 
 
     Raises RelpError unless every message got ``200 OK``.
     """
-    raw = socket.create_connection((HOST, port), timeout=timeout)
-    sock = context.wrap_socket(raw, server_hostname=server_hostname) if context else raw
     buffer = bytearray()
+    try:
+        raw = socket.create_connection((HOST, port), timeout=timeout)
+    except OSError as exc:
+        raise RelpError(f"cannot connect: {exc!r}") from exc
+    sock = raw
 
     def command(txnr: int, name: bytes, data: bytes) -> bytes:
         frame = b"%d %s %d" % (txnr, name, len(data)) + (b" " + data if data else b"") + b"\n"
@@ -563,6 +580,8 @@ def send_relp(port: int, *messages: bytes, context=None, server_hostname: str = 
         return got_data
 
     try:
+        if context:
+            sock = context.wrap_socket(raw, server_hostname=server_hostname)
         offers = b"relp_version=0\nrelp_software=hcdaudit-tests,0,-\ncommands=syslog"
         answer = command(1, b"open", offers)
         if not answer.startswith(b"200") or b"commands=syslog" not in answer:
@@ -576,6 +595,7 @@ def send_relp(port: int, *messages: bytes, context=None, server_hostname: str = 
         raise RelpError(f"RELP session failed: {exc!r}") from exc
     finally:
         sock.close()
+        raw.close()
 
 
 def _read_relp_frame(sock, buffer: bytearray) -> tuple[int, bytes, bytes]:

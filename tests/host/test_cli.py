@@ -16,22 +16,67 @@ def device(tmp_path, hcdaudit):
 
 
 def test_provision_writes_identity_key_nvram_and_store(device):
-    identity = json.loads((device / "device.json").read_text())
+    identity = json.loads((device / "bundle" / "device.json").read_text())
     assert identity["name"] == "mfd-lab-3" and identity["serial"] == "XR1234"
     assert identity["uuid"].startswith("urn:uuid:")
-    assert stat.S_IMODE((device / "master.key").stat().st_mode) == 0o600
-    assert len((device / "master.key").read_bytes()) == 32
+    assert stat.S_IMODE((device / "bundle" / "master.key").stat().st_mode) == 0o600
+    assert len((device / "bundle" / "master.key").read_bytes()) == 32
     assert (device / "nvram.bin").stat().st_size == 64 + 50 * 512
     assert (device / "store").is_dir()
 
 
+def test_provision_separates_the_bundle_from_the_escrow(device):
+    bundle = sorted(p.name for p in (device / "bundle").iterdir())
+    escrow = sorted(p.name for p in (device / "escrow").iterdir())
+    assert bundle == ["device.json", "master.key", "syslog-signing.der", "syslog-signing.json"]
+    assert escrow == ["device.json", "master.key", "syslog-signing.pem"]     # never the signing key
+    assert (device / "bundle" / "master.key").read_bytes() == (device / "escrow" / "master.key").read_bytes()
+    for secret in (device / "bundle" / "syslog-signing.json", device / "escrow" / "master.key"):
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+
+
+def test_provision_uuid_board_and_ca(tmp_path, hcdaudit):
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    ca_dir = tmp_path / "ca"
+    ca_dir.mkdir()
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Lab audit CA")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+          .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+          .not_valid_after(now + datetime.timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .sign(key, hashes.SHA256()))
+    (ca_dir / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    (ca_dir / "ca.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+    device = tmp_path / "pico"
+    status, out, err = hcdaudit("provision", device, "--board", "rp2040", "--ca", ca_dir,
+                                "--uuid", "B52A247B-C2DE-4224-803C-CCF67DED7C84")
+    assert status == 0, err
+    identity = json.loads((device / "escrow" / "device.json").read_text())
+    assert identity["uuid"] == "urn:uuid:b52a247b-c2de-4224-803c-ccf67ded7c84"
+    assert identity["board"] == "rp2040" and identity["flash"]["prog_size"] == 256
+    assert identity["store_cap"] == 3000
+    cert = x509.load_pem_x509_certificate((device / "escrow" / "syslog-signing.pem").read_bytes())
+    assert cert.issuer == ca.subject
+    cert.verify_directly_issued_by(ca)
+    assert hcdaudit("provision", tmp_path / "x", "--uuid", "not-a-uuid")[0] == 2
+    assert hcdaudit("provision", tmp_path / "y", "--ca", tmp_path / "nowhere")[0] == 2
+    assert not (tmp_path / "y").exists() and not (tmp_path / "x").exists()
+
+
 def test_provision_refuses_to_overwrite_without_force(device, hcdaudit):
-    key = (device / "master.key").read_bytes()
+    key = (device / "bundle" / "master.key").read_bytes()
     status, _, err = hcdaudit("provision", device)
     assert status == 2 and "--force" in err and "Traceback" not in err
-    assert (device / "master.key").read_bytes() == key
+    assert (device / "bundle" / "master.key").read_bytes() == key
     assert hcdaudit("provision", device, "--force")[0] == 0
-    assert (device / "master.key").read_bytes() != key
+    assert (device / "bundle" / "master.key").read_bytes() != key
 
 
 def test_force_never_deletes_a_folder_that_is_not_a_device(tmp_path, hcdaudit):
@@ -87,17 +132,17 @@ def test_unusable_input_is_one_line_and_exit_2(device, hcdaudit, tmp_path, damag
         target = tmp_path / "elsewhere"
         target.mkdir()
     elif damage == "wrong_key":
-        (device / "master.key").write_bytes(bytes(32))
+        (device / "escrow" / "master.key").write_bytes(bytes(32))
     elif damage == "short_nvram":
         (device / "nvram.bin").write_bytes(b"\0" * 100)
     elif damage == "bad_json":
-        (device / "device.json").write_text("{not json")
+        (device / "escrow" / "device.json").write_text("{not json")
     elif damage == "no_store":
         for f in (device / "store").iterdir():
             f.unlink()
         (device / "store").rmdir()
     elif damage == "empty_key":
-        (device / "master.key").write_bytes(b"")
+        (device / "escrow" / "master.key").write_bytes(b"")
     for argv in (("verify", "store", target), ("export", target, "--format", "jsonl")):
         status, out, err = hcdaudit(*argv)
         assert status == 2, (argv, out, err)

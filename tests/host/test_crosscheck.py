@@ -107,7 +107,7 @@ def test_every_sealed_record_on_a_device_opens_with_cryptography_alone(tmp_path,
     device = tmp_path / "dev"
     assert hcdaudit("provision", device)[0] == 0
     assert hcdaudit("sim", device, "--events", "180")[0] == 0
-    master = (device / "master.key").read_bytes()
+    master = (device / "escrow" / "master.key").read_bytes()
 
     def subkey(info: bytes) -> bytes:
         return HKDF(hashes.SHA256(), 32, b"hcdaudit/v1", info).derive(master)

@@ -32,7 +32,7 @@ def provisioned(tmp_path_factory):
 
 
 def device_key(folder):
-    fields = json.loads((folder / "syslog-signing.json").read_text())
+    fields = json.loads((folder / "bundle" / "syslog-signing.json").read_text())
     return dsa.load_private_key(fields)
 
 
@@ -52,7 +52,7 @@ def test_cryptography_verifies_every_block_the_device_signs(provisioned, tmp_pat
     folder = tmp_path / "d"
     shutil.copytree(provisioned, folder)
     lines = run_sim(folder, "cpython", tmp_path / "collector.log")
-    cert = x509.load_pem_x509_certificate((folder / "syslog-signing.pem").read_bytes())
+    cert = x509.load_pem_x509_certificate((folder / "escrow" / "syslog-signing.pem").read_bytes())
     public = cert.public_key()
     blocks = blocks_of(lines)
     assert len(blocks) > 20
@@ -114,8 +114,8 @@ def test_rfc6979_k_agrees_with_pycryptodome(message):
 
 def test_provisioned_key_files_are_private(provisioned):
     for name in ("syslog-signing.json", "master.key"):
-        assert (provisioned / name).stat().st_mode & 0o077 == 0
-    cert = x509.load_der_x509_certificate((provisioned / "syslog-signing.der").read_bytes())
+        assert (provisioned / "bundle" / name).stat().st_mode & 0o077 == 0
+    cert = x509.load_der_x509_certificate((provisioned / "bundle" / "syslog-signing.der").read_bytes())
     assert cert.public_key().key_size == 2048
 
 
@@ -124,7 +124,7 @@ def test_power_cut_tail_is_resent_signed_and_a_copy_elsewhere_is_still_a_duplica
     folder = tmp_path / "d"
     shutil.copytree(provisioned, folder)
     lines = run_sim(folder, "cpython", tmp_path / "collector.log", events=300, cuts=2, seed=11)
-    trust = [folder / "syslog-signing.pem"]
+    trust = [folder / "escrow" / "syslog-signing.pem"]
     report = verify([tmp_path / "collector.log"], trust)
     assert report["findings"] == [], report["findings"]
     resent = [w for w in report["warnings"] if w["kind"] == "resent"]
@@ -136,3 +136,23 @@ def test_power_cut_tail_is_resent_signed_and_a_copy_elsewhere_is_still_a_duplica
     (tmp_path / "tampered.log").write_bytes(b"".join(line + b"\n" for line in tampered))
     report = verify([tmp_path / "tampered.log"], trust)
     assert [f["kind"] for f in report["findings"]] == ["duplicated"]
+
+
+def test_certificate_key_blob_verifies_against_the_certificate(provisioned, tmp_path):
+    from hcdaudit_host.syslog_verify import verify
+    folder = tmp_path / "d"
+    shutil.copytree(provisioned, folder)
+    identity = json.loads((folder / "bundle" / "device.json").read_text())
+    identity["syslog"]["key_blob_type"] = "C"
+    (folder / "bundle" / "device.json").write_text(json.dumps(identity))
+    lines = run_sim(folder, "cpython", tmp_path / "collector.log", events=80, cuts=0)
+    fragments = {}
+    for cb in (line for line in lines if b"[ssign-cert " in line):
+        index = int(cb.split(b' INDEX="')[1].split(b'"')[0])
+        fragments[index] = cb[cb.index(b'FRAG="') + 6:cb.index(b'" SIGN=')]
+    assert len(fragments) == 2           # the certificate does not fit one 1,400-octet fragment
+    payload = b"".join(fragments[i] for i in sorted(fragments))
+    assert payload.split(b" ")[1] == b"C"
+    assert base64.b64decode(payload.split(b" ")[2]) == (folder / "bundle" / "syslog-signing.der").read_bytes()
+    report = verify([tmp_path / "collector.log"], [folder / "escrow" / "syslog-signing.pem"])
+    assert report["findings"] == [] and report["groups"][0]["key_blob_type"] == "C"

@@ -56,7 +56,7 @@ def write(path: Path, lines: list[bytes]) -> Path:
 
 
 def check(collected, tmp_path, lines, trust=True) -> dict:
-    anchors = [collected["device"] / "syslog-signing.pem"] if trust else None
+    anchors = [collected["device"] / "escrow" / "syslog-signing.pem"] if trust else None
     return verify([write(tmp_path / "collector.log", lines)], anchors)
 
 
@@ -118,7 +118,7 @@ def test_replayed_earlier_session(collected, tmp_path):
 def test_untrusted_and_unanchored_keys(collected, tmp_path):
     other = tmp_path / "other"
     provision(other, "someone-else", "X1")
-    report = verify([write(tmp_path / "c.log", collected["signed"])], [other / "syslog-signing.pem"])
+    report = verify([write(tmp_path / "c.log", collected["signed"])], [other / "escrow" / "syslog-signing.pem"])
     assert set(kinds(report)) == {"untrusted_key"}
     report = check(collected, tmp_path, collected["signed"], trust=False)
     assert set(kinds(report)) == {"unanchored_key"} and exit_status(report) == 1
@@ -133,7 +133,7 @@ def test_micropython_device_through_rsyslog(tmp_path, transport):
         sent = send_run(device, f"{transport}://127.0.0.1:{port}", 120, runtime="micropython", seed=7)
         lines = collector.wait_for_lines(sent, timeout=30)
     assert len(lines) == sent
-    report = verify([write(tmp_path / "collector.log", lines)], [device / "syslog-signing.pem"])
+    report = verify([write(tmp_path / "collector.log", lines)], [device / "escrow" / "syslog-signing.pem"])
     assert report["findings"] == [] and report["verified"] == len(normal_indexes(lines))
     # every seq the device logged arrived
     seqs = sorted(int(line.split(b' seq="')[1].split(b'"')[0]) for line in lines if b' seq="' in line)
@@ -142,7 +142,7 @@ def test_micropython_device_through_rsyslog(tmp_path, transport):
 
 def test_cli_verify_syslog_exit_statuses(collected, tmp_path, hcdaudit):
     clean = write(tmp_path / "clean.log", collected["signed"])
-    trust = collected["device"] / "syslog-signing.pem"
+    trust = collected["device"] / "escrow" / "syslog-signing.pem"
     status, out, _ = hcdaudit("verify", "syslog", clean, "--trust", trust)
     assert status == 0 and out.startswith("syslog verification: VERIFIED")
     status, out, _ = hcdaudit("verify", "syslog", write(tmp_path / "all.log", collected["lines"]),

@@ -1,0 +1,39 @@
+# The reference boards' memory geometry, shared by the boards and the host
+# tools (provisioning, reading a raw flash dump). Sources: shared/specs/
+# micropython-platform.md (littlefs block sizes, rp2 progsize 256, NV memory
+# per board). A store holds ~245 B of flash per record (174 B sealed, segments
+# of 50 rounded up to whole 4 KiB blocks), plus room for one segment written
+# before the oldest is evicted; where the flash cannot hold 15,000 records the
+# board's cap is lower, and says so.
+BOARDS = {
+    "host": {
+        "description": "host simulator: NVRAM and store are files (or a littlefs image)",
+        "nvram": "file", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
+        "flash": {"block_size": 4096, "block_count": 1024, "read_size": 32, "prog_size": 32},
+    },
+    "esp32s3": {
+        "description": "ESP32-S3 DevKitC (8 MiB flash), MB85RC256V 32 KiB I2C FRAM as NVRAM, "
+                       "littlefs on a 6 MiB 'vfs' partition",
+        "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
+        "flash": {"block_size": 4096, "block_count": 1536, "read_size": 32, "prog_size": 32},
+    },
+    "rp2040": {
+        "description": "Raspberry Pi Pico W (2 MiB flash), MB85RC256V FRAM as NVRAM, littlefs on rp2.Flash "
+                       "(848 KiB): the flash holds 3,000 records, so the store cap is 3,000",
+        "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 3000,
+        "flash": {"block_size": 4096, "block_count": 212, "read_size": 256, "prog_size": 256},
+    },
+    "stm32": {
+        "description": "NUCLEO-F767ZI, MB85RC256V FRAM for the ring, counters in the 4 KiB backup SRAM, "
+                       "littlefs on an external 16 MiB SPI NOR (internal flash is not power-safe)",
+        "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
+        "flash": {"block_size": 4096, "block_count": 4096, "read_size": 32, "prog_size": 32},
+    },
+}
+
+
+def profile(name):
+    try:
+        return BOARDS[name]
+    except KeyError:
+        raise ValueError("unknown board %r (known: %s)" % (name, ", ".join(sorted(BOARDS))))
