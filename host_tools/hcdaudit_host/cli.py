@@ -52,18 +52,34 @@ def cmd_sim(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export_to
-    count, report = export_to(args.device_dir, args.format, args.output)
-    if args.output:
-        print(f"exported {count} records to {args.output}", file=sys.stderr)
+    from .export import Selection, export_stream
+    from .source import open_source
+    selection = Selection.parse(args.since, args.until, args.seq)      # bad filters fail before any reading
+    source = open_source(args.device_dir, args.image, args.nvram, args.escrow)
+    options = {"tz_minutes": args.tz_minutes, "date_format": args.date_format, "device_ip": args.device_ip}
+    result = export_stream(source, args.format, args.output, selection, options)
+    where = f" to {args.output}" if args.output else ""
+    if selection.active:
+        print(f"selected {result.selected} of {result.total} records ({selection.text}), exported as "
+              f"{args.format}{where}; the integrity check covered all {result.total}", file=sys.stderr)
+    else:
+        print(f"exported {result.selected} records as {args.format}{where}", file=sys.stderr)
+    report = result.report
+    if not report.intact():
+        faults = report.faults()
+        shown = "; ".join(f"{f.verdict} seq {f.first_seq}-{f.last_seq}" for f in faults[:5])
+        more = f"; {len(faults) - 5} more" if len(faults) > 5 else ""
+        print(f"integrity findings: {shown}{more} (hcdaudit verify store for the full report)", file=sys.stderr)
     return 0 if report.intact() else 1
 
 
 def cmd_verify_store(args) -> int:
-    from .verify_store import describe, verify
-    report = verify(args.device_dir, args.state)
+    from .source import open_source
+    from .verify_store import as_json, describe, verify
+    source = open_source(args.device_dir, args.image, args.nvram, args.escrow)
+    report = verify(source, args.state)
     if args.json:
-        _print_json(report.as_dict())
+        _print_json(as_json(report))
     else:
         print(describe(report))
     return 0 if report.intact() else 1
@@ -107,17 +123,55 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_sim)
 
-    p = sub.add_parser("export", help="write every record in seq order")
-    p.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
-    p.add_argument("--format", required=True, choices=("jsonl",))
-    p.add_argument("-o", "--output", type=Path, help="output file (default: standard output)")
+    p = sub.add_parser("export", help="decrypt, verify and write the records in seq order",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Decrypt and verify a device's store and NVRAM, and write its records in seq "
+                                   "order.\nReads a host device folder, or a board's raw littlefs flash dump "
+                                   "(geometry from the escrow's\ndevice.json, else the board profile) with its "
+                                   "NVRAM dump and the host's escrow. Never writes the device.",
+                       epilog="formats:\n"
+                              "  pwg    PWG 5110.3 Common Log Format: RFC 5424 lines, one BOM at the start of "
+                              "the file\n"
+                              "  fx     Fuji Xerox format-3 text export (tab-separated; header: 3, device IP, "
+                              "UTF8,\n         time zone minutes, date format; then the column names)\n"
+                              "  xerox  Xerox App. B style table (tab-separated)\n"
+                              "  km     Konica Minolta / Sharp style table (tab-separated)\n"
+                              "  jsonl  one JSON object per record\n"
+                              "  csv    RFC 4180 CSV with a header row\n\n"
+                              "Filters choose what is written, never what is verified: the exit status "
+                              "covers the whole log\n(0 clean, 1 integrity findings, 2 unusable input).")
+    p.add_argument("device_dir", type=Path, nargs="?", metavar="DEVICE_DIR", help="a host device folder")
+    p.add_argument("--image", type=Path, metavar="FLASH.img", help="a raw littlefs flash dump of a board")
+    p.add_argument("--nvram", type=Path, metavar="NVRAM.bin", help="the board's NVRAM (FRAM) dump")
+    p.add_argument("--escrow", type=Path, metavar="DIR", help="the device's escrow folder (device.json, master.key)")
+    p.add_argument("--format", required=True, choices=("pwg", "fx", "xerox", "km", "jsonl", "csv"))
+    p.add_argument("-o", "--output", type=Path, help="output file (default: standard output); written only "
+                                                     "when the whole log was read")
+    p.add_argument("--since", metavar="TIME", help="records at or after TIME: RFC 3339 (2026-11-23T08:00:00Z, "
+                                                   "+09:00 offsets) or a date (UTC midnight)")
+    p.add_argument("--until", metavar="TIME", help="records at or before TIME (a date: to the end of that UTC day)")
+    p.add_argument("--seq", metavar="A-B", help="records with seq A to B (also A-, -B or A)")
+    p.add_argument("--tz-minutes", type=int, metavar="MIN", help="fx: time zone offset from UTC in minutes, "
+                                                                 "-720..720 (default 0, or the device's)")
+    p.add_argument("--date-format", choices=("YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY"), help="fx: Date column "
+                                                                                           "(default YYYY/MM/DD)")
+    p.add_argument("--device-ip", metavar="ADDR", help="fx: the header's device IP address (default the "
+                                                       "device.json 'ip', else 0.0.0.0 = unknown)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("verify", help="verify a store or a syslog stream")
     vsub = p.add_subparsers(dest="what", required=True)
-    v = vsub.add_parser("store", help="integrity report of a device's store and NVRAM")
-    v.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
-    v.add_argument("--json", action="store_true")
+    v = vsub.add_parser("store", help="integrity report of a device's store and NVRAM",
+                        description="The full integrity report of a device's store and NVRAM: records verified, "
+                                    "seq ranges present, audited evictions, gaps, tampered ranges, quarantined "
+                                    "slots. Reads a host device folder, or a board's raw littlefs flash dump with "
+                                    "its NVRAM dump and the host's escrow; never writes the device. Exit 0 intact, "
+                                    "1 findings, 2 unusable input.")
+    v.add_argument("device_dir", type=Path, nargs="?", metavar="DEVICE_DIR", help="a host device folder")
+    v.add_argument("--image", type=Path, metavar="FLASH.img", help="a raw littlefs flash dump of a board")
+    v.add_argument("--nvram", type=Path, metavar="NVRAM.bin", help="the board's NVRAM (FRAM) dump")
+    v.add_argument("--escrow", type=Path, metavar="DIR", help="the device's escrow folder (device.json, master.key)")
+    v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.add_argument("--state", type=Path, help="high-water state folder (default $HCDAUDIT_STATE_DIR "
                                               "or ~/.local/state/hcdaudit)")
     v.set_defaults(func=cmd_verify_store)

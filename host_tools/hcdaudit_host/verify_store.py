@@ -1,50 +1,106 @@
-"""`hcdaudit verify store`: the integrity report of a device's store and NVRAM."""
+"""`hcdaudit verify store`: the integrity report of a device's store and NVRAM, from a
+host device folder or a board's raw flash dump + NVRAM dump (see source.py)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from hcdaudit.reader import Report
 
-from boards.host import device
-
-from .access import open_reader, require_authentic
 from .highwater import HighWater
+from .source import Source, as_source, progress
+
+# How the report groups the reader's verdicts (hcdaudit/reader.py lists them).
+TAMPERED = ("modified", "duplicate", "reordered", "truncated", "rolled back")
+GAPS = ("missing", "unaudited")
+QUARANTINED = ("quarantined",)
+EVICTED = ("evicted",)
+NOTES = ("torn", "pending")
 
 
-def verify(device_dir: Path, state_dir: Path | None = None, remember: bool = True) -> Report:
-    """Verify a device folder; with a high-water state, also detect rollback and
-    tail truncation against what earlier verifications saw."""
-    reader = open_reader(device_dir)
-    device_id = device.load_identity(str(device_dir), device.ESCROW_DIR).get("uuid", str(device_dir.resolve()))
+def verify(source, state_dir: Path | None = None, remember: bool = True, show_progress: bool = True) -> Report:
+    """Verify a device (a device folder path or an opened Source); with a high-water
+    state, also detect rollback and tail truncation against earlier verifications."""
+    source = as_source(source)
     marks = HighWater(state_dir)
-    watched = {marks.marks.get(device_id, {}).get("last_seq")}
+    watched = {marks.marks.get(source.device_id, {}).get("last_seq")}
     links: dict[int, bytes] = {}
     last = None
-    for record in reader.records():
-        if record["seq"] in watched:
-            links[record["seq"]] = record["chain"]
-        last = record
-    report = reader.report
-    require_authentic(report, device_dir)
+    count = 0
+    with progress("verify store", source.expected_records if show_progress else (lambda: 0)) as bar:
+        for record in source.records():
+            if record["seq"] in watched:
+                links[record["seq"]] = record["chain"]
+            last = record
+            count += 1
+            if count % 256 == 0:
+                bar.advance(256)
+        bar.finish(count)
+    report = source.reader.report
+    source.require_authentic()
     if last is not None:
         links[last["seq"]] = last["chain"]
-    marks.check(device_id, report, links)
+    marks.check(source.device_id, report, links)
     if remember and report.intact():
-        marks.update(device_id, report, links)
+        marks.update(source.device_id, report, links)
+    report.source = source      # for describe() / as_json(): what was read
     return report
+
+
+def _group(report: Report, verdicts) -> list:
+    return [f for f in report.findings if f.verdict in verdicts]
+
+
+def _range(f) -> str:
+    if f.first_seq == f.last_seq == 0:
+        return "-"          # not about a seq (an NVRAM header copy, an unreadable segment header)
+    return f"{f.first_seq}" if f.first_seq == f.last_seq else f"{f.first_seq}-{f.last_seq}"
+
+
+def as_json(report: Report) -> dict:
+    """The reader's report, plus the grouped view and what was read."""
+    doc = report.as_dict()
+    doc["evictions"] = [f.as_dict() for f in _group(report, EVICTED)]
+    doc["gaps"] = [f.as_dict() for f in _group(report, GAPS)]
+    doc["tampered"] = [f.as_dict() for f in _group(report, TAMPERED)]
+    doc["quarantined"] = [f.as_dict() for f in _group(report, QUARANTINED)]
+    source = getattr(report, "source", None)
+    if isinstance(source, Source):
+        doc["source"] = {"kind": source.kind, "description": source.description, "device": source.device_id,
+                         "name": source.identity.get("name"), "board": source.identity.get("board")}
+        doc["quarantined_segments"] = source.quarantined_segments()
+    return doc
 
 
 def describe(report: Report) -> str:
     lines = []
     verdict = "INTACT" if report.intact() else "TAMPERED OR INCOMPLETE"
     lines.append(f"store verification: {verdict}")
+    source = getattr(report, "source", None)
+    if isinstance(source, Source):
+        name = source.identity.get("name")
+        lines.append(f"  device             {name} ({source.device_id})" if name else
+                     f"  device             {source.device_id}")
+        lines.append(f"  read from          {source.description}")
     lines.append(f"  records verified   {report.verified} ({report.in_store} in store, {report.in_nvram} in NVRAM)")
-    if report.verified:
-        runs = ", ".join(f"{a}-{b}" for a, b in report.ranges)
-        lines.append(f"  seq ranges present {runs}")
-    if report.evicted_count:
-        lines.append(f"  evicted by policy  {report.evicted_count} (seqs up to {report.evicted_through}, audited)")
-    for f in report.findings:
-        rng = f"{f.first_seq}" if f.first_seq == f.last_seq else f"{f.first_seq}-{f.last_seq}"
-        lines.append(f"  {f.verdict:<12} seq {rng:<13} {f.detail}")
+    runs = ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in report.ranges) if report.verified else "none"
+    lines.append(f"  seq ranges present {runs}")
+    evicted = _group(report, EVICTED)
+    if evicted:
+        lines.append(f"  audited evictions  {report.evicted_count} records, seqs "
+                     f"{', '.join(_range(f) for f in evicted)} (removed by the store cap)")
+    else:
+        lines.append("  audited evictions  none")
+    for title, verdicts in (("gaps", GAPS), ("tampered ranges", TAMPERED), ("quarantined", QUARANTINED)):
+        found = _group(report, verdicts)
+        if not found:
+            lines.append(f"  {title:<18} none")
+        for i, f in enumerate(found):
+            label = title if i == 0 else ""
+            lines.append(f"  {label:<18} {f.verdict:<12} seq {_range(f):<13} {f.detail}")
+    if isinstance(source, Source):
+        for name in source.quarantined_segments():
+            lines.append(f"  {'':<18} segment {name} (quarantined at boot, kept as evidence and read)")
+    for i, f in enumerate(_group(report, NOTES)):
+        label = "not faults" if i == 0 else ""
+        lines.append(f"  {label:<18} {f.verdict:<12} seq {_range(f):<13} {f.detail}")
     return "\n".join(lines)
