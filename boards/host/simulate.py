@@ -83,7 +83,7 @@ class Controller:
                            old_value="off", new_value="on")
         self.job += 1
         kind = p.choice(("print_job", "print_job", "print_job", "copy_job", "scan_job"))
-        items = {"job_uuid": job_uuid(p), "pages": 1 + p.below(40)}
+        items = {"job_uuid": job_uuid(p), "job_id": self.job, "pages": 1 + p.below(40)}
         if kind == "print_job":
             items["file_name"] = "%s-report-%04d.pdf" % (user, self.job)
             return log.log(kind, subject=user, interface="ipp", remote_host=self.host(), **items)
@@ -144,6 +144,8 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_
             index += 1
         except PowerCut:
             index += 1          # the event in progress did not return: the controller lost it too
+            if senders:
+                senders[-1].transport.close()   # the connection dies with the power; its pending hashes too
             clock.now += 20 * 1000000
             log = boot("power-restored")
     supply.arm()

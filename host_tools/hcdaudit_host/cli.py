@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_verify_store)
     v = vsub.add_parser("syslog", help="verify RFC 5848 signed syslog as a collector stored it",
                         description="Verify RFC 5848 signature and certificate blocks in collector files (one "
-                                    "message a line, as rsyslog stores %%rawmsg%%, or raw octet-counted captures). "
+                                    "message a line, as rsyslog stores %rawmsg%, or raw octet-counted captures). "
                                     "Exit 0 only if every message is verified and nothing else is found.")
     v.add_argument("files", type=Path, nargs="+", metavar="FILE", help="collector files, read in order as one stream")
     v.add_argument("--trust", type=Path, action="append", metavar="CERT|PUBKEY",
@@ -185,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "(PEM or DER; repeatable). Without one, keys are used on leap of faith and reported.")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.set_defaults(func=cmd_verify_syslog)
+
+    from . import collect, conformance, report
+    conformance.add_parser(sub)
+    collect.add_parser(sub)
+    report.add_parser(sub)
     return parser
 
 

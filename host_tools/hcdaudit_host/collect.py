@@ -27,7 +27,6 @@ Importable API (the demo and the tests run it in-process):
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import signal
 import socket
@@ -50,7 +49,9 @@ DEFAULT_MAX_SIZE = 65536
 MAX_REPORTED_ERRORS = 100
 DEFAULT_MAX_CONNECTIONS = 256
 TLS_HANDSHAKE_TIMEOUT_S = 10.0
-UDP_RECEIVE_BUFFER = 4 << 20       # loopback bursts from a fast sender
+UDP_RECEIVE_BUFFER = 4 << 20       # loopback bursts from a fast sender (capped by net.core.rmem_max)
+UDP_READS_PER_WAKEUP = 256
+MAX_TRACKED_PEERS = 4096           # UDP senders counted for the summary
 SCHEMES = ("udp", "tcp", "tls")
 LF, NUL, CR = 0x0A, 0x00, 0x0D
 _DIGITS = b"0123456789"
@@ -162,12 +163,12 @@ class FrameParser:
         limit = min(size, pos + self._count_digits + 1)
         while end < limit and buf[end] in _DIGITS:
             end += 1
+        if end - pos > self._count_digits:
+            raise self._error(pos, f"octet count longer than {self._count_digits} digits "
+                                   f"(limit {self.max_size} octets)")
         if end == size:
             return None                                 # the count goes on in the next read
         if buf[end] != 0x20:
-            if buf[end] in _DIGITS:
-                raise self._error(pos, f"octet count longer than {self._count_digits} digits "
-                                       f"(limit {self.max_size} octets)")
             raise self._error(pos, f"octet count followed by {bytes([buf[end]])!r}, not SP")
         length = int(buf[pos:end])
         if length > self.max_size:
@@ -244,13 +245,18 @@ class _Stream(asyncio.Protocol):
             try:
                 self.parser.end()
             except FrameError as exc:
-                self._fail(str(exc))
+                self.collector._report(f"{self.collector.scheme} {self.peer}: {exc}")
+                self.close(abort=True)
+            self.closed = True
         return False                                    # close our side too
 
     def connection_lost(self, exc) -> None:
-        if not self.closed and self.parser.buffered and exc is not None:
-            self.collector._report(f"{self.collector.scheme} {self.peer}: connection lost mid-frame "
-                                   f"({self.parser.buffered} octets discarded): {exc}")
+        if not self.closed:
+            try:
+                self.parser.end()
+            except FrameError as error:
+                self.collector._report(f"{self.collector.scheme} {self.peer}: {error}"
+                                       + (f" ({exc})" if exc else ""))
         self.closed = True
         self.collector._streams.discard(self)
 
@@ -267,23 +273,6 @@ class _Stream(asyncio.Protocol):
                 self.transport.abort()
             else:
                 self.transport.close()
-
-
-class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, collector: "Collector"):
-        self.collector = collector
-
-    def datagram_received(self, data: bytes, addr) -> None:
-        collector = self.collector
-        collector.peers.add(addr)
-        reason = storable(data, collector.max_size)
-        if reason:
-            collector._report(f"udp {addr[0]}:{addr[1]}: datagram dropped: {reason}")
-            return
-        collector._store(data)
-
-    def error_received(self, exc) -> None:
-        self.collector._report(f"udp: {exc}")
 
 
 class Collector:
@@ -322,7 +311,7 @@ class Collector:
         self.stopped_at = 0.0
         self.done: asyncio.Event | None = None   # set when --max-messages is reached or stop() runs
         self._server: asyncio.base_events.Server | None = None
-        self._udp: asyncio.DatagramTransport | None = None
+        self._udp: socket.socket | None = None
         self._streams: set[_Stream] = set()
         self._tasks: set[asyncio.Task] = set()
 
@@ -330,6 +319,9 @@ class Collector:
     def _ssl_context(certfile, keyfile, client_ca) -> ssl.SSLContext:
         if not certfile:
             raise UsageError("tls:// needs --cert PEM (and --key PEM unless the key is in the same file)")
+        for given in (certfile, keyfile, client_ca):
+            if given and not Path(given).is_file():
+                raise UsageError(f"{given}: no such file")
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2     # RFC 9662; hcdaudit: TLS 1.2 minimum
         try:
@@ -337,8 +329,6 @@ class Collector:
             if client_ca:
                 context.load_verify_locations(cafile=str(client_ca))
                 context.verify_mode = ssl.CERT_REQUIRED
-        except FileNotFoundError as exc:
-            raise UsageError(f"{exc.filename}: no such file") from None
         except (ssl.SSLError, OSError) as exc:
             raise UsageError(f"cannot load the TLS certificate/key: {exc}") from None
         return context
@@ -366,8 +356,10 @@ class Collector:
                 except OSError:
                     sock.close()
                     raise
-                self._udp, _ = await loop.create_datagram_endpoint(lambda: _Datagrams(self), sock=sock)
-                self.port = self._udp.get_extra_info("sockname")[1]
+                sock.setblocking(False)
+                loop.add_reader(sock.fileno(), self._datagrams_ready)
+                self._udp = sock
+                self.port = sock.getsockname()[1]
             else:
                 self._server = await loop.create_server(lambda: _Stream(self), self.host, self._requested_port,
                                                         reuse_address=True)
@@ -383,6 +375,7 @@ class Collector:
         if self._server is not None:
             self._server.close()
         if self._udp is not None:
+            asyncio.get_running_loop().remove_reader(self._udp.fileno())
             self._udp.close()
         for stream in list(self._streams):
             stream.close(abort=True)
@@ -436,6 +429,25 @@ class Collector:
         if self.full:
             self.done.set()
         return True
+
+    def _datagrams_ready(self) -> None:
+        """UDP: drain what the socket holds (bounded per call), one datagram = one message."""
+        sock = self._udp
+        for _ in range(UDP_READS_PER_WAKEUP):
+            try:
+                data, addr = sock.recvfrom(65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self._report(f"udp: {exc}")
+                return
+            if len(self.peers) < MAX_TRACKED_PEERS:
+                self.peers.add(addr[:2])
+            reason = storable(data, self.max_size)
+            if reason:
+                self._report(f"udp {addr[0]}:{addr[1]}: datagram dropped: {reason}")
+            else:
+                self._store(data)
 
     def _store_all(self, messages: list[bytes], stream: _Stream) -> None:
         for message in messages:
@@ -609,7 +621,7 @@ def add_parser(subparsers) -> None:
         "collect", help="a small syslog collector: store each message unchanged, one per line",
         description="Receive syslog over UDP (RFC 5426), TCP (RFC 6587: octet counting or LF framing, decided "
                     "per frame) or TLS (RFC 5425) and store each message unchanged, one per line + LF, as rsyslog "
-                    "stores %%rawmsg%%, so that `hcdaudit verify syslog FILE` can verify it. A message holding LF "
+                    "stores %rawmsg%, so that `hcdaudit verify syslog FILE` can verify it. A message holding LF "
                     "or NUL, or a broken frame, is reported on stderr and its connection closed; nothing is "
                     "written half. Runs until SIGINT/SIGTERM, --duration or --max-messages, then prints a "
                     "one-line summary. Exit 0 clean, 1 if any message was refused, 2 unusable input.")

@@ -1,8 +1,9 @@
 """`make demo`: a throwaway device logs a working day through the real firmware,
-loses power twice mid-flush, recovers, sends every record as RFC 5848 signed
-syslog, and the host tools prove nothing was lost or altered, in the store and
-in the collector's file. Then a shorter run of the same firmware under the
-MicroPython unix port, verified the same way."""
+loses power twice mid-flush, recovers, and sends every record as RFC 5848 signed
+syslog over TCP to the built-in collector; the host tools export the log in every
+format, prove nothing was lost or altered (in the store and in the collector's
+file) and write the HTML review page. Then a shorter run of the same firmware
+under the MicroPython unix port, verified the same way."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,12 @@ import time
 from pathlib import Path
 
 from . import sim
-from .export import export_to
+from .collect import run_in_thread
+from .conformance import Options as ConformanceOptions
+from .conformance import check_files as check_conformance
+from .export import FORMATS, export_to
+from .report import build as build_report
+from .report import write_html
 from .provision import provision
 from .syslog_verify import exit_status as syslog_status
 from .syslog_verify import verify as verify_syslog
@@ -62,17 +68,32 @@ def main() -> int:
 
     t = _step("a working day on CPython: logins, jobs, settings, a clock change; two power cuts mid-flush")
     collector = workdir / "collector-mfd-1.log"
-    summary = sim.run(device, events=3000, seed=2026, power_cuts=2, runtime="cpython",
-                      syslog=f"file://{collector}")
+    with run_in_thread("tcp://127.0.0.1:0", collector) as listener:
+        print(f"  built-in collector on tcp://127.0.0.1:{listener.port} (octet-counted) -> {collector.name}")
+        summary = sim.run(device, events=3000, seed=2026, power_cuts=2, runtime="cpython",
+                          syslog=f"tcp://127.0.0.1:{listener.port}")
+        sent = summary["syslog"]["messages"] + summary["syslog"]["blocks"]
+        listener.wait_for(sent, timeout=30)
     _summary(summary, time.monotonic() - t)
 
-    t = _step("export and verify on the host")
-    export = workdir / "mfd-1.jsonl"
-    count, _ = export_to(device, "jsonl", export)
-    print(f"  exported {count} records to {export}")
+    t = _step("export in every format, verify the store and the collector's file")
+    exports = workdir / "exports"
+    exports.mkdir()
+    for fmt in FORMATS:
+        count, _ = export_to(device, fmt, exports / f"mfd-1.{fmt}")
+    print(f"  exported {count} records as {', '.join(FORMATS)} to {exports}")
     report = verify(device)
     print("  " + describe(report).replace("\n", "\n  "))
     syslog_report = _syslog(summary, collector, device)
+    conformance = check_conformance([collector], ConformanceOptions(trust=[device / "escrow" / "syslog-signing.pem"]))
+    counts = conformance["counts"]
+    top = ", ".join(f"{rule} x{sum(n.values())}" for rule, n in list(conformance["rules"].items())[:6])
+    print(f"  conformance (RFC 5424, PWG 5110.3, RFC 5848, HCD PP) of the collector's file: {counts['E']} errors, "
+          f"{counts['W']} warnings, {counts['I']} notes ({top})")
+    page = workdir / "review-mfd-1.html"
+    review = build_report(device, [collector], [device / "escrow" / "syslog-signing.pem"], remember=False)
+    write_html(review, page)
+    print(f"  monthly review page: {page} ({'clean' if review.clean else 'findings: ' + '; '.join(review.findings)})")
 
     t = _step("the same firmware under MicroPython (unix port)")
     mp_device = workdir / "mfd-2"
@@ -87,7 +108,8 @@ def main() -> int:
     mp_syslog_report = _syslog(mp_summary, mp_collector, mp_device)
 
     missing = summary["returned_missing"] + mp_summary["returned_missing"]
-    syslog_ok = syslog_status(syslog_report) == 0 and syslog_status(mp_syslog_report) == 0
+    syslog_ok = (syslog_status(syslog_report) == 0 and syslog_status(mp_syslog_report) == 0
+                 and conformance["counts"]["E"] == 0)
     ok = report.intact() and mp_report.intact() and count == report.verified and not missing and syslog_ok
     verdict = ("every record whose log() returned is present exactly once, in the store and as a verified "
                "signed syslog message; nothing altered" if ok

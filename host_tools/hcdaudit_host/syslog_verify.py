@@ -801,6 +801,8 @@ class Group:
     boundary: float = INFINITY     # where a newer session of this signer began
     lower_edge: int = -1           # last block of the previous session
     resent: list[int] = field(default_factory=list)         # positions of power-cut re-sends (not faults)
+    late_blocks: int = 0           # blocks (or their copies) stored after a newer session began
+    late_messages: list[int] = field(default_factory=list)  # only copies, stored after a newer session began
     resent_numbers: set[int] = field(default_factory=set)
     status: str = UNVERIFIABLE
     key: SignerKey | None = None
@@ -877,6 +879,17 @@ class Verification:
                 continue
             signer = (block.hostname, block.app_name)
             highest, epoch = signer_rsid.get(signer, (block.rsid, 0))
+            late = by_key.get((block.hostname, block.app_name, block.procid, block.rsid, block.ver, block.sg,
+                               block.spri, epoch))
+            if block.rsid < highest and late is not None and self._continues(late, entry):
+                # A block of a session already seen, stored after a newer session
+                # began: the old connection's last bytes read after the new one's
+                # first (a reboot reorders across connections). Same session, not a
+                # regression; a second session reusing the RSID shows as equivocation.
+                (late.signature_blocks if entry.kind == SIGNATURE_BLOCK else late.certificate_blocks).append(entry)
+                seen[entry.record.octets] = late
+                late.late_blocks += 1
+                continue
             if block.rsid < highest:
                 epoch += 1
                 regression = (f"RSID went back from {highest} to {block.rsid} for signer {block.hostname} "
@@ -897,6 +910,25 @@ class Verification:
             (group.signature_blocks if entry.kind == SIGNATURE_BLOCK else group.certificate_blocks).append(entry)
             seen[entry.record.octets] = group
         self._session_edges()
+
+    @staticmethod
+    def _continues(group: Group, entry: Entry) -> bool:
+        """Whether a block fits a session already seen: a CB fragment that agrees
+        with the session's payload block, or an SB whose GBC the session has not
+        used. A new session that reuses the RSID (lost NV counter) restarts GBC
+        and brings a new payload block, so it does not fit."""
+        block = entry.block
+        if entry.kind == SIGNATURE_BLOCK:
+            return all(e.block.gbc != block.gbc for e in group.signature_blocks)
+        for e in group.certificate_blocks:
+            other = e.block
+            if other.tpbl != block.tpbl:
+                return False
+            start, end = max(other.index, block.index), min(other.index + other.flen, block.index + block.flen)
+            if start < end and (other.frag[start - other.index:end - other.index]
+                                != block.frag[start - block.index:end - block.index]):
+                return False
+        return True
 
     def _session_edges(self) -> None:
         """boundary: where a newer session of the same signer began (copies of
@@ -1092,8 +1124,11 @@ class Verification:
         users = Counter(digest for n in numbers for digest in group.signed[n])
 
         def candidates(number: int) -> list[int]:
-            return sorted({p for digest in group.signed[number] for p in index.get(digest, ())
-                           if p < group.boundary and p not in self.taken})
+            found = {p for digest in group.signed[number] for p in index.get(digest, ()) if p not in self.taken}
+            # A copy stored after a newer session began counts only when it is the
+            # only one: then it arrived late; beside an earlier copy it is a replay.
+            before = sorted(p for p in found if p < group.boundary)
+            return before or sorted(found)
 
         for number in numbers:
             found = candidates(number)
@@ -1122,6 +1157,8 @@ class Verification:
             last = pick
 
     def _take(self, group: Group, number: int, position: int) -> None:
+        if position > group.boundary:
+            group.late_messages.append(position)
         group.assigned[number] = position
         self.taken[position] = (group, number)
         self.matched.add(position)
@@ -1183,10 +1220,12 @@ class Verification:
                   [self.records[p].where for p in copies], numbers)
 
     def replayed_blocks(self, group: Group) -> None:
+        """Byte-identical block copies stored after a newer session began prove
+        nothing new and hide nothing (their hashes are already checked): a late
+        redundant re-send looks the same, so they are noted, not faults."""
         for copy in group.copies:
             if copy.record.position > group.boundary:
-                self._replayed(group, copy.record.position, [])
-                self.replays[id(group)]["blocks"] += 1
+                group.late_blocks += 1
 
     def report_replays(self) -> None:
         for replay in self.replays.values():
@@ -1379,6 +1418,12 @@ class Verification:
                 self.claim_unverifiable(group, index)
         self.report_replays()
         for group in self.groups:
+            if group.late_blocks or group.late_messages:
+                self.warnings.append(Finding(
+                    "late", group.label,
+                    f"{len(group.late_messages)} message(s) and {group.late_blocks} block(s) of this session stored "
+                    f"after a newer session began (reordered across connections around a reboot); all verified",
+                    [self.records[p].where for p in sorted(group.late_messages)[:10]]))
             if group.resent:
                 self.warnings.append(Finding(
                     "resent", group.label,

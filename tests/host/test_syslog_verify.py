@@ -540,10 +540,26 @@ def test_two_altered_messages_in_a_row(tmp_path, trust):
 def test_replayed_message_from_an_older_session(tmp_path, trust):
     one, two = TestSigner(rsid=1), TestSigner(rsid=2)
     first, second = one.stream(messages(4, session=1)), two.stream(messages(4, session=2))
-    for replay in ([first[2]], [first[-1]], [first[2], first[-1]]):    # message #2, the SB, both
+    for replay in ([first[2]], [first[2], first[-1]]):    # message #2, then with its SB
         finding = only(check(first + second + replay, tmp_path, trust), "replayed")
         assert "older reboot session 1" in finding["detail"]
-        assert finding["where"][-1] == where(tmp_path / "raw.log", len(first + second + replay))
+        assert finding["where"][-1] == where(tmp_path / "raw.log", len(first + second) + 1)
+    # A copy of a block alone proves nothing new and hides nothing: a late
+    # redundant re-send looks the same. Noted, not a fault.
+    report = check(first + second + [first[-1]], tmp_path, trust)
+    assert report["ok"] and [w["kind"] for w in report["warnings"]] == ["late"]
+
+
+def test_old_session_blocks_read_after_the_new_session_began_are_late_not_replayed(tmp_path, trust):
+    # After a reboot the old TCP connection's last bytes can be read after the
+    # new connection's first: the old session's final SB lands late.
+    one, two = TestSigner(rsid=1), TestSigner(rsid=2)
+    first, second = one.stream(messages(4, session=1)), two.stream(messages(4, session=2))
+    final_sb = first[-1]
+    lines = first[:-1] + second[:2] + [final_sb] + second[2:]
+    report = check(lines, tmp_path, trust)
+    assert report["ok"] and report["verified"] == 8, report["findings"]
+    assert [w["kind"] for w in report["warnings"]] == ["late"]
 
 
 def test_two_sessions_verify(tmp_path, trust):
@@ -560,7 +576,10 @@ def test_rsid_regression(tmp_path, trust):
 
 
 def test_rsid_regression_to_a_used_value_keeps_sessions_apart(tmp_path, trust):
-    later = TestSigner(rsid=1, clock="2025-03-15T08:00:00.000000Z")    # the device lost its NV counter
+    # The device lost its NV counter: a new session (its payload block carries
+    # the new session's start) reuses RSID 1.
+    later = TestSigner(rsid=1, clock="2025-03-15T08:00:00.000000Z",
+                       payload_block=PAYLOAD_BLOCK_A.replace("2025-03-14T09:26:50", "2025-03-15T08:00:00"))
     lines = (TestSigner(rsid=1).stream(messages(4, session=1)) + TestSigner(rsid=2).stream(messages(4, session=2))
              + later.stream(messages(4, session=3)))
     assert kinds(check(lines, tmp_path, trust)) == Counter({"rsid_regression": 1})
