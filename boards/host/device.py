@@ -93,9 +93,12 @@ def _read(path, mode="rb"):
         raise DeviceError("cannot read %s" % path)
 
 
-def open_sender(device_dir, identity, boot_count, session_start_us, clock, url):
-    """The signed syslog sender of one reboot session: RSID = the boot counter."""
+def open_sender(device_dir, identity, log, clock, url, random=None):
+    """The signed syslog sender of one reboot session (RSID = the boot counter)
+    over the device's backlog, from its persistent delivery cursor."""
     from hcdaudit import dsa
+    from hcdaudit.backlog import Backlog
+    from hcdaudit.cursor import DeliveryCursor
     from hcdaudit.hal import net
     from hcdaudit.sender import Sender
     from hcdaudit.signer import Signer
@@ -110,13 +113,30 @@ def open_sender(device_dir, identity, boot_count, session_start_us, clock, url):
     hostname = identity.get("fqdn") or "-"
     formatter = Formatter(hostname, identity["uuid"], settings.get("service_uri"), settings.get("service_uuid"),
                           enterprise=settings.get("enterprise", 32473), facility=settings.get("facility", 6))
-    signer = Signer(key, formatter.hostname, formatter.app_name, boot_count, session_start_us, clock,
+    signer = Signer(key, formatter.hostname, formatter.app_name, log.boot_count, clock(), clock,
                     key_blob_type=blob_type, certificate=certificate,
                     max_hashes=settings.get("max_hashes", 32), sig_max_delay_s=settings.get("sig_max_delay_s", 30),
                     sb_redundancy=settings.get("sb_redundancy", 1),
                     cert_initial_repeat=settings.get("cert_initial_repeat", 2))
     try:
-        transport = net.open_transport(url)
+        transport = net.open_transport(url, **_tls_options(device_dir, settings))
     except ValueError as exc:
         raise DeviceError(str(exc))
-    return Sender(formatter, signer, transport)
+    return Sender(log, formatter, signer, transport, DeliveryCursor(log.store.fs, log.mac_key), Backlog(log),
+                  clock, random or log.board.random)
+
+
+def _tls_options(device_dir, settings):
+    """The collector's trust for tls:// and relp+tls://: a CA (DER in the bundle)
+    or a pinned fingerprint, and an optional client certificate."""
+    options = {}
+    if settings.get("collector_ca"):
+        options["ca"] = _read(bundle_file(device_dir, settings["collector_ca"]))
+    if settings.get("collector_fingerprint"):
+        options["fingerprint"] = settings["collector_fingerprint"]
+    if settings.get("client_cert") and settings.get("client_key"):
+        options["client_cert"] = _read(bundle_file(device_dir, settings["client_cert"]))
+        options["client_key"] = _read(bundle_file(device_dir, settings["client_key"]))
+    if settings.get("collector_name"):
+        options["server_name"] = settings["collector_name"]
+    return options

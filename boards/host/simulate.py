@@ -1,9 +1,10 @@
 # The simulated MFD controller for the host board: drives realistic audit
 # events through the real firmware, with power cuts, under either runtime.
-#   micropython boards/host/simulate.py DEVICE_DIR EVENTS SEED POWER_CUTS START_US [SYSLOG_URL]
+#   micropython boards/host/simulate.py DEVICE_DIR EVENTS SEED POWER_CUTS START_US [SYSLOG_URL|- [RATE]]
 # prints one JSON summary line (the `hcdaudit sim --runtime micropython` path).
 import json
 import sys
+import time
 
 from hcdaudit.audit import AuditLog
 from hcdaudit.timefmt import rfc3339
@@ -95,7 +96,16 @@ def job_uuid(prng):
     return "%s-%s-4%s-a%s-%s" % (h[:8], h[8:12], h[13:16], h[17:20], h[20:32])
 
 
-def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_url=None):
+def _pause(ms):
+    if hasattr(time, "sleep_ms"):
+        time.sleep_ms(ms)
+    else:
+        time.sleep(ms / 1000)
+
+
+def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_url=None, rate=0):
+    """rate: events per second of wall-clock time (0: as fast as the device goes),
+    so a real collector can be stopped and started during a run."""
     prng = Prng(seed)
     clock = SimClock(start_us)
     supply = PowerSupply()
@@ -117,13 +127,12 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_
         log.boot(reason)
         boots.append(log.boot_report.as_dict())
         if syslog_url:
-            sender = device.open_sender(device_dir, identity, log.boot_count, clock(), clock, syslog_url)
-            # A new session resends what the last one sent after its last SB
-            # (those hashes died with the power): this time they get signed.
-            previous = senders[-1].covered_seq if senders else log.boot_report.last_durable_seq
-            sender.next_seq = previous + 1
+            # RSID = the boot counter boot() just committed; delivery resumes at
+            # the persistent cursor, so what the last session could not get
+            # signed or delivered is sent again.
+            sender = device.open_sender(device_dir, identity, log, clock, syslog_url)
             senders.append(sender)
-            sender.pump(log)
+            sender.pump()
         return log
 
     log = boot("power-on")
@@ -132,23 +141,30 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_
         if cut_at and index >= cut_at[0]:
             cut_at.pop(0)
             supply.arm(store_writes=2 + prng.below(5))
+        seq = None
         try:
             seq = controller.next_event(log, index, events)
-            if senders:
-                senders[-1].pump(log)
-                senders[-1].tick()
             returned.append(seq)
             logged += 1
             first_seq = first_seq or seq
             last_seq = seq
             index += 1
+            if senders:
+                senders[-1].pump()
+                senders[-1].tick()
+            if rate:
+                _pause(1000 // rate)
         except PowerCut:
-            index += 1          # the event in progress did not return: the controller lost it too
+            if seq is None:
+                index += 1      # the event in progress did not return: the controller lost it too
             if senders:
                 senders[-1].transport.close()   # the connection dies with the power; its pending hashes too
             clock.now += 20 * 1000000
             log = boot("power-restored")
-    supply.arm()
+    supply.arm()           # no more cuts: the run ends in order
+    if senders:
+        # Deliver what is left (the whole backlog with --events 0), bounded.
+        drain(senders[-1], clock, real_time=bool(rate) or events == 0)
     if senders:
         senders[-1].close()
     reader = Reader(board.fs, board.nvram, key, board.slot_count, board.slot_size, board.aes)
@@ -168,15 +184,35 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_
     }
 
 
+def drain(sender, clock, rounds=600, real_time=False):
+    """Pump until the collector has everything. Simulated time passes for the
+    reconnect backoff; with real_time, wall-clock time too (a collector that is
+    restarting gets ~30 s). Bounded either way."""
+    for _ in range(rounds):
+        if sender.drained():
+            break
+        if not sender.pump(512):
+            clock.now += 1000000
+            sender.tick()
+            if real_time:
+                _pause(50)
+    if sender.acknowledged and sender.connected:
+        sender.tick()
+    return sender.drained()
+
+
 def _syslog_summary(senders):
-    total = {"sessions": len(senders), "messages": 0, "blocks": 0, "octets": 0, "failed": 0, "skipped": 0,
-             "signatures": 0, "shortened": 0, "rsids": [s.signer.rsid for s in senders], "last_error": None}
+    total = {"sessions": len(senders), "messages": 0, "blocks": 0, "octets": 0, "failed": 0,
+             "resent": 0, "lost": 0, "signatures": 0, "shortened": 0, "rsids": [s.signer.rsid for s in senders],
+             "last_error": None, "delivered_through": senders[-1].delivered,
+             "undelivered": senders[-1].log.next_seq - 1 - senders[-1].delivered}
     for s in senders:
         total["messages"] += s.messages
+        total["resent"] += s.resent
+        total["lost"] += s.lost
         total["blocks"] += s.blocks
         total["octets"] += s.octets
         total["failed"] += s.failed
-        total["skipped"] += s.skipped
         total["signatures"] += s.signer.blocks_signed
         total["shortened"] += s.formatter.shortened
         total["last_error"] = s.last_error or total["last_error"]
@@ -186,7 +222,8 @@ def _syslog_summary(senders):
 def main(argv):
     device_dir, events, seed, cuts, start = argv[1], int(argv[2]), int(argv[3]), int(argv[4]), int(argv[5])
     url = argv[6] if len(argv) > 6 and argv[6] != "-" else None
-    print(json.dumps(run(device_dir, events, seed, cuts, start, url)))
+    rate = int(argv[7]) if len(argv) > 7 else 0
+    print(json.dumps(run(device_dir, events, seed, cuts, start, url, rate)))
 
 
 if __name__ == "__main__":

@@ -60,6 +60,15 @@ class AuditLog:
     def in_nvram(self):
         return len(self._unflushed)
 
+    @property
+    def store_sealer(self):
+        """Opens records read back from the store (the syslog backlog reads by seq)."""
+        return self._store_sealer
+
+    @property
+    def mac_key(self):
+        return self._mac
+
     # -- boot
     def boot(self, reason="power-on"):
         rep = BootReport()

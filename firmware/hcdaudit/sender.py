@@ -1,92 +1,259 @@
-# The syslog sender: each record, read back from the device by seq, becomes
-# one RFC 5424 message; the signer hashes that buffer and the transport sends
-# the same buffer, so nothing is signed that was not sent as hashed. Blocks
-# the signer owes (certificate blocks first in a transport session, signature
+# The syslog sender: a consumer reading the device's records by seq (ring,
+# then store) from a persistent delivery cursor. Each record becomes one
+# RFC 5424 message; the signer hashes that buffer and the transport sends the
+# same buffer, so nothing is signed that was not sent as hashed. Blocks the
+# signer owes (certificate blocks first in every transport session, signature
 # blocks when full or idle) go out between messages.
 #
-# This first version sends as records are logged and counts what a transport
-# refused; the delivery cursor that resends it is the next layer.
+# Delivery (at-least-once): over RELP a record is delivered when the collector
+# acknowledged it. Over TCP/TLS a write that succeeded may still die in kernel
+# buffers when the collector goes away, so a failure resends the last
+# UNCONFIRMED records written on that connection as well, and the stored
+# cursor stays that far behind (duplicates are allowed there; RELP has none to
+# spare). A failure closes the connection, rewinds and retries with capped
+# exponential backoff and jitter. A resent message is byte-identical and is
+# not hashed again: it keeps the number it got in this reboot session (RFC
+# 5848 §4.2.5), so a copy the collector did store shows as a duplicate, never
+# as a second number. A new reboot session resends from the stored cursor,
+# which never passes the last message an SB that went out covers: the hashes
+# a power cut destroyed are made again for the resent messages.
+#
+# log() never waits on the network: the sender runs from the main loop
+# (`pump()` with a message budget, `tick()` for timers) and its sockets have
+# timeouts. Its buffers are the formatter's, the signer's and the transport's,
+# all preallocated.
 from hcdaudit import record as record_module
-from hcdaudit import ring as ring_module
+
+SAVE_EVERY = 32           # deliveries between cursor writes (a lag costs duplicates only)
+UNCONFIRMED = 256         # TCP/TLS: records kernel buffers can hold unseen (~200 KB of messages)
+BACKOFF_FIRST_S = 1
+BACKOFF_CAP_S = 60
 
 
 class Sender:
-    def __init__(self, formatter, signer, transport):
+    def __init__(self, log, formatter, signer, transport, cursor, backlog, clock, random,
+                 backoff_cap_s=BACKOFF_CAP_S):
+        self.log = log
         self.formatter = formatter
         self.signer = signer
         self.transport = transport
-        self.next_seq = 0          # the next seq to send; 0 = none sent yet
+        self.cursor = cursor
+        self.backlog = backlog
+        self.clock = clock
+        self.random = random
+        self.backoff_cap_us = backoff_cap_s * 1000000
+        self.acknowledged = hasattr(transport, "poll")     # RELP: delivered only when acknowledged
+        self.confirmed = getattr(transport, "confirms_writes", False)   # a collector file: written is delivered
+        if self.acknowledged:
+            transport.on_ack = self._acked
+        self.delivered = cursor.load()   # the collector holds every seq up to here
+        self.saved = self.delivered
+        self.next_seq = self.delivered + 1
+        self.hashed_through = 0   # highest seq hashed in this reboot session
+        self.covered_seq = 0      # highest seq hashed before an SB that went out
+        self._last_hashed = 0
+        self.connected = False
+        self._clean = False       # the session ended with an orderly close
+        self._session_first = self.next_seq   # the first seq written on the current connection
+        self.failures = 0         # consecutive failed attempts
+        self.retry_at_us = 0
+        self._failure_reason = None
+        self._retry_block = bytearray(2048)   # an SB whose send failed, resent first
+        self._retry_len = 0
         self.messages = 0
+        self.resent = 0
         self.blocks = 0
         self.octets = 0
-        self.failed = 0            # messages or blocks the transport refused
-        self.skipped = 0           # seqs no longer readable from the ring
-        self.covered_seq = 0       # every message through this seq went out before a sent SB
-        self._last_seq = 0
+        self.failed = 0
+        self.lost = 0             # records evicted before delivery (audited)
         self.last_error = None
 
-    def send_record(self, record):
-        message = self.formatter.format(record)
-        self._open()
-        if self.signer.cert_needed():
+    # -- the main loop's calls
+    def pump(self, budget=64):
+        """Send up to `budget` records the collector does not have yet. Returns how many were sent."""
+        if not self._ready():
+            return 0
+        sent = 0
+        try:
+            self._resend_failed_block()
+            while sent < budget and self.next_seq < self.log.next_seq:
+                self._send_seq(self.next_seq)
+                sent += 1
+            if self.acknowledged:
+                self.transport.poll(0)
             self._send_blocks(False)
-        self.signer.hash_message(message)
-        if self._send(message):
-            self.messages += 1
-        self._last_seq = record["seq"]
-        self._send_blocks(False)
-
-    def pump(self, log, through_seq=None):
-        """Send every record from next_seq through through_seq (default: the
-        newest logged) that is still in the NVRAM ring."""
-        last = log.next_seq - 1 if through_seq is None else through_seq
-        seq = self.next_seq or last
-        ring = log.ring
-        while seq <= last:
-            slot = ring.read(seq % ring.slot_count)
-            if slot.state == ring_module.VALID and slot.seq == seq:
-                self.send_record(record_module.decode(slot.plaintext))
-            else:
-                self.skipped += 1
-            seq += 1
-        self.next_seq = seq
+        except OSError as exc:
+            self._failure(exc)
+        finally:
+            self.backlog.release()
+            self._save_cursor(False)
+        return sent
 
     def tick(self):
-        """Call from the main loop: emits the idle-timer SB and periodic CBs."""
-        if self.signer.idle_due():
-            self._open()
-            self._send_blocks(False)
-
-    def close(self):
-        """Orderly end of the session: the last SB, then a CB; then the transport closes."""
-        self._open()
-        self._send_blocks(True)
-        self.transport.close()
-
-    def _open(self):
+        """Timers: the idle SB, SB re-sends and periodic CBs; acknowledgements."""
+        if not self.connected or not (self.signer.idle_due() or self.acknowledged):
+            return
         try:
-            if self.transport.open():
-                self.signer.reconnected()
+            if self.acknowledged:
+                self.transport.poll(0)
+            if self.signer.idle_due():
+                self._send_blocks(False)
         except OSError as exc:
-            self.last_error = "%s %s: %s" % (self.transport.name, self.transport.peer, exc)
+            self._failure(exc)
+        self._save_cursor(False)
+
+    def drained(self):
+        return self.next_seq >= self.log.next_seq and self.delivered >= self.log.next_seq - 1
+
+    def close(self, timeout_s=5):
+        """Orderly end of the session: the last SB, then a CB, every acknowledgement, the cursor."""
+        if self._ready():
+            try:
+                self._send_blocks(True)
+                if self.acknowledged:
+                    self.transport.wait_acked(timeout_s)
+            except OSError as exc:
+                self._failure(exc)
+        try:
+            self.transport.close()
+            # Closed in order with nothing failing: what was written is delivered.
+            self._clean = self.connected
+        except OSError:
+            pass
+        self.connected = False
+        self._save_cursor(True)
+
+    # -- sending
+    def _send_seq(self, seq):
+        plaintext = self.backlog.read(seq)
+        if plaintext is None:
+            self._gone(seq)
+            return
+        message = self.formatter.format(record_module.decode(plaintext))
+        if self.signer.cert_needed():
+            self._send_blocks(False)
+        if seq > self.hashed_through:
+            self.signer.hash_message(message)
+            self.hashed_through = seq
+            self._last_hashed = seq
+        else:
+            self.resent += 1
+        self._write(message, seq)
+        self.messages += 1
+        if not self.acknowledged:
+            self.delivered = seq
+        self.next_seq = seq + 1
+        if self.signer.pending >= self.signer.max_hashes:
+            self._send_blocks(False)
 
     def _send_blocks(self, final):
         gbc = self.signer.gbc
-        failed = self.failed
         for block in self.signer.blocks_due(final):
-            if self._send(block):
-                self.blocks += 1
-        if self.signer.gbc != gbc and self.failed == failed:
-            # A new SB went out: what was sent before it can be verified. After a
-            # crash the records past this seq are worth sending again, signed.
-            self.covered_seq = self._last_seq
+            try:
+                self._write(block, None)
+            except OSError:
+                if b"[ssign " in bytes(block[:160]):
+                    self._keep_for_retry(block)
+                raise
+            self.blocks += 1
+        if self.signer.gbc != gbc:
+            # A new SB went out: what was hashed before it can be verified.
+            self.covered_seq = self._last_hashed
 
-    def _send(self, message):
-        try:
+    def _write(self, message, tag):
+        if self.acknowledged:
+            self.transport.send(message, tag)
+        else:
             self.transport.send(message)
-        except OSError as exc:
-            self.failed += 1
-            self.last_error = "%s %s: %s" % (self.transport.name, self.transport.peer, exc)
-            return False
         self.octets += len(message)
+
+    def _keep_for_retry(self, block):
+        self._retry_block[:len(block)] = block
+        self._retry_len = len(block)
+
+    def _resend_failed_block(self):
+        if self._retry_len:
+            self._write(memoryview(self._retry_block)[:self._retry_len], None)
+            self._retry_len = 0
+            self.blocks += 1
+
+    def _acked(self, tag):
+        if tag is not None and tag > self.delivered:
+            self.delivered = tag
+
+    # -- what can go wrong
+    def _gone(self, seq):
+        """seq is no longer on the device: evicted (or damaged) before it was
+        delivered. One audit event names the range; delivery goes on after it."""
+        oldest = self.backlog.oldest()
+        last = oldest - 1 if oldest > seq else seq
+        count = last - seq + 1
+        self.lost += count
+        self.log.log("audit_undelivered_loss", first_seq=seq, last_seq=last, count=count,
+                     peer=self.transport.peer[:45])
+        self.next_seq = last + 1
+        if self.delivered < last:
+            self.delivered = last
+
+    def _ready(self):
+        """Connected, or connecting now if the backoff allows."""
+        if self.connected:
+            return True
+        if self.clock() < self.retry_at_us:
+            return False
+        try:
+            self.transport.open()
+        except OSError as exc:
+            self._failure(exc)
+            return False
+        self.connected = True
+        self._session_first = self.next_seq
+        self.failures = 0
+        self._failure_reason = None
+        self.signer.reconnected()   # RFC 5848 §6.1.1: a fresh CB in every transport session
         return True
+
+    def _failure(self, exc):
+        self.failed += 1
+        self.failures += 1
+        self.last_error = "%s %s: %s" % (self.transport.name, self.transport.peer, exc)
+        try:
+            self.transport.close()
+        except OSError:
+            pass
+        self.connected = False
+        # Resend, byte-identically, everything the collector is not known to hold.
+        safe = self._safe_through()
+        if not self.acknowledged and safe < self._session_first - 1:
+            safe = self._session_first - 1     # the earlier connection ended cleanly
+        if safe < self.saved:
+            safe = self.saved
+        self.next_seq = safe + 1
+        reason = getattr(exc, "reason", None)
+        if reason is not None and reason != self._failure_reason:
+            # FTP_ITC.1: a failed trusted channel is audited, once per distinct reason.
+            self._failure_reason = reason
+            self.log.log("trusted_channel_failure", protocol=exc.protocol[:16], peer=exc.peer[:45],
+                         reason=reason[:64], failure_count=self.failures)
+        delay = min(self.backoff_cap_us, BACKOFF_FIRST_S * 1000000 << min(self.failures - 1, 16))
+        jitter = self.random(1)[0]            # 0..255: wait between half and all of the delay
+        self.retry_at_us = self.clock() + delay // 2 + delay * jitter // 510
+
+    def _safe_through(self):
+        """The highest seq the collector surely holds."""
+        if self.acknowledged or self.confirmed or self._clean:
+            return self.delivered
+        return self.delivered - UNCONFIRMED if self.delivered > UNCONFIRMED else 0
+
+    def _save_cursor(self, force):
+        # Never past the last message an SB that went out covers: after a
+        # power cut the unsigned tail is sent again, and signed.
+        target = self._safe_through()
+        if target > self.covered_seq:
+            target = self.covered_seq
+        if target > self.saved and (force or target - self.saved >= SAVE_EVERY):
+            try:
+                self.cursor.save(target)
+                self.saved = target
+            except OSError as exc:
+                self.last_error = "delivery cursor: %s" % exc

@@ -27,7 +27,7 @@ def cmd_provision(args) -> int:
 def cmd_sim(args) -> int:
     from . import sim
     summary = sim.run(args.device_dir, args.events, args.seed, args.power_cuts, args.runtime,
-                      syslog=args.syslog)
+                      syslog=args.syslog, rate=args.rate)
     if args.json:
         _print_json({k: summary[k] for k in ("logged", "first_seq", "last_seq", "in_nvram", "in_store",
                                              "evicted", "recoveries", "power_cuts", "runtime", "intact",
@@ -45,9 +45,10 @@ def cmd_sim(args) -> int:
             print(f"  syslog to {args.syslog}: {syslog['messages']} messages, {syslog['blocks']} signature/"
                   f"certificate blocks ({syslog['signatures']} signed), {syslog['octets']} octets, "
                   f"sessions (RSID) {', '.join(map(str, syslog['rsids']))}")
-            if syslog["failed"] or syslog["skipped"]:
-                print(f"  syslog: {syslog['failed']} sends failed, {syslog['skipped']} records skipped; "
-                      f"last error: {syslog['last_error']}")
+            print(f"  delivered through seq {syslog['delivered_through']}, {syslog['undelivered']} not yet delivered, "
+                  f"{syslog['resent']} resent, {syslog['lost']} evicted before delivery (audited)")
+            if syslog["failed"]:
+                print(f"  syslog: {syslog['failed']} failed attempts; last error: {syslog['last_error']}")
     return 0 if summary["intact"] and not summary["returned_missing"] else 1
 
 
@@ -118,8 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
     p.add_argument("--power-cuts", type=int, default=0, help="power cuts, each in the middle of a flush")
     p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
-    p.add_argument("--syslog", metavar="URL", help="send signed syslog: udp://HOST:PORT, tcp://HOST:PORT "
-                                                   "(octet-counted) or file://PATH (one message a line)")
+    p.add_argument("--syslog", metavar="URL",
+                   help="send signed syslog from the device's delivery cursor: udp://, tcp:// (octet-counted), "
+                        "tls://, relp://, relp+tls:// HOST:PORT, or file://PATH (one message a line). "
+                        "With --events 0: deliver the backlog and exit")
+    p.add_argument("--rate", type=int, default=0, metavar="N",
+                   help="events per second of wall-clock time (default 0: as fast as possible)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_sim)
 

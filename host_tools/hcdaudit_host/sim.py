@@ -28,9 +28,9 @@ def micropython_binary() -> str:
 
 
 def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
-        start_us: int = simulate.DAY_START_US, syslog: str | None = None) -> dict:
-    if events < 0 or power_cuts < 0:
-        raise UsageError("--events and --power-cuts must not be negative")
+        start_us: int = simulate.DAY_START_US, syslog: str | None = None, rate: int = 0) -> dict:
+    if events < 0 or power_cuts < 0 or not 0 <= rate <= 1000:
+        raise UsageError("--events and --power-cuts must not be negative, --rate must be 0-1000")
     if syslog:
         from hcdaudit.hal import net
         try:
@@ -44,13 +44,13 @@ def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
         raise UsageError(str(exc)) from None
     if runtime == "cpython":
         try:
-            return simulate.run(str(device_dir), events, seed, power_cuts, start_us, syslog)
+            return simulate.run(str(device_dir), events, seed, power_cuts, start_us, syslog, rate)
         except device.DeviceError as exc:
             raise UsageError(str(exc)) from None
     env = dict(os.environ, MICROPYPATH=f"{ROOT}:{ROOT / 'firmware'}")
     proc = subprocess.run(
         [micropython_binary(), "-X", f"heapsize={MICROPYTHON_HEAP}", str(ROOT / "boards/host/simulate.py"),
-         str(device_dir), str(events), str(seed), str(power_cuts), str(start_us), syslog or "-"],
+         str(device_dir), str(events), str(seed), str(power_cuts), str(start_us), syslog or "-", str(rate)],
         capture_output=True, text=True, env=env, timeout=3600)
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]

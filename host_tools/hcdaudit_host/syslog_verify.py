@@ -802,6 +802,7 @@ class Group:
     lower_edge: int = -1           # last block of the previous session
     resent: list[int] = field(default_factory=list)         # positions of power-cut re-sends (not faults)
     late_blocks: int = 0           # blocks (or their copies) stored after a newer session began
+    reconnect_resent: list[int] = field(default_factory=list)   # copies resent in a new transport session
     late_messages: list[int] = field(default_factory=list)  # only copies, stored after a newer session began
     resent_numbers: set[int] = field(default_factory=set)
     status: str = UNVERIFIABLE
@@ -1182,10 +1183,29 @@ class Verification:
                     self._replayed(older[0], position, [n for g, n in owners if g is older[0]])
                 elif resent_in:
                     self._resent(resent_in[0], position, [n for g, n in owners if g is resent_in[0]])
+                elif self._after_reconnect(owners, position):
+                    group = owners[0][0]
+                    group.reconnect_resent.append(position)
                 else:
                     duplicates.append(position)
             if duplicates:
                 self._duplicated(digest, owners, index, duplicates)
+
+    @staticmethod
+    def _after_reconnect(owners, position: int) -> bool:
+        """A later copy with a certificate block between it and the signed copy:
+        the device resent it in a new transport session (it sends a CB first in
+        every one, RFC 5848 §6.1.1) because the old connection failed before the
+        message was known delivered. A copy without that CB, or before the
+        signed one, is a duplicate."""
+        for group, number in owners:
+            first = group.assigned.get(number)
+            if first is None or first > position:
+                continue
+            for entry in group.certificate_blocks + group.copies:
+                if entry.kind != SIGNATURE_BLOCK and first < entry.record.position < position:
+                    return True
+        return False
 
     def _is_resend(self, group: Group, position: int) -> bool:
         """The unsigned tail of the previous session: before this session's first
@@ -1424,6 +1444,12 @@ class Verification:
                     f"{len(group.late_messages)} message(s) and {group.late_blocks} block(s) of this session stored "
                     f"after a newer session began (reordered across connections around a reboot); all verified",
                     [self.records[p].where for p in sorted(group.late_messages)[:10]]))
+            if group.reconnect_resent:
+                self.warnings.append(Finding(
+                    "resent", group.label,
+                    f"{len(group.reconnect_resent)} message(s) stored twice: resent after a transport reconnect "
+                    f"(at-least-once delivery); each copy matches its signed hash",
+                    [self.records[p].where for p in sorted(group.reconnect_resent)[:10]]))
             if group.resent:
                 self.warnings.append(Finding(
                     "resent", group.label,

@@ -44,7 +44,7 @@ def run_sim(folder, runtime, log_path, events=240, cuts=1, seed=3):
     from hcdaudit_host import sim
     summary = sim.run(folder, events, seed, cuts, runtime, syslog=f"file://{log_path}")
     assert summary["intact"] and not summary["returned_missing"]
-    assert summary["syslog"]["failed"] == 0 and summary["syslog"]["skipped"] == 0
+    assert summary["syslog"]["failed"] == 0 and summary["syslog"]["lost"] == 0
     return log_path.read_bytes().split(b"\n")[:-1]
 
 
@@ -121,14 +121,19 @@ def test_provisioned_key_files_are_private(provisioned):
 
 def test_power_cut_tail_is_resent_signed_and_a_copy_elsewhere_is_still_a_duplicate(provisioned, tmp_path):
     from hcdaudit_host.syslog_verify import verify
-    folder = tmp_path / "d"
-    shutil.copytree(provisioned, folder)
-    lines = run_sim(folder, "cpython", tmp_path / "collector.log", events=300, cuts=2, seed=11)
-    trust = [folder / "escrow" / "syslog-signing.pem"]
-    report = verify([tmp_path / "collector.log"], trust)
-    assert report["findings"] == [], report["findings"]
-    resent = [w for w in report["warnings"] if w["kind"] == "resent"]
-    assert resent and report["verified"] == report["normal_messages"] - sum(len(w["where"]) for w in resent)
+    # Whether a cut leaves an unsigned tail depends on where it lands: try seeds.
+    for seed in range(11, 19):
+        folder = tmp_path / f"d{seed}"
+        shutil.copytree(provisioned, folder)
+        lines = run_sim(folder, "cpython", tmp_path / f"collector{seed}.log", events=300, cuts=2, seed=seed)
+        trust = [folder / "escrow" / "syslog-signing.pem"]
+        report = verify([tmp_path / f"collector{seed}.log"], trust)
+        assert report["findings"] == [], report["findings"]
+        resent = [w for w in report["warnings"] if w["kind"] == "resent"]
+        assert report["verified"] == report["normal_messages"] - sum(len(w["where"]) for w in resent)
+        if resent:
+            break
+    assert resent, "no seed left an unsigned tail to resend"
     # The same octets put into the middle of the first session are no re-send.
     normal = [i for i, line in enumerate(lines) if b"[ssign" not in line]
     later = lines[normal[-1]]

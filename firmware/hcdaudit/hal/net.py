@@ -730,6 +730,7 @@ def _describe(exc):
 class FileTransport:
     """Appends each message and an LF, as a collector stores `%rawmsg%`."""
     name = "file"
+    confirms_writes = True   # flushed per message: written is delivered
 
     def __init__(self, path):
         self.peer = path

@@ -1,0 +1,203 @@
+# Delivery from the device: the sender reads records by seq (ring, then store)
+# from a persistent cursor, hashes exactly the bytes it sends, resends after a
+# failure byte-identically without hashing again, and audits records evicted
+# before they were delivered. Same scenarios on both runtimes.
+import binascii
+import hashlib
+
+import rfc5848_vectors as vec
+import support
+from support import TestDevice
+
+from hcdaudit import catalog, dsa
+from hcdaudit.backlog import Backlog
+from hcdaudit.cursor import NAME as CURSOR_NAME
+from hcdaudit.cursor import DeliveryCursor
+from hcdaudit.hal.net import FileTransport
+from hcdaudit.sender import Sender
+from hcdaudit.signer import Signer
+from hcdaudit.syslog import Formatter
+
+UUID = "urn:uuid:b52a247b-c2de-4224-803c-ccf67ded7c84"
+
+
+def key():
+    return dsa.PrivateKey(vec.KEY_P, vec.KEY_Q, vec.KEY_G, vec.KEY_Y, vec.KEY_X)
+
+
+class Collector:
+    """A transport that stores what it is given, and can be told to fail."""
+    name = "test"
+    peer = "collector:514"
+
+    def __init__(self, fail_at=()):
+        self.lines = []
+        self.fail_at = list(fail_at)    # send numbers (1-based, over all sends) that raise
+        self.sends = 0
+        self.opens = 0
+        self.up = False
+
+    def open(self):
+        if self.up:
+            return False
+        self.up = True
+        self.opens += 1
+        return True
+
+    def send(self, message):
+        self.sends += 1
+        if self.sends in self.fail_at:
+            raise OSError(104, "connection reset by peer")
+        self.lines.append(bytes(message))
+
+    def close(self):
+        self.up = False
+
+
+def sender_for(log, dev, transport, max_hashes=8):
+    f = Formatter("printer.example.com", UUID, "ipp://printer.example.com/ipp/print")
+    signer = Signer(key(), f.hostname, f.app_name, log.boot_count, dev.clock(), dev.clock, max_hashes=max_hashes)
+    return Sender(log, f, signer, transport, DeliveryCursor(log.store.fs, log.mac_key), Backlog(log),
+                  dev.clock, dev.random)
+
+
+def normal(lines):
+    return [line for line in lines if line.find(b"[ssign") < 0]
+
+
+def seqs(lines):
+    out = []
+    for line in normal(lines):
+        i = line.find(b' seq="') + 6
+        out.append(int(line[i:line.find(b'"', i)]))
+    return out
+
+
+def signed_hashes(lines):
+    hashes = {}
+    seen = set()
+    for line in lines:
+        if line.find(b"[ssign ") < 0 or line in seen:
+            continue
+        seen.add(line)
+        i = line.find(b'FMN="') + 5
+        fmn = int(line[i:line.find(b'"', i)])
+        hb = line[line.find(b'HB="') + 4:line.find(b'" SIGN')]
+        for n, h in enumerate(hb.split(b" ")):
+            hashes[fmn + n] = binascii.a2b_base64(h)
+    return hashes
+
+
+def log_events(log, n, start=0):
+    for i in range(n):
+        log.log("logout", subject="user%02d" % ((start + i) % 20), interface="panel")
+
+
+def test_sender_hashes_exactly_the_bytes_it_sends_from_ring_and_store():
+    dev = TestDevice()
+    log = dev.boot()
+    log_events(log, 130)          # two flushes: most records are read back from the store
+    collector = Collector()
+    sender = sender_for(log, dev, collector)
+    while sender.pump(50):
+        pass
+    sender.close()
+    assert seqs(collector.lines) == list(range(1, log.next_seq))
+    hashes = signed_hashes(collector.lines)
+    messages = normal(collector.lines)
+    assert [hashes[n + 1] for n in range(len(messages))] == [hashlib.sha256(m).digest() for m in messages]
+    assert collector.lines[0].find(b"[ssign-cert ") > 0            # a CB opens the transport session
+
+
+def test_cursor_survives_a_reboot_and_an_orderly_close_resends_nothing():
+    dev = TestDevice()
+    log = dev.boot()
+    log_events(log, 70)
+    first = Collector()
+    sender = sender_for(log, dev, first)
+    sender.pump(1000)
+    sender.close()
+    delivered = sender.delivered
+    assert delivered == log.next_seq - 1 and CURSOR_NAME in log.store.fs.listdir()
+    dev.unmount()
+    log = dev.boot()              # a new reboot session (RSID)
+    log_events(log, 5)
+    second = Collector()
+    sender = sender_for(log, dev, second)
+    assert sender.next_seq == delivered + 1
+    sender.pump(1000)
+    sender.close()
+    assert seqs(second.lines) == list(range(delivered + 1, log.next_seq))
+
+
+def test_a_failed_send_is_resent_byte_identically_and_not_hashed_again():
+    dev = TestDevice()
+    log = dev.boot()
+    log_events(log, 40)
+    collector = Collector(fail_at=(12,))
+    dev.clock.step = 0            # time moves only when the test says
+    sender = sender_for(log, dev, collector)
+    sender.pump(1000)
+    assert not sender.connected and sender.failed == 1 and sender.last_error.find("reset") > 0
+    assert sender.pump(1000) == 0             # backoff: no retry before its time
+    dev.clock.now = sender.retry_at_us
+    while sender.pump(1000):
+        pass
+    sender.close()
+    got = seqs(collector.lines)
+    assert sorted(set(got)) == list(range(1, log.next_seq))       # nothing missing
+    numbers = signed_hashes(collector.lines)
+    assert len(numbers) == log.next_seq - 1                      # one number per record, resends included
+    digests = set(numbers.values())
+    for message in normal(collector.lines):
+        assert hashlib.sha256(message).digest() in digests       # every copy, resent or not, is signed
+
+
+def test_records_evicted_before_delivery_are_one_audited_loss():
+    dev = TestDevice(cap=100)
+    log = dev.boot()
+    log_events(log, 260)          # the store keeps 100-150: the oldest were evicted, undelivered
+    collector = Collector()
+    sender = sender_for(log, dev, collector)
+    oldest = Backlog(log).oldest()
+    assert oldest > 1
+    while sender.pump(100):
+        pass
+    sender.close()
+    assert sender.lost == oldest - 1
+    losses = [line for line in normal(collector.lines) if line.find(b'event="0x0905"') > 0]
+    assert len(losses) == 1
+    assert losses[0].find(b'first_seq="1"') > 0 and losses[0].find(b'last_seq="%d"' % (oldest - 1)) > 0
+    assert losses[0].find(b'count="%d"' % (oldest - 1)) > 0
+    assert seqs(collector.lines)[0] == oldest
+
+
+def test_a_tampered_cursor_is_ignored_and_everything_is_sent_again():
+    dev = TestDevice()
+    log = dev.boot()
+    cursor = DeliveryCursor(log.store.fs, log.mac_key)
+    cursor.save(7)
+    assert DeliveryCursor(log.store.fs, log.mac_key).load() == 7
+    f = log.store.fs.open(CURSOR_NAME, "rb")
+    data = bytearray(f.read())
+    f.close()
+    data[12] ^= 0x01
+    f = log.store.fs.open(CURSOR_NAME, "wb")
+    f.write(data)
+    f.close()
+    fresh = DeliveryCursor(log.store.fs, log.mac_key)
+    assert fresh.load() == 0 and fresh.problem == "does not authenticate"
+
+
+def test_file_collector_gets_what_the_device_logged():
+    path = support.tmpdir() + "/collector.log"
+    dev = TestDevice()
+    log = dev.boot()
+    log_events(log, 20)
+    sender = sender_for(log, dev, FileTransport(path))
+    sender.pump(100)
+    sender.close()
+    with open(path, "rb") as fh:
+        lines = fh.read().split(b"\n")[:-1]
+    assert seqs(lines) == list(range(1, log.next_seq))
+    assert catalog.event_code("audit_start") == 0x0901
