@@ -1,6 +1,7 @@
 # Portable benchmark of signed syslog on the device, run under CPython and MicroPython:
 #   <python> bench/syslog_bench.py sign              -> JSON: ms per signature block (32 hashes)
-#   <python> bench/syslog_bench.py send URL COUNT    -> JSON: messages/s formatted + signed + sent
+#   <python> bench/syslog_bench.py drain WORKDIR URL [CA.der]  -> JSON: the backlog of the device in WORKDIR
+#            (made by device_bench.py fill) delivered: messages/s read + formatted + signed + sent, heap
 import gc
 import json
 import sys
@@ -10,7 +11,7 @@ if sys.implementation.name != "micropython":
     sys.path[:0] = [".", "firmware", "tests/firmware"]
 
 import rfc5848_vectors as vec  # noqa: E402  (the published TEST-ONLY key)
-from hcdaudit import catalog, dsa  # noqa: E402
+from hcdaudit import dsa  # noqa: E402
 from hcdaudit.hal.net import open_transport  # noqa: E402
 from hcdaudit.sender import Sender  # noqa: E402
 from hcdaudit.signer import Signer  # noqa: E402
@@ -58,39 +59,53 @@ def bench_sign(rounds=12):
     return {"sign_block_ms": total / rounds / 1000.0}
 
 
-def record(i):
-    code, outcome, subject, items = catalog.prepare(
-        "print_job", "user%02d" % (i % 20), "completed", "ipp", "10.20.1.%d" % (i % 200),
-        {"job_uuid": "70fe0e41-1e92-3189-6dbe-bb459dc9%04x" % (i % 65536), "pages": 1 + i % 40,
-         "file_name": "report-%04d.pdf" % i})
-    return {"seq": i + 1, "time_us": T0 + i * 1000000, "event": code, "outcome": outcome, "subject": subject,
-            "interface": "ipp", "remote_host": "10.20.1.%d" % (i % 200), "items": items}
-
-
-def bench_send(url, count):
+def drain(workdir, url, ca=None):
+    """Boot the device in workdir (filled by device_bench.py fill) and time its
+    sender delivering the whole backlog: read by seq from store and ring, format,
+    hash, sign, send. Heap figures are MicroPython's."""
+    from boards.host.board import Board
+    from boards.host.dirfs import DirFs
+    from boards.host.memory import FileNvram
+    from hcdaudit.audit import AuditLog
+    from hcdaudit.backlog import Backlog
+    from hcdaudit.cursor import DeliveryCursor
+    import fakes
+    clock = fakes.FakeClock(step_us=1000)
+    board = Board(FileNvram(workdir + "/nvram.bin"), DirFs(workdir + "/store"), clock=clock,
+                  random=fakes.FakeRandom(b"drain"))
+    log = AuditLog(board, fakes.MASTER_KEY)
+    log.boot()
     gc.collect()
     empty = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
-    clock = Clock()
     formatter = Formatter("printer.example.com", "urn:uuid:b52a247b-c2de-4224-803c-ccf67ded7c84",
                           "ipp://printer.example.com/ipp/print")
-    signer = Signer(key(), formatter.hostname, formatter.app_name, 1, T0, clock)
-    sender = Sender(formatter, signer, open_transport(url))
+    signer = Signer(key(), formatter.hostname, formatter.app_name, log.boot_count, clock(), clock)
+    options = {"ca": ca} if ca else {}
+    sender = Sender(log, formatter, signer, open_transport(url, **options), DeliveryCursor(log.store.fs, log.mac_key),
+                    Backlog(log), clock, board.random)
     gc.collect()
     footprint = (gc.mem_alloc() - empty) if empty else 0
-    records = [record(i) for i in range(64)]
-    gc.collect()
-    before = gc.mem_alloc() if hasattr(gc, "mem_alloc") else 0
+    total = micropython_total()
     start = ticks_us()
-    for i in range(count):
-        clock.now += 100000
-        r = records[i % 64]
-        r["seq"] = i + 1
-        sender.send_record(r)
+    rounds = 0
+    while not sender.drained() and rounds < 100000:
+        if not sender.pump(256):
+            clock.now += 1000000
+        rounds += 1
     sender.close()
     seconds = elapsed_us(start) / 1e6
+    allocated = micropython_total() - total
     return {"messages": sender.messages, "blocks": sender.blocks, "failed": sender.failed,
-            "messages_per_sec": sender.messages / seconds, "octets": sender.octets,
-            "sender_heap_held": _held(before), "sender_footprint": footprint}
+            "records": log.next_seq - 1, "seconds": seconds, "messages_per_sec": sender.messages / seconds,
+            "sender_footprint": footprint, "allocated_per_message": allocated / max(sender.messages, 1),
+            "drained": sender.drained()}
+
+
+def micropython_total():
+    if sys.implementation.name != "micropython":
+        return 0
+    import micropython
+    return micropython.mem_total()
 
 
 def _held(before):
@@ -104,8 +119,12 @@ def _held(before):
 def main(argv):
     if argv[1] == "sign":
         print(json.dumps(bench_sign()))
-    elif argv[1] == "send":
-        print(json.dumps(bench_send(argv[2], int(argv[3]))))
+    elif argv[1] == "drain":
+        ca = None
+        if len(argv) > 4:
+            with open(argv[4], "rb") as f:
+                ca = f.read()
+        print(json.dumps(drain(argv[2], argv[3], ca)))
 
 
 main(sys.argv)

@@ -93,9 +93,18 @@ def _read(path, mode="rb"):
         raise DeviceError("cannot read %s" % path)
 
 
-def open_sender(device_dir, identity, log, clock, url, random=None):
+def collector_config(identity, log):
+    """The device's collector configuration record over the provisioned defaults."""
+    from hcdaudit.collector_config import CollectorConfig
+    config = CollectorConfig(log.store.fs, log.mac_key, identity.get("syslog") or {})
+    config.load()
+    return config
+
+
+def open_sender(device_dir, identity, log, clock, url=None, random=None, settings=None):
     """The signed syslog sender of one reboot session (RSID = the boot counter)
-    over the device's backlog, from its persistent delivery cursor."""
+    over the device's backlog, from its persistent delivery cursor. `settings`:
+    the collector configuration record's values (default: the provisioned ones)."""
     from hcdaudit import dsa
     from hcdaudit.backlog import Backlog
     from hcdaudit.cursor import DeliveryCursor
@@ -103,7 +112,11 @@ def open_sender(device_dir, identity, log, clock, url, random=None):
     from hcdaudit.sender import Sender
     from hcdaudit.signer import Signer
     from hcdaudit.syslog import Formatter
-    settings = identity.get("syslog") or {}
+    if settings is None:
+        settings = identity.get("syslog") or {}
+    url = url or settings.get("url")
+    if not url:
+        raise DeviceError("no collector configured (syslog url)")
     try:
         key = dsa.load_private_key(json.loads(_read(bundle_file(device_dir, SIGNING_KEY_FILE), "r")))
     except ValueError as exc:

@@ -130,7 +130,11 @@ def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_
             # RSID = the boot counter boot() just committed; delivery resumes at
             # the persistent cursor, so what the last session could not get
             # signed or delivered is sent again.
-            sender = device.open_sender(device_dir, identity, log, clock, syslog_url)
+            # The collector is part of the device's configuration record: setting
+            # it is an administrator's audited change (once; later boots find it set).
+            config = device.collector_config(identity, log)
+            config.change(log, "url", syslog_url, subject="admin", interface="web", remote_host="10.20.0.5")
+            sender = device.open_sender(device_dir, identity, log, clock, settings=config.values)
             senders.append(sender)
             sender.pump()
         return log

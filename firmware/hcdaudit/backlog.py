@@ -26,9 +26,12 @@ class Backlog:
         """The plaintext record of seq (a memoryview valid until the next read), or
         None when the device no longer holds it (evicted, damaged)."""
         ring = self.log.ring
-        slot = ring.read(seq % ring.slot_count)
-        if slot.state == ring_module.VALID and slot.seq == seq:
-            return slot.plaintext
+        if seq >= self.log.next_seq - ring.slot_count:
+            # Only the newest slot_count seqs can still be in their slot: an older
+            # one would cost a slot decrypt for nothing.
+            slot = ring.read(seq % ring.slot_count)
+            if slot.state == ring_module.VALID and slot.seq == seq:
+                return slot.plaintext
         return self._from_store(seq)
 
     def release(self):

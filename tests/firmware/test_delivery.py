@@ -201,3 +201,42 @@ def test_file_collector_gets_what_the_device_logged():
         lines = fh.read().split(b"\n")[:-1]
     assert seqs(lines) == list(range(1, log.next_seq))
     assert catalog.event_code("audit_start") == 0x0901
+
+
+def test_collector_configuration_changes_only_through_an_audited_change():
+    from hcdaudit.collector_config import NAME as CONFIG_NAME
+    from hcdaudit.collector_config import CollectorConfig, ConfigError
+    from support import raises
+    dev = TestDevice()
+    log = dev.boot()
+    defaults = {"facility": 6, "enterprise": 32473, "max_hashes": 32}
+    config = CollectorConfig(log.store.fs, log.mac_key, defaults)
+    assert config.load() == defaults
+    before = log.next_seq
+    assert config.change(log, "url", "relp+tls://collector.example.com:2514", remote_host="10.0.0.5")
+    assert not config.change(log, "url", "relp+tls://collector.example.com:2514")     # no change, no event
+    assert config.change(log, "max_hashes", 16)
+    assert log.next_seq == before + 2                        # two changes, two audit records
+    records, _ = dev.records()
+    changes = [r for r in records if r["event"] == catalog.event_code("setting_change")]
+    item = catalog.item_code
+    assert changes[-2]["items"][item("setting")] == "syslog url"
+    assert changes[-2]["items"][item("new_value")] == "relp+tls://collector.example.com:2514"
+    assert changes[-1]["items"][item("old_value")] == "32" and changes[-1]["items"][item("new_value")] == "16"
+    dev.unmount()
+    log = dev.boot()                                          # persists across a reboot
+    again = CollectorConfig(log.store.fs, log.mac_key, defaults)
+    assert again.load()["url"] == "relp+tls://collector.example.com:2514" and again.values["max_hashes"] == 16
+    for name, value in (("url", "smtp://x"), ("facility", 24), ("max_hashes", 33), ("nope", 1),
+                        ("collector_fingerprint", "md5:00")):
+        raises(ConfigError, again.change, log, name, value)
+    # Edited behind the device's back: ignored, the provisioned defaults apply.
+    f = log.store.fs.open(CONFIG_NAME, "rb")
+    data = bytearray(f.read())
+    f.close()
+    data[3] ^= 0x20
+    f = log.store.fs.open(CONFIG_NAME, "wb")
+    f.write(data)
+    f.close()
+    tampered = CollectorConfig(log.store.fs, log.mac_key, defaults)
+    assert tampered.load() == defaults and tampered.problem == "does not authenticate"
