@@ -4,30 +4,37 @@
 # per board). A store holds ~245 B of flash per record (174 B sealed, segments
 # of 50 rounded up to whole 4 KiB blocks), plus room for one segment written
 # before the oldest is evicted; where the flash cannot hold 15,000 records the
-# board's cap is lower, and says so.
+# board's cap is lower, and says so. The sender's buffers are fixed by the
+# protocol (2048-octet messages: formatter, signer, SB copy, transport frame);
+# its windows are the board's: RELP commands in flight, and over TCP/TLS the
+# records resent after a failure (what the kernel buffers can hold unseen).
 BOARDS = {
     "host": {
         "description": "host simulator: NVRAM and store are files (or a littlefs image)",
         "nvram": "file", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
         "flash": {"block_size": 4096, "block_count": 1024, "read_size": 32, "prog_size": 32},
+        "sender": {"relp_window": 32, "tcp_unconfirmed": 256},
     },
     "esp32s3": {
         "description": "ESP32-S3 DevKitC (8 MiB flash), MB85RC256V 32 KiB I2C FRAM as NVRAM, "
                        "littlefs on a 6 MiB 'vfs' partition",
         "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
         "flash": {"block_size": 4096, "block_count": 1536, "read_size": 32, "prog_size": 32},
+        "sender": {"relp_window": 16, "tcp_unconfirmed": 64},     # lwIP: small socket buffers
     },
     "rp2040": {
         "description": "Raspberry Pi Pico W (2 MiB flash), MB85RC256V FRAM as NVRAM, littlefs on rp2.Flash "
                        "(848 KiB): the flash holds 3,000 records, so the store cap is 3,000",
         "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 3000,
         "flash": {"block_size": 4096, "block_count": 212, "read_size": 256, "prog_size": 256},
+        "sender": {"relp_window": 8, "tcp_unconfirmed": 32},
     },
     "stm32": {
         "description": "NUCLEO-F767ZI, MB85RC256V FRAM for the ring, counters in the 4 KiB backup SRAM, "
                        "littlefs on an external 16 MiB SPI NOR (internal flash is not power-safe)",
         "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
         "flash": {"block_size": 4096, "block_count": 4096, "read_size": 32, "prog_size": 32},
+        "sender": {"relp_window": 16, "tcp_unconfirmed": 64},
     },
 }
 

@@ -131,12 +131,20 @@ def open_sender(device_dir, identity, log, clock, url=None, random=None, setting
                     max_hashes=settings.get("max_hashes", 32), sig_max_delay_s=settings.get("sig_max_delay_s", 30),
                     sb_redundancy=settings.get("sb_redundancy", 1),
                     cert_initial_repeat=settings.get("cert_initial_repeat", 2))
+    from boards import profiles
     try:
-        transport = net.open_transport(url, **_tls_options(device_dir, settings))
+        windows = profiles.profile(identity.get("board", "host"))["sender"]
+    except ValueError as exc:
+        raise DeviceError(str(exc))
+    options = _tls_options(device_dir, settings)
+    if url.startswith("relp"):
+        options["window"] = windows["relp_window"]
+    try:
+        transport = net.open_transport(url, **options)
     except ValueError as exc:
         raise DeviceError(str(exc))
     return Sender(log, formatter, signer, transport, DeliveryCursor(log.store.fs, log.mac_key), Backlog(log),
-                  clock, random or log.board.random)
+                  clock, random or log.board.random, unconfirmed=windows["tcp_unconfirmed"])
 
 
 def _tls_options(device_dir, settings):

@@ -25,14 +25,14 @@
 from hcdaudit import record as record_module
 
 SAVE_EVERY = 32           # deliveries between cursor writes (a lag costs duplicates only)
-UNCONFIRMED = 256         # TCP/TLS: records kernel buffers can hold unseen (~200 KB of messages)
+UNCONFIRMED = 256         # TCP/TLS default: records kernel buffers can hold unseen (a board sets its own)
 BACKOFF_FIRST_S = 1
 BACKOFF_CAP_S = 60
 
 
 class Sender:
     def __init__(self, log, formatter, signer, transport, cursor, backlog, clock, random,
-                 backoff_cap_s=BACKOFF_CAP_S):
+                 backoff_cap_s=BACKOFF_CAP_S, unconfirmed=UNCONFIRMED):
         self.log = log
         self.formatter = formatter
         self.signer = signer
@@ -42,6 +42,7 @@ class Sender:
         self.clock = clock
         self.random = random
         self.backoff_cap_us = backoff_cap_s * 1000000
+        self.unconfirmed = unconfirmed   # the board's TCP/TLS resend window
         self.acknowledged = hasattr(transport, "poll")     # RELP: delivered only when acknowledged
         self.confirmed = getattr(transport, "confirms_writes", False)   # a collector file: written is delivered
         if self.acknowledged:
@@ -243,7 +244,7 @@ class Sender:
         """The highest seq the collector surely holds."""
         if self.acknowledged or self.confirmed or self._clean:
             return self.delivered
-        return self.delivered - UNCONFIRMED if self.delivered > UNCONFIRMED else 0
+        return self.delivered - self.unconfirmed if self.delivered > self.unconfirmed else 0
 
     def _save_cursor(self, force):
         # Never past the last message an SB that went out covers: after a
