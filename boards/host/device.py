@@ -112,8 +112,15 @@ def open_sender(device_dir, identity, log, clock, url=None, random=None, setting
     from hcdaudit.sender import Sender
     from hcdaudit.signer import Signer
     from hcdaudit.syslog import Formatter
+    provisioned = identity.get("syslog") or {}
     if settings is None:
-        settings = identity.get("syslog") or {}
+        settings = provisioned
+    else:
+        # The configuration record holds the collector settings; the rest
+        # (service URI and UUID, key blob type, CB repeat) is provisioned.
+        merged = dict(provisioned)
+        merged.update(settings)
+        settings = merged
     url = url or settings.get("url")
     if not url:
         raise DeviceError("no collector configured (syslog url)")

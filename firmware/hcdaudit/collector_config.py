@@ -5,11 +5,11 @@
 # change(), which logs the PP's settings-change event before it applies it:
 # a change is never applied unaudited (a cut between the two leaves an audited
 # attempt, never a silent change).
-from hcdaudit import cbor, kdf
+from hcdaudit import cbor, macfile
 
 NAME = "syslog.cfg"
 _TMP = "syslog.tmp"            # removed at boot by the store like any unfinished *.tmp
-_MAC_SIZE = 16
+_LABEL = b"collector config"
 _SCHEMES = ("udp", "tcp", "tls", "relp", "relp+tls", "file")
 # name -> (kind, low, high): "s" text up to `high` octets, "i" integer in [low, high]
 FIELDS = {
@@ -61,30 +61,15 @@ class CollectorConfig:
         self.values = dict(self.defaults)
         self.problem = None
 
-    def _tag(self, body):
-        return self._mac.digest(b"collector config", body)[:_MAC_SIZE]
-
     def load(self):
         """The stored record over the provisioned defaults; a record that does not
         authenticate is reported in `problem` and ignored (the defaults apply)."""
         self.values = dict(self.defaults)
-        self.problem = None
-        if NAME not in self.fs.listdir():
+        body, self.problem = macfile.read(self.fs, NAME, self._mac, _LABEL)
+        if body is None:
             return self.values
         try:
-            f = self.fs.open(NAME, "rb")
-            try:
-                data = f.read(4096)
-            finally:
-                f.close()
-        except OSError as exc:
-            self.problem = "unreadable: %s" % exc
-            return self.values
-        if len(data) <= _MAC_SIZE or not kdf.equal(data[-_MAC_SIZE:], self._tag(data[:-_MAC_SIZE])):
-            self.problem = "does not authenticate"
-            return self.values
-        try:
-            stored = cbor.loads(data[:-_MAC_SIZE])
+            stored = cbor.loads(body)
             for name in stored:
                 check(name, stored[name])
         except (cbor.CBORError, ConfigError, TypeError) as exc:
@@ -106,15 +91,6 @@ class CollectorConfig:
             if self.values[key] != self.defaults.get(key):
                 stored[key] = self.values[key]
         stored[name] = value
-        body = cbor.dumps(stored)
-        f = self.fs.open(_TMP, "wb")
-        try:
-            f.write(body)
-            f.write(self._tag(body))
-        except Exception:
-            f.close()
-            raise
-        self.fs.commit(f)
-        self.fs.rename(_TMP, NAME)
+        macfile.write(self.fs, NAME, _TMP, self._mac, _LABEL, cbor.dumps(stored))
         self.values[name] = value
         return True

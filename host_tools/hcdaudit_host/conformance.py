@@ -81,7 +81,6 @@ Date and time (FAU_GEN.1.2) is C1/C2; the type of event is D10 (E) and E1-E3.
 """
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import json
 import re
@@ -1695,21 +1694,10 @@ def run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (`python -m hcdaudit_host.conformance`), with the
-    `hcdaudit` command's error handling."""
-    parser = argparse.ArgumentParser(prog="hcdaudit")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["conformance", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return args.func(args)
-    except UsageError as exc:
-        print(f"hcdaudit: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        sys.stderr.close()
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    """Stand-alone entry (`python -m hcdaudit_host.conformance`): the `hcdaudit
+    conformance` command, with the command's error handling."""
+    from .cli import main as hcdaudit_main
+    return hcdaudit_main(["conformance", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

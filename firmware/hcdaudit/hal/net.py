@@ -19,7 +19,7 @@ try:
 except ImportError:     # pragma: no cover (every port with sockets has select)
     import uselect as select
 
-from hcdaudit import relp
+from hcdaudit import kdf, relp
 
 _FRAME = 2048 + 16     # the largest message plus its octet count
 _MICROPYTHON = sys.implementation.name == "micropython"
@@ -166,14 +166,7 @@ def _hash(label):
     return algorithm
 
 
-def _equal(a, b):
-    """Constant-time comparison of two digests."""
-    if len(a) != len(b):
-        return False
-    diff = 0
-    for i in range(len(a)):
-        diff |= a[i] ^ b[i]
-    return diff == 0
+_equal = kdf.equal   # constant time
 
 
 def _ders(value):
