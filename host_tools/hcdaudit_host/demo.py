@@ -1,5 +1,5 @@
 """`make demo`: a throwaway device logs a working day through the real firmware,
-loses power twice mid-flush, recovers, and sends every record as RFC 5848 signed
+loses power twice at a store write, recovers, and sends every record as RFC 5848 signed
 syslog over TCP to the built-in collector; the host tools export the log in every
 format, prove nothing was lost or altered (in the store and in the collector's
 file) and write the HTML review page. Then a shorter run of the same firmware
@@ -66,7 +66,7 @@ def main() -> int:
     print(f"  NVRAM ring {identity['slot_count']} slots x {identity['slot_size']} B, "
           f"store cap {identity['store_cap']:,} records")
 
-    t = _step("a working day on CPython: logins, jobs, settings, a clock change; two power cuts mid-flush")
+    t = _step("a working day on CPython: logins, jobs, settings, a clock change; two power cuts at store writes")
     collector = workdir / "collector-mfd-1.log"
     with run_in_thread("tcp://127.0.0.1:0", collector) as listener:
         print(f"  built-in collector on tcp://127.0.0.1:{listener.port} (octet-counted) -> {collector.name}")
