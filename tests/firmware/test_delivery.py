@@ -88,6 +88,17 @@ def signed_hashes(lines):
     return hashes
 
 
+def flip_bit(fs, name, offset, mask):
+    """Edit a device file behind the device's back."""
+    f = fs.open(name, "rb")
+    data = bytearray(f.read())
+    f.close()
+    data[offset] ^= mask
+    f = fs.open(name, "wb")
+    f.write(data)
+    f.close()
+
+
 def log_events(log, n, start=0):
     for i in range(n):
         log.log("logout", subject="user%02d" % ((start + i) % 20), interface="panel")
@@ -178,13 +189,7 @@ def test_a_tampered_cursor_is_ignored_and_everything_is_sent_again():
     cursor = DeliveryCursor(log.store.fs, log.mac_key)
     cursor.save(7)
     assert DeliveryCursor(log.store.fs, log.mac_key).load() == 7
-    f = log.store.fs.open(CURSOR_NAME, "rb")
-    data = bytearray(f.read())
-    f.close()
-    data[12] ^= 0x01
-    f = log.store.fs.open(CURSOR_NAME, "wb")
-    f.write(data)
-    f.close()
+    flip_bit(log.store.fs, CURSOR_NAME, 12, 0x01)
     fresh = DeliveryCursor(log.store.fs, log.mac_key)
     assert fresh.load() == 0 and fresh.problem == "does not authenticate"
 
@@ -231,12 +236,6 @@ def test_collector_configuration_changes_only_through_an_audited_change():
                         ("collector_fingerprint", "md5:00")):
         raises(ConfigError, again.change, log, name, value)
     # Edited behind the device's back: ignored, the provisioned defaults apply.
-    f = log.store.fs.open(CONFIG_NAME, "rb")
-    data = bytearray(f.read())
-    f.close()
-    data[3] ^= 0x20
-    f = log.store.fs.open(CONFIG_NAME, "wb")
-    f.write(data)
-    f.close()
+    flip_bit(log.store.fs, CONFIG_NAME, 3, 0x20)
     tampered = CollectorConfig(log.store.fs, log.mac_key, defaults)
     assert tampered.load() == defaults and tampered.problem == "does not authenticate"
