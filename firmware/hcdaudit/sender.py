@@ -92,12 +92,13 @@ class Sender:
 
     def tick(self):
         """Timers: the idle SB, SB re-sends and periodic CBs; acknowledgements."""
-        if not self.connected or not (self.signer.idle_due() or self.acknowledged):
+        idle = self.signer.idle_due()
+        if not self.connected or not (idle or self.acknowledged):
             return
         try:
             if self.acknowledged:
                 self.transport.poll(0)
-            if self.signer.idle_due():
+            if idle:
                 self._send_blocks(False)
         except OSError as exc:
             self._failure(exc)

@@ -1439,23 +1439,17 @@ class Verification:
         self.report_replays()
         for group in self.groups:
             if group.late_blocks or group.late_messages:
-                self.warnings.append(Finding(
-                    "late", group.label,
-                    f"{len(group.late_messages)} message(s) and {group.late_blocks} block(s) of this session stored "
-                    f"after a newer session began (reordered across connections around a reboot); all verified",
-                    [self.records[p].where for p in sorted(group.late_messages)[:10]]))
+                self._warn("late", group, f"{len(group.late_messages)} message(s) and {group.late_blocks} block(s) "
+                           f"of this session stored after a newer session began (reordered across connections "
+                           f"around a reboot); all verified", group.late_messages, limit=10)
             if group.reconnect_resent:
-                self.warnings.append(Finding(
-                    "resent", group.label,
-                    f"{len(group.reconnect_resent)} message(s) stored twice: resent after a transport reconnect "
-                    f"(at-least-once delivery); each copy matches its signed hash",
-                    [self.records[p].where for p in sorted(group.reconnect_resent)[:10]]))
+                self._warn("resent", group, f"{len(group.reconnect_resent)} message(s) stored twice: resent after "
+                           f"a transport reconnect (at-least-once delivery); each copy matches its signed hash",
+                           group.reconnect_resent, limit=10)
             if group.resent:
-                self.warnings.append(Finding(
-                    "resent", group.label,
-                    f"{len(group.resent)} message(s) {ranges_text(group.resent_numbers)} first sent unsigned after "
-                    f"the previous session's last signature block, then re-sent and signed in this session",
-                    [self.records[p].where for p in sorted(group.resent)], sorted(group.resent_numbers)))
+                self._warn("resent", group, f"{len(group.resent)} message(s) {ranges_text(group.resent_numbers)} "
+                           f"first sent unsigned after the previous session's last signature block, then re-sent "
+                           f"and signed in this session", group.resent, sorted(group.resent_numbers))
         hosts = self.unmatched_by_host()
         for group in self.groups:
             if group.usable:
@@ -1470,6 +1464,11 @@ class Verification:
         self.unsigned(hosts)
         self.malformed()
         return self.report()
+
+    def _warn(self, kind: str, group: Group, detail: str, positions, numbers=(), limit: int | None = None) -> None:
+        """Noted, not a fault: warnings do not change the exit status."""
+        where = [self.records[p].where for p in sorted(positions)[:limit]]
+        self.warnings.append(Finding(kind, group.label, detail, where, list(numbers)))
 
     def _first_where(self, group: Group) -> str:
         return self.records[group.first_block].where
