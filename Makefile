@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 MICROPY   := $(BIN)/micropython
 FIRMWARE  := $(shell find firmware boards -name '*.py' 2>/dev/null)
 
-.PHONY: setup test test-compile test-cpython test-micropython test-host demo bench torture clean
+.PHONY: setup test test-compile test-cpython test-micropython test-host test-heap demo bench torture clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-test: setup test-compile test-cpython test-micropython test-host
+test: setup test-compile test-cpython test-micropython test-host test-heap
 
 # Every firmware and board file must compile for the boards' bytecode.
 test-compile: setup
@@ -33,6 +33,11 @@ test-micropython: setup
 test-host: setup
 	@$(BIN)/python -m pytest -q tests/host
 
+# Each reference board's firmware, frozen (a ROMFS image), runs a full day with
+# a power cut and signed syslog within the board's heap (boards/profiles.py).
+test-heap: setup
+	@$(BIN)/python tests/heap_budget.py
+
 torture: setup
 	@$(BIN)/python tests/run_firmware.py --runtime cpython --torture
 	@$(MICROPY) -X heapsize=8M tests/run_firmware.py --runtime micropython --torture
@@ -42,6 +47,16 @@ demo: setup
 
 bench: setup
 	@$(BIN)/python bench/run.py
+
+# Compile the firmware for a board and copy it with a device's bundle (mpremote):
+#   make deploy BOARD=rp2040 PORT=/dev/ttyACM0 DEVICE=devices/printer-1 [DRY_RUN=1] [FROZEN=1]
+# DRY_RUN=1 compiles and prints the mpremote commands without touching the port;
+# FROZEN=1: the board's MicroPython image has the firmware frozen in (boards/<board>/manifest.py).
+.PHONY: deploy
+deploy: setup
+	@$(if $(and $(BOARD),$(PORT),$(DEVICE)),,$(error usage: make deploy BOARD=<esp32s3|rp2040|stm32> PORT=<serial port> DEVICE=<device folder> [DRY_RUN=1] [FROZEN=1]))
+	@$(BIN)/python -m hcdaudit_host.cli deploy --board "$(BOARD)" --port "$(PORT)" --device "$(DEVICE)" \
+		$(if $(filter-out 0 no false,$(DRY_RUN)),--dry-run) $(if $(filter-out 0 no false,$(FROZEN)),--frozen)
 
 clean:
 	rm -rf $(VENV) build *.egg-info host_tools/*.egg-info

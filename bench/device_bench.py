@@ -118,7 +118,7 @@ def boot(workdir):
     log.boot()
     elapsed = (time.time_ns() - start) / 1e9
     return {"runtime": sys.implementation.name, "boot_seconds": elapsed, "store_records": log.store.count,
-            "segments": len(log.store.segments)}
+            "segments": log.store.segment_count()}
 
 
 if __name__ == "__main__":

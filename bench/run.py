@@ -25,7 +25,8 @@ def compiled_tree(dest: Path) -> Path:
                           (ROOT / "bench", None)):
         base = src_root / pkg if pkg else src_root
         for src in base.rglob("*.py"):
-            if "cpython" in src.name or src.name == "run.py" or (pkg is None and src.name.startswith("test_")):
+            if "cpython" in src.name or src.name in ("run.py", "boards_bench.py") or \
+                    (pkg is None and src.name.startswith("test_")):
                 continue
             rel = src.relative_to(src_root)
             out = dest / rel.with_suffix(".mpy")
@@ -151,6 +152,15 @@ def host_tool_rows(work: Path, full: Path) -> list[tuple[str, str]]:
     return rows
 
 
+def boards_rows(work: Path) -> list[tuple[str, str]]:
+    """Per reference board, at its heap budget: bench/boards_bench.py."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import boards_bench
+    (work / "boards").mkdir()
+    return [("per board, the firmware frozen (ROMFS) on the 64-bit unix port:", "")] + \
+        boards_bench.rows(work / "boards")
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hcdaudit-bench-"))
     mpy = compiled_tree(work / "mpy")
@@ -194,6 +204,7 @@ def main() -> int:
     rows.append(("boot recovery, full store, MicroPython", f"{mp_boot['boot_seconds'] * 1000:.1f} ms"))
 
     rows.extend(syslog_rows(work, mp_env, work / "full"))
+    rows.extend(boards_rows(work))
 
     width = max(len(r[0]) for r in rows)
     print(f"hcdaudit bench ({sys.implementation.name} {sys.version.split()[0]} + MicroPython unix port)")

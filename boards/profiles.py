@@ -11,7 +11,7 @@
 BOARDS = {
     "host": {
         "description": "host simulator: NVRAM and store are files (or a littlefs image)",
-        "nvram": "file", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
+        "nvram": "file", "store_dir": "/", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
         "flash": {"block_size": 4096, "block_count": 1024, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 32, "tcp_unconfirmed": 256},
         "heap": 4 * 1024 * 1024,
@@ -19,7 +19,7 @@ BOARDS = {
     "esp32s3": {
         "description": "ESP32-S3 DevKitC (8 MiB flash), MB85RC256V 32 KiB I2C FRAM as NVRAM, "
                        "littlefs on a 6 MiB 'vfs' partition",
-        "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
+        "nvram": "fram-mb85rc256v", "store_dir": "/hcdaudit-data/store", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
         "flash": {"block_size": 4096, "block_count": 1536, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 16, "tcp_unconfirmed": 64},     # lwIP: small socket buffers
         "heap": 1024 * 1024,       # the N8R8 module: the heap grows into 8 MB PSRAM; hcdaudit takes 1 MiB
@@ -27,7 +27,7 @@ BOARDS = {
     "rp2040": {
         "description": "Raspberry Pi Pico W (2 MiB flash), MB85RC256V FRAM as NVRAM, littlefs on rp2.Flash "
                        "(848 KiB): the flash holds 3,000 records, so the store cap is 3,000",
-        "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 3000,
+        "nvram": "fram-mb85rc256v", "store_dir": "/hcdaudit-data/store", "slot_count": 50, "slot_size": 512, "store_cap": 3000,
         "flash": {"block_size": 4096, "block_count": 212, "read_size": 256, "prog_size": 256},
         "sender": {"relp_window": 8, "tcp_unconfirmed": 32},
         "heap": 160 * 1024,        # Pico ~190-210 KB, less the CYW43 / lwIP buffers of the Pico W
@@ -35,7 +35,7 @@ BOARDS = {
     "stm32": {
         "description": "NUCLEO-F767ZI, MB85RC256V FRAM for the ring, counters in the 4 KiB backup SRAM, "
                        "littlefs on an external 16 MiB SPI NOR (internal flash is not power-safe)",
-        "nvram": "fram-mb85rc256v", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
+        "nvram": "fram-mb85rc256v", "store_dir": "/hcdaudit-data/store", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
         "flash": {"block_size": 4096, "block_count": 4096, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 16, "tcp_unconfirmed": 64},
         "heap": 256 * 1024,        # 384 KB RAM less stack, .bss and the lwIP pools (linker script: ~300 KB)

@@ -28,8 +28,11 @@ class Fram:
 
     def check_id(self):
         """Read the device ID (datasheet: write the slave address to 0xF8, read 3 bytes)."""
-        self._i2c.writeto(_RESERVED_ID, bytes((self._address << 1,)), False)
-        self._i2c.readfrom_into(_RESERVED_ID, self._id)
+        try:
+            self._i2c.writeto(_RESERVED_ID, bytes((self._address << 1,)), False)
+            self._i2c.readfrom_into(_RESERVED_ID, self._id)
+        except OSError as exc:
+            raise FramError("no MB85RC256V answers at 0x%02x (%s)" % (self._address, exc))
         manufacturer = (self._id[0] << 4) | (self._id[1] >> 4)
         product = ((self._id[1] & 0x0F) << 8) | self._id[2]
         if manufacturer != _MANUFACTURER or product != _PRODUCT:

@@ -1,99 +1,32 @@
-# The simulated MFD controller for the host board: drives realistic audit
-# events through the real firmware, with power cuts, under either runtime.
-#   micropython boards/host/simulate.py DEVICE_DIR EVENTS SEED POWER_CUTS START_US [SYSLOG_URL|- [RATE]]
-# prints one JSON summary line (the `hcdaudit sim --runtime micropython` path).
+# The simulator on the host board: the simulated MFD controller
+# (boards/host/controller.py) drives the real firmware over working days, with
+# power cuts at random NVRAM and store writes, reboots, and signed syslog to a
+# collector whose network link can drop for a while. Same code on both runtimes:
+#   micropython boards/host/simulate.py OPTIONS.json
+# (the options as a JSON object, in a file: the unix port's command line is
+# short) prints one JSON summary line: the `hcdaudit sim --runtime micropython` path.
+#
+# Each day runs 07:00-19:30 of simulated time; between days the device is
+# switched off in the evening and on at 06:55 (--days fast-forwards the night).
+# `rate` paces events in wall-clock time (events per second; 0: flat out), so
+# a real collector can be stopped and started during a run.
 import json
 import sys
 import time
 
+from hcdaudit import catalog
 from hcdaudit.audit import AuditLog
-from hcdaudit.timefmt import rfc3339
 from hcdaudit.reader import Reader
+from hcdaudit.timefmt import rfc3339
 from boards.host import device
+from boards.host.controller import ADMIN_HOST, DAY_START_US, DAY_US, Controller, Prng, SimClock  # noqa: F401
+# (Controller, Prng and SimClock are re-exported: tests/heap_scenario.py drives the controller from here)
+from boards.host.netfault import FaultyTransport, Link
 from boards.host.power import CutFs, CutNvram, PowerCut, PowerSupply
 
-DAY_START_US = 1795392000 * 1000000 + 7 * 3600 * 1000000   # 2026-11-23 07:00 UTC
-USERS = ["user%02d" % i for i in range(1, 21)]
-_MASK = 0xFFFFFFFF
-
-
-class Prng:
-    """xorshift32: the same stream on both runtimes (their `random` modules differ)."""
-
-    def __init__(self, seed):
-        self.state = ((seed * 2654435761) ^ 0x9E3779B9) & _MASK or 1
-
-    def next(self):
-        x = self.state
-        x ^= (x << 13) & _MASK
-        x ^= x >> 17
-        x ^= (x << 5) & _MASK
-        self.state = x
-        return x
-
-    def below(self, n):
-        return self.next() % n
-
-    def choice(self, seq):
-        return seq[self.below(len(seq))]
-
-
-class SimClock:
-    def __init__(self, start_us):
-        self.now = start_us
-
-    def __call__(self):
-        return self.now
-
-
-class Controller:
-    """What an MFD controller would log over a working day."""
-
-    def __init__(self, prng, clock):
-        self.prng = prng
-        self.clock = clock
-        self.sessions = []
-        self.failures = {}
-        self.job = 0
-
-    def host(self):
-        return "10.20.%d.%d" % (self.prng.below(4), 10 + self.prng.below(200))
-
-    def next_event(self, log, index, total):
-        p = self.prng
-        self.clock.now += (3 + p.below(22)) * 1000000   # ~3,000 events from 07:00 to about 19:30
-        if index == total // 2:
-            # the administrator corrects the clock by hand (audited: timestamps are not monotonic)
-            old = self.clock.now
-            self.clock.now -= 7 * 60 * 1000000
-            return log.log("clock_change", subject="admin", interface="web", remote_host="10.20.0.5",
-                           old_time=rfc3339(old), method="user")
-        roll = p.below(100)
-        user = p.choice(USERS)
-        if roll < 14:
-            if p.below(100) < 18:
-                self.failures[user] = self.failures.get(user, 0) + 1
-                return log.log("login_failure", subject=user, outcome="failure", interface="panel")
-            self.sessions.append(user)
-            return log.log("login", subject=user, interface=p.choice(("panel", "web")), remote_host=self.host())
-        if roll < 22 and self.sessions:
-            return log.log("logout", subject=self.sessions.pop(0), interface="panel")
-        if roll < 25:
-            return log.log("setting_change", subject="admin", interface="web", remote_host="10.20.0.5",
-                           setting=p.choice(("SMTP server", "Scan to e-mail", "IPP attributes", "Auto clear")),
-                           old_value="off", new_value="on")
-        self.job += 1
-        kind = p.choice(("print_job", "print_job", "print_job", "copy_job", "scan_job"))
-        items = {"job_uuid": job_uuid(p), "job_id": self.job, "pages": 1 + p.below(40)}
-        if kind == "print_job":
-            items["file_name"] = "%s-report-%04d.pdf" % (user, self.job)
-            return log.log(kind, subject=user, interface="ipp", remote_host=self.host(), **items)
-        return log.log(kind, subject=user, interface="panel", **items)
-
-
-def job_uuid(prng):
-    h = "%08x%08x%08x%08x" % (prng.next(), prng.next(), prng.next(), prng.next())
-    return "%s-%s-4%s-a%s-%s" % (h[:8], h[8:12], h[13:16], h[17:20], h[20:32])
+REBOOT_AFTER_CUT_US = 20 * 1000000
+SWITCH_ON_EARLY_US = 5 * 60 * 1000000     # the timer switches the device on at 06:55
+PROGRESS_EVERY = 50
 
 
 def _pause(ms):
@@ -103,89 +36,217 @@ def _pause(ms):
         time.sleep(ms / 1000)
 
 
-def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_url=None, rate=0):
-    """rate: events per second of wall-clock time (0: as fast as the device goes),
-    so a real collector can be stopped and started during a run."""
-    prng = Prng(seed)
-    clock = SimClock(start_us)
-    supply = PowerSupply()
-    key = device.load_master_key(device_dir)
-    board, identity = device.open_board(device_dir, clock=clock)
-    board.nvram = CutNvram(board.nvram, supply)
-    board.fs = CutFs(board.fs, supply)
-    controller = Controller(prng, clock)
-    # Cuts land at random points of the run, each in the middle of the next flush.
-    cut_at = sorted(1 + prng.below(max(events - 1, 1)) for _ in range(power_cuts))
-    boots = []
-    returned = []      # seqs whose log() returned: each must be on the device afterwards
-    logged = 0
-    first_seq = last_seq = 0
-    senders = []       # one signed syslog session per boot
+class Simulation:
+    def __init__(self, device_dir, seed, start_us, syslog_url, rate, outage):
+        self.device_dir = device_dir
+        self.prng = Prng(seed)
+        self.clock = SimClock(start_us)
+        self.start_us = start_us
+        self.syslog_url = syslog_url
+        self.rate = rate
+        self.supply = PowerSupply()
+        self.key = device.load_master_key(device_dir)
+        self.board, self.identity = device.open_board(device_dir, clock=self.clock)
+        self.board.nvram = CutNvram(self.board.nvram, self.supply)
+        self.board.fs = CutFs(self.board.fs, self.supply)
+        self.controller = Controller(self.prng, self.clock)
+        # The sender's backoff jitter, from its own stream: the same seed gives the
+        # same retries (and collector file), and network trouble never changes
+        # what the controller does.
+        self.jitter = Prng(seed ^ 0x5A5A5A5A)
+        self.link = Link(self.clock) if outage and syslog_url else None
+        self.log = None
+        self.boots = []
+        self.senders = []        # one signed syslog session per boot
+        self.returned = []       # seqs whose log() returned: each must be on the device afterwards
+        self.cuts = []           # where each power cut landed
+        self.outages = []
+        self.logged = 0
+        self.first_seq = 0
 
-    def boot(reason):
-        log = AuditLog(board, key)
+    # -- the device's life
+    def boot(self, reason, start_mode="cold"):
+        """Boot until a boot completes (a cut armed for the boot's own writes cuts it)."""
+        while True:
+            try:
+                self._boot(reason, start_mode)
+                return
+            except PowerCut as exc:
+                self._lost_power(exc)
+                reason = "power-restored"
+
+    def _boot(self, reason, start_mode):
+        log = AuditLog(self.board, self.key)
+        self.log = None
         log.boot(reason)
-        boots.append(log.boot_report.as_dict())
-        if syslog_url:
+        self.log = log
+        self.boots.append(log.boot_report.as_dict())
+        if not self.first_seq:
+            self.first_seq = log.boot_report.last_durable_seq + 1    # this run's records start here
+        if self.syslog_url:
             # RSID = the boot counter boot() just committed; delivery resumes at
             # the persistent cursor, so what the last session could not get
-            # signed or delivered is sent again.
-            # The collector is part of the device's configuration record: setting
-            # it is an administrator's audited change (once; later boots find it set).
-            config = device.collector_config(identity, log)
-            config.change(log, "url", syslog_url, subject="admin", interface="web", remote_host="10.20.0.5")
-            sender = device.open_sender(device_dir, identity, log, clock, settings=config.values)
-            senders.append(sender)
+            # signed or delivered is sent again. The collector is part of the
+            # device's configuration record: setting it is an administrator's
+            # audited change (once; later boots find it set).
+            config = device.collector_config(self.identity, log)
+            config.change(log, "url", self.syslog_url, subject="admin", interface="web", remote_host=ADMIN_HOST)
+            sender = device.open_sender(self.device_dir, self.identity, log, self.clock, random=self._jitter_bytes,
+                                        settings=config.values)
+            if self.link is not None:
+                sender.transport = FaultyTransport(sender.transport, self.link)
+            self.senders.append(sender)
             sender.pump()
-        return log
+        self._returned(self.controller.started(log, start_mode))
 
-    log = boot("power-on")
-    index = 0
-    while index < events:
-        if cut_at and index >= cut_at[0]:
-            cut_at.pop(0)
-            supply.arm(store_writes=2 + prng.below(5))
-        seq = None
-        try:
-            seq = controller.next_event(log, index, events)
-            returned.append(seq)
-            logged += 1
-            first_seq = first_seq or seq
-            last_seq = seq
-            index += 1
-            if senders:
-                senders[-1].pump()
-                senders[-1].tick()
-            if rate:
-                _pause(1000 // rate)
-        except PowerCut:
-            if seq is None:
-                index += 1      # the event in progress did not return: the controller lost it too
-            if senders:
-                senders[-1].transport.close()   # the connection dies with the power; its pending hashes too
-            clock.now += 20 * 1000000
-            log = boot("power-restored")
-    supply.arm()           # no more cuts: the run ends in order
-    if senders:
-        # Deliver what is left (the whole backlog with --events 0), bounded.
-        drain(senders[-1], clock, real_time=bool(rate) or events == 0)
-    if senders:
-        senders[-1].close()
-    reader = Reader(board.fs, board.nvram, key, board.slot_count, board.slot_size, board.aes)
-    present = set()
-    for record in reader.records():
-        present.add(record["seq"])
-    report = reader.report
-    return {
-        "returned_missing": [seq for seq in returned if seq not in present],
-        "logged": logged, "first_seq": first_seq, "last_seq": last_seq,
-        "in_nvram": report.in_nvram, "in_store": report.in_store, "evicted": report.evicted_count,
-        "recoveries": sum(1 for b in boots if b["actions"] or b["quarantined"]),
-        "power_cuts": supply.cuts, "boots": boots, "device_first_seq": report.first_seq,
-        "device_last_seq": report.last_seq, "intact": report.intact(),
-        "runtime": sys.implementation.name,
-        "syslog": _syslog_summary(senders) if senders else None,
-    }
+    def _lost_power(self, exc):
+        """RAM, the connection and the controller's state are gone; the power comes back."""
+        self.cuts.append({"time": rfc3339(self.clock.now), "where": exc.where, "write": str(exc)})
+        if self.senders:
+            self.senders[-1].transport.close()
+        self.controller.power_lost()
+        self.clock.now += REBOOT_AFTER_CUT_US
+
+    def power_cut(self, exc):
+        self._lost_power(exc)
+        self.boot("power-restored")
+
+    def restart(self, reason):
+        """An orderly restart the controller asked for (a firmware update)."""
+        self.log.shutdown(reason)
+        if self.senders:
+            self.senders[-1].close()
+        self.clock.now += 40 * 1000000
+        self.boot(reason, "warm")
+
+    def night(self, morning_us):
+        """The evening shutdown, the night fast-forwarded, the morning's power-on."""
+        self._returned(self.controller.end_day(self.log))
+        self.log.shutdown("shutdown")
+        if self.senders:
+            drain(self.senders[-1], self.clock)
+            self.senders[-1].close()
+        self.clock.now = max(self.clock.now + 60 * 1000000, morning_us - SWITCH_ON_EARLY_US)
+        self.boot("power-on")
+
+    def _jitter_bytes(self, n):
+        return bytes(self.jitter.below(256) for _ in range(n))
+
+    def deliver(self):
+        if self.senders:
+            self.senders[-1].pump()
+            self.senders[-1].tick()
+
+    def _returned(self, seq):
+        if seq is not None:
+            self.returned.append(seq)
+
+    # -- the run
+    def run(self, events, days, power_cuts, progress=None):
+        """progress(done, total), if given, every PROGRESS_EVERY events."""
+        prng = self.prng
+        total = events * days
+        # Cuts land at random points of the run, each at a random write soon
+        # after: an NVRAM slot or header, or a store write (segment, rename,
+        # eviction, configuration or delivery cursor). Near the end only NVRAM
+        # writes are sure to come.
+        cut_at = sorted(1 + prng.below(max(total - 1, 1)) for _ in range(power_cuts))
+        nvram_next = prng.chance(50)     # then store and NVRAM writes take turns
+        self.boot("power-on")
+        for day in range(days if events else 0):
+            if day:
+                try:
+                    self.night(self.start_us + day * DAY_US)
+                except PowerCut as exc:
+                    self.power_cut(exc)
+            outage_at = events * (25 + prng.below(40)) // 100 if self.link is not None else -1
+            index = 0
+            while index < events:
+                step = day * events + index
+                if cut_at and step >= cut_at[0] and not self.supply.armed():    # one cut at a time
+                    cut_at.pop(0)
+                    if nvram_next or step > total - 120:
+                        self.supply.arm(nvram_writes=1 + prng.below(3))
+                    else:
+                        self.supply.arm(store_writes=1 + prng.below(8))
+                    nvram_next = not nvram_next
+                if index == outage_at:
+                    self._drop_link()
+                seq = None
+                try:
+                    seq = self.controller.next_event(self.log, index, events)
+                    self.returned.append(seq)
+                    self.logged += 1
+                    index += 1
+                    if self.controller.restart:
+                        reason, self.controller.restart = self.controller.restart, None
+                        self.restart(reason)
+                    self.deliver()
+                    if self.rate:
+                        _pause(1000 // self.rate)
+                    if progress is not None and not step % PROGRESS_EVERY:
+                        progress(step, total)
+                except PowerCut as exc:
+                    if seq is None:
+                        index += 1      # the event in progress did not return: the controller lost it too
+                    self.power_cut(exc)
+        self.supply.arm()           # no more cuts: the run ends in order
+        if self.senders:
+            # Deliver what is left (the whole backlog with --events 0), bounded.
+            drain(self.senders[-1], self.clock, real_time=bool(self.rate) or events == 0)
+            self.senders[-1].close()
+        return self.summary()
+
+    def _drop_link(self):
+        minutes = 20 + self.prng.below(25)
+        self.link.drop(minutes * 60)
+        self.outages.append({"from": rfc3339(self.link.down_from), "until": rfc3339(self.link.down_until),
+                             "minutes": minutes})
+
+    # -- what is on the device afterwards
+    def summary(self):
+        board = self.board
+        reader = Reader(board.fs, board.nvram, self.key, board.slot_count, board.slot_size, board.aes)
+        counts = {}
+        first_time = last_time = 0
+        for record in reader.records():
+            if record["seq"] < self.first_seq:
+                continue      # an earlier run's
+            name = catalog.event_name(record["event"])
+            counts[name] = counts.get(name, 0) + 1
+            t = record["time_us"]
+            first_time = t if not first_time or t < first_time else first_time
+            last_time = t if t > last_time else last_time
+        report = reader.report
+        # A seq is missing if log() returned it and it is neither on the device
+        # nor evicted (with an audit record) by the store cap.
+        missing = [seq for seq in self.returned if seq > report.evicted_through and not report.seen(seq)]
+        link = self.link
+        return {
+            "returned_missing": missing,
+            "logged": self.logged, "first_seq": self.first_seq, "last_seq": self.log.next_seq - 1,
+            "events": counts,
+            "first_time": rfc3339(first_time) if first_time else None,
+            "last_time": rfc3339(last_time) if last_time else None,
+            "in_nvram": report.in_nvram, "in_store": report.in_store, "evicted": report.evicted_count,
+            "recoveries": sum(1 for b in self.boots if b["actions"] or b["quarantined"]),
+            "power_cuts": self.supply.cuts, "cuts": self.cuts, "boots": self.boots,
+            "device_first_seq": report.first_seq, "device_last_seq": report.last_seq, "intact": report.intact(),
+            "runtime": sys.implementation.name,
+            "syslog": _syslog_summary(self.senders) if self.senders else None,
+            "outage": None if link is None else {"windows": self.outages, "refused": link.refused},
+        }
+
+
+def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_url=None, rate=0, days=1,
+        outage=False, progress=None):
+    """`events` per day over `days` working days; outage: the collector's link
+    drops once a day for 20-45 simulated minutes (with syslog_url)."""
+    return Simulation(device_dir, seed, start_us, syslog_url, rate, outage).run(events, days, power_cuts, progress)
+
+
+def _print_progress(done, total):
+    print("progress %d %d" % (done, total))
 
 
 def drain(sender, clock, rounds=600, real_time=False):
@@ -224,10 +285,19 @@ def _syslog_summary(senders):
 
 
 def main(argv):
-    device_dir, events, seed, cuts, start = argv[1], int(argv[2]), int(argv[3]), int(argv[4]), int(argv[5])
-    url = argv[6] if len(argv) > 6 and argv[6] != "-" else None
-    rate = int(argv[7]) if len(argv) > 7 else 0
-    print(json.dumps(run(device_dir, events, seed, cuts, start, url, rate)))
+    if len(argv) == 2:
+        with open(argv[1]) as f:
+            options = json.load(f)
+    else:   # DEVICE_DIR EVENTS SEED POWER_CUTS START_US [SYSLOG_URL|- [RATE]]
+        options = {"device_dir": argv[1], "events": int(argv[2]), "seed": int(argv[3]),
+                   "power_cuts": int(argv[4]), "start_us": int(argv[5])}
+        if len(argv) > 6 and argv[6] != "-":
+            options["syslog_url"] = argv[6]
+        if len(argv) > 7:
+            options["rate"] = int(argv[7])
+    if options.pop("progress", False):
+        options["progress"] = _print_progress     # lines the host reads as the run goes
+    print(json.dumps(run(**options)))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 # re-sealed under the store key into one segment. Everything that boot needs
 # is derived from what is durable: the store's newest segment says what has
 # been flushed, the ring's valid slots say what has not.
+import gc
+
 from hcdaudit import catalog, cbor, chain, kdf, record, seal, segment, text
 from hcdaudit import ring as ring_module
 from hcdaudit.store import Store, StoreError
@@ -30,6 +32,45 @@ class BootReport:
                 "actions": list(self.actions), "quarantined": list(self.quarantined)}
 
 
+class _RingScan:
+    """What boot needs from the ring, read one slot at a time so that no more
+    than one record is held: the highest boot and seq of the valid slots, the
+    unflushed seqs (above the store's last) in order, the chain link after the
+    newest, the invalid slots, and whether the eviction record of the newest
+    segment's flush is among the unflushed records."""
+
+    def __init__(self, ring, mac, store_last, evicted_through):
+        self.boot = self.last = 0
+        self.fresh = []
+        self.invalid = []
+        self.link_after = None
+        self.eviction_logged = False
+        newest = None
+        if evicted_through:
+            code = catalog.event_code("audit_eviction")
+            item = catalog.item_code("evicted_through")
+        for i in range(ring.slot_count):
+            s = ring.read(i)
+            if s.state == ring_module.INVALID:
+                self.invalid.append((s.index, s.seq, s.reason))
+            if s.state != ring_module.VALID:
+                continue
+            self.boot = max(self.boot, s.boot)
+            if s.seq > self.last:
+                self.last = s.seq
+            if s.seq <= store_last:
+                continue
+            self.fresh.append(s.seq)
+            if newest is None or s.seq > newest.seq:
+                newest = s
+            if evicted_through and not self.eviction_logged:
+                body = record.decode(s.plaintext)
+                self.eviction_logged = body["event"] == code and body["items"].get(item) == evicted_through
+        self.fresh.sort()
+        if newest is not None:
+            self.link_after = ring_module.link_after(mac, newest)
+
+
 class AuditLog:
     def __init__(self, board, master_key):
         keys = kdf.Subkeys(master_key)
@@ -37,10 +78,11 @@ class AuditLog:
         self._mac = keys.mac
         max_plaintext = board.slot_size - ring_module.SLOT_HEADER_SIZE - seal.OVERHEAD
         self._nvram_sealer = seal.Sealer(board.aes(keys.nvram), max_plaintext)
-        self._store_sealer = seal.Sealer(board.aes(keys.store), max_plaintext)
+        # A record is opened under one key, then sealed under the other: never at once.
+        self._store_sealer = seal.Sealer(board.aes(keys.store), max_plaintext, self._nvram_sealer)
         self.ring = ring_module.Ring(board.nvram, board.slot_count, board.slot_size,
                                      self._nvram_sealer, keys.mac)
-        self.store = Store(board.fs, board.store_cap, keys.mac, self.ring.max_sealed)
+        self.store = Store(board.fs, board.store_cap, keys.mac, self.ring.max_sealed, board.slot_count)
         # Preallocated for log(): the record encoder and the sealed bytes.
         self._writer = cbor.Writer(max_plaintext)
         self._sealed = bytearray(max_plaintext + seal.OVERHEAD)
@@ -82,52 +124,46 @@ class AuditLog:
         actions, bad_segments = self.store.open()
         rep.actions.extend(actions)
         rep.quarantined.extend(bad_segments)
-        slots = self.ring.scan()
-        valid = [s for s in slots if s.state == ring_module.VALID]
+        newest = self.store.newest
+        store_last = self.store.last_seq
+        scan = _RingScan(self.ring, self._mac, store_last, newest.evicted_through if newest else 0)
 
         # The boot counter never goes below an epoch already used, even if the
         # header was lost: the RSID of RFC 5848 must not repeat.
         boot = best[1] if best else 0
-        for s in valid:
-            boot = max(boot, s.boot)
-        if self.store.segments:
-            boot = max(boot, self.store.segments[-1].boot)
+        boot = max(boot, scan.boot)
+        if newest:
+            boot = max(boot, newest.boot)
         self.boot_count = boot + 1
         self.ring.write_header(best[0] + 1 if best else 1, self.boot_count, 1 - best[2] if best else 0)
         self.salt = int.from_bytes(self.board.random(4), "big")
         rep.boot = self.boot_count
 
-        store_last = self.store.last_seq
-        last = store_last
-        for s in valid:
-            last = max(last, s.seq)
+        last = max(store_last, scan.last)
         rep.last_durable_seq = last
         torn_index = (last + 1) % self.slot_count
-        for s in slots:
-            if s.state == ring_module.INVALID:
-                if s.index == torn_index:
-                    rep.actions.append("discarded torn write in slot %d" % s.index)
-                else:
-                    rep.quarantined.append("slot %d seq %d: %s" % (s.index, s.seq, s.reason))
+        for index, seq, why in scan.invalid:
+            if index == torn_index:
+                rep.actions.append("discarded torn write in slot %d" % index)
+            else:
+                rep.quarantined.append("slot %d seq %d: %s" % (index, seq, why))
         if rep.quarantined and last < store_last + self.slot_count:
             # A damaged ring may have held records up to store_last + slot_count:
             # skip them all, so no seq is ever issued twice.
             rep.actions.append("ring damaged: seqs %d-%d skipped so that none is reused"
                                % (last + 1, store_last + self.slot_count))
             last = store_last + self.slot_count
-        fresh = [s for s in valid if s.seq > store_last]
-        fresh.sort(key=lambda s: s.seq)
-        self._unflushed = [s.seq for s in fresh]
-        if fresh and fresh[-1].seq == last:
-            self._link = ring_module.link_after(self._mac, fresh[-1])
-        elif self.store.segments and store_last == last:
-            self._link = self.store.segments[-1].head
+        self._unflushed = scan.fresh
+        if scan.fresh and scan.fresh[-1] == last:
+            self._link = scan.link_after
+        elif newest and store_last == last:
+            self._link = newest.head
         else:
             self._link = chain.GENESIS   # after a gap the link cannot be known: readers see the gap
         self.next_seq = last + 1
 
-        pending_eviction = self._unfinished_eviction(fresh, rep)
-        del slots, valid, fresh
+        pending_eviction = self._unfinished_eviction(scan.eviction_logged, rep)
+        del scan
         if self._unflushed and self.next_seq - 1 - self.store.last_seq >= self.slot_count:
             self._flush()
             rep.actions.append("completed interrupted flush")
@@ -140,27 +176,28 @@ class AuditLog:
             self.log("audit_recovery", last_durable_seq=rep.last_durable_seq,
                      actions="; ".join(rep.actions) or "none",
                      quarantined="; ".join(rep.quarantined) or "none")
+        # Reading the store and the ring left their garbage all over the free
+        # heap: collect it now, so what is allocated next and kept (the
+        # sender's buffers) fills the holes low down instead of splitting the
+        # free space that big buffers need.
+        gc.collect()
         return rep
 
-    def _unfinished_eviction(self, fresh, rep):
+    def _unfinished_eviction(self, eviction_logged, rep):
         """A flush renames its segment, removes the evicted ones, then logs the
         eviction record; a power cut can stop it between. Finish what is left."""
-        if not self.store.segments:
+        newest = self.store.newest
+        if newest is None:
             return None
-        newest = self.store.segments[-1]
         through = newest.evicted_through
         if not through:
             return None
-        stale = [m for m in self.store.segments if m.last_seq <= through]
+        stale = self.store.stale(through)
         if stale:
-            self.store.remove(stale)
+            self.store.remove_oldest(stale)
             rep.actions.append("completed eviction through seq %d" % through)
-        code = catalog.event_code("audit_eviction")
-        item = catalog.item_code("evicted_through")
-        for s in fresh:
-            body = record.decode(s.plaintext)
-            if body["event"] == code and body["items"].get(item) == through:
-                return None
+        if eviction_logged:
+            return None
         return (newest.evicted_first, through, newest.evicted_count)
 
     # -- logging
@@ -225,30 +262,31 @@ class AuditLog:
 
     def _write_segment(self):
         seqs = self._unflushed
-        first = self.ring.read(seqs[0] % self.slot_count)
-        if first.state != ring_module.VALID or first.seq != seqs[0]:
+        if self.ring.open_into(seqs[0], self._writer.buf) < 0:
             raise _SlotChanged(seqs[0])
-        plan = self.store.plan_eviction(len(seqs))
-        evicted = (0, 0, 0)
-        if plan:
-            evicted = (plan[0].first_seq, plan[-1].last_seq, sum(m.count for m in plan))
+        evict, evicted = self.store.plan_eviction(len(seqs))
         header = segment.pack_header(len(seqs), seqs[0], seqs[-1], self.boot_count, self.salt,
-                                     evicted, first.link)
+                                     evicted, self.ring.opened_link())
         self.store.write(header, self._resealed(seqs), self._link)
         self._unflushed = []
-        if plan:
-            self.store.remove(plan)
+        if evict:
+            self.store.remove_oldest(evict)
             self.evicted += evicted[2]
             self._log_eviction(evicted)
 
     def _resealed(self, seqs):
+        # Each record is opened into the encoder's buffer: a flush never runs
+        # while a record being logged is in it (before encoding, or once it is
+        # in its slot and chained).
+        plain = self._writer.buf
+        view = memoryview(plain)
         for seq in seqs:
-            slot = self.ring.read(seq % self.slot_count)
-            if slot.state != ring_module.VALID or slot.seq != seq:
+            n = self.ring.open_into(seq, plain)
+            if n < 0:
                 raise _SlotChanged(seq)
-            n = self._store_sealer.seal_into(self.boot_count, self.salt, seq, slot.link, slot.plaintext,
-                                             self._sealed)
-            yield seq, slot.link, self._sealed_view[:n]
+            link = self.ring.opened_link()
+            n = self._store_sealer.seal_into(self.boot_count, self.salt, seq, link, view[:n], self._sealed)
+            yield seq, link, self._sealed_view[:n]
 
     def _log_eviction(self, evicted):
         first, through, count = evicted

@@ -3,7 +3,6 @@
 # Reading is sequential, so the current segment stays open between reads
 # until the sender releases it (at the end of each pump, so a flush may evict it).
 from hcdaudit import ccm, segment
-from hcdaudit import ring as ring_module
 
 
 class Backlog:
@@ -12,14 +11,14 @@ class Backlog:
         self._buf = bytearray(log.ring.max_sealed)     # CCM opens in place: room for the tag
         self._view = memoryview(self._buf)
         self._file = None
-        self._meta = None
+        self._meta = None       # header of the open segment (its epoch and salt open its records)
         self._next = 0          # the seq the open segment's next entry holds
 
     def oldest(self):
         """The oldest seq the device still holds (0 when it holds none)."""
         store = self.log.store
-        if store.segments:
-            return store.segments[0].first_seq
+        if store.segment_count():
+            return store.first_seq
         return self.log.next_seq if self.log.next_seq > 1 else 0
 
     def read(self, seq):
@@ -29,9 +28,9 @@ class Backlog:
         if seq >= self.log.next_seq - ring.slot_count:
             # Only the newest slot_count seqs can still be in their slot: an older
             # one would cost a slot decrypt for nothing.
-            slot = ring.read(seq % ring.slot_count)
-            if slot.state == ring_module.VALID and slot.seq == seq:
-                return slot.plaintext
+            n = ring.open_into(seq, self._buf)
+            if n >= 0:
+                return self._view[:n]
         return self._from_store(seq)
 
     def release(self):
@@ -41,15 +40,19 @@ class Backlog:
             self._meta = None
 
     def _from_store(self, seq):
-        meta = self._segment_of(seq)
-        if meta is None:
+        name = self.log.store.segment_of(seq)
+        if name is None:
             return None
-        if self._meta is not meta or self._next > seq:
+        if self._meta is None or self._meta.name != name or self._next > seq:
             self.release()
-            self._file = self.log.store.open_segment(meta.name)
-            self._file.seek(segment.HEADER_SIZE)
-            self._meta = meta
-            self._next = meta.first_seq
+            self._file = self.log.store.open_segment(name)
+            try:
+                self._meta = segment.Meta(name, self._file.read(segment.HEADER_SIZE))
+            except segment.SegmentError:
+                self.release()
+                return None
+            self._next = self._meta.first_seq
+        meta = self._meta
         limit = self.log.ring.max_sealed
         while self._next <= seq:
             try:
@@ -67,18 +70,4 @@ class Backlog:
                 except (ccm.AuthError, ValueError):
                     return None
                 return self._view[:n]
-        return None
-
-    def _segment_of(self, seq):
-        segments = self.log.store.segments
-        lo, hi = 0, len(segments) - 1
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            meta = segments[mid]
-            if seq < meta.first_seq:
-                hi = mid - 1
-            elif seq > meta.last_seq:
-                lo = mid + 1
-            else:
-                return meta
         return None

@@ -3,19 +3,17 @@
 # and export formats. Vendor ID schemes live in catalog_vendor.py, imported
 # only by the look-ups that need them.
 #
-# RAM cost under MicroPython (unix port 1.29, 64-bit; MCU objects are about
-# 2/3 of that), heap growth of the import, measured with gc.collect();
-# gc.mem_alloc() around it:
-#   MICROPYPATH=firmware micropython -X heapsize=256K ram.py
-#   catalog + catalog_data + subject: 44,160 B from .py source (55,104 B from
-#   .mpy loaded into RAM); catalog_vendor (exports only): 83,584 B; formats:
-#   17,600 B. A frozen build keeps the constant tuples and their strings in
-#   flash. The log() path imports only catalog, catalog_data and subject.
+# Heap taken by importing it under MicroPython (unix port 1.29, 64-bit: MCU
+# objects are about 2/3 of that), from .mpy in a ROMFS image (bytecode and
+# constant strings stay in flash, as frozen): catalog + catalog_data + subject
+# + text 13,184 B (38,272 B when the tables were tuples of strings);
+# catalog_vendor (exports only) 68,224 B. The log() path and the syslog
+# formatter import only catalog, catalog_data and subject.
 from hcdaudit import subject as subject_module
 from hcdaudit import text
-from hcdaudit.catalog_data import (ACTOR, ANY, CATEGORIES, E_CODE, E_ITEMS, E_NAME, E_OUTCOMES, E_PP, E_PWG,
-                                   E_REQUIRED, E_SEVERITY, E_STATE, E_SUBJECT, EVENTS, FAILED_OUTCOMES, ITEMS,
-                                   OUTCOMES, SYSTEM_ONLY)
+from hcdaudit.catalog_data import (ACTOR, CATEGORIES, E_CODE, E_ITEMS, E_NAME, E_OUTCOMES, E_PP, E_PWG, E_REQUIRED,
+                                   E_SEVERITY, E_STATE, E_SUBJECT, EVENTS, FAILED_OUTCOMES, ITEMS, OUTCOMES,
+                                   SYSTEM_ONLY, parse_event)
 
 try:
     from micropython import const
@@ -46,17 +44,45 @@ class CatalogError(ValueError):
 
 # ---------------------------------------------------------------- look-ups
 
+_last = [None]       # the row looked up last: formatting a record asks for its event several times
+ITEM_COUNT = ITEMS.count("\n")
+
+
+def _line(table, pos):
+    """The line of `table` whose leading newline is at pos."""
+    end = table.find("\n", pos + 1)
+    return table[pos + 1:end if end >= 0 else len(table)]
+
+
+def _parsed(pos):
+    row = parse_event(_line(EVENTS, pos))
+    _last[0] = row
+    return row
+
+
 def _row(code):
-    for row in EVENTS:
-        if row[E_CODE] == code:
-            return row
+    last = _last[0]
+    if last is not None and last[E_CODE] == code:
+        return last
+    if isinstance(code, int) and 0 <= code < 0x10000:
+        key = "|%04x|" % code
+        pos = EVENTS.find(key)
+        while pos >= 0:
+            start = EVENTS.rfind("\n", 0, pos)
+            if EVENTS.find("|", start) == pos:    # the code column, not a later one
+                return _parsed(start)
+            pos = EVENTS.find(key, pos + 1)
     raise CatalogError("unknown event code %d" % code if isinstance(code, int) else "unknown event %r" % (code,))
 
 
 def _row_named(name):
-    for row in EVENTS:
-        if row[E_NAME] == name:
-            return row
+    last = _last[0]
+    if last is not None and last[E_NAME] == name:
+        return last
+    if isinstance(name, str) and "|" not in name and "\n" not in name:
+        pos = EVENTS.find("\n" + name + "|")
+        if pos >= 0:
+            return _parsed(pos)
     raise CatalogError("unknown event '%s'" % name)
 
 
@@ -68,9 +94,20 @@ def _event_row(event):
     raise CatalogError("event must be a name or a code, got %s" % type(event).__name__)
 
 
+def _item(name):
+    """(code, type, limit) of an item: its line in ITEMS is "name type limit"."""
+    if isinstance(name, str) and " " not in name and "\n" not in name:
+        pos = ITEMS.find("\n" + name + " ")
+        if pos >= 0:
+            kind_at = pos + len(name) + 2
+            end = ITEMS.find("\n", kind_at)
+            return ITEMS.count("\n", 0, pos + 1), ITEMS[kind_at], int(ITEMS[kind_at + 2:end if end > 0 else len(ITEMS)])
+    raise CatalogError("unknown item '%s'" % name)
+
+
 def event_names():
     """Every canonical event name, in code order."""
-    return tuple(row[E_NAME] for row in EVENTS)
+    return tuple(line[:line.find("|")] for line in EVENTS[1:].split("\n"))
 
 
 def event_code(name):
@@ -82,26 +119,34 @@ def event_name(code):
 
 
 def item_code(name):
-    for i in range(len(ITEMS)):
-        if ITEMS[i][0] == name:
-            return i + 1
-    raise CatalogError("unknown item '%s'" % name)
+    return _item(name)[0]
 
 
 def item_name(code):
-    if isinstance(code, int) and 1 <= code <= len(ITEMS):
-        return ITEMS[code - 1][0]
+    if isinstance(code, int) and 1 <= code <= ITEM_COUNT:
+        pos = -1
+        for _ in range(code):
+            pos = ITEMS.find("\n", pos + 1)
+        return ITEMS[pos + 1:ITEMS.find(" ", pos)]
     raise CatalogError("unknown item code %r" % (code,))
+
+
+def item_label(code):
+    """An item's name; an unknown code (a newer firmware) as `itemN`."""
+    try:
+        return item_name(code)
+    except CatalogError:
+        return "item%d" % code
 
 
 def item_type(name):
     """'text' or 'uint'."""
-    return "text" if ITEMS[item_code(name) - 1][1] == _TEXT else "uint"
+    return "text" if _item(name)[1] == _TEXT else "uint"
 
 
 def item_limit(name):
     """Text: maximum UTF-8 bytes; uint: width in bytes."""
-    return ITEMS[item_code(name) - 1][2]
+    return _item(name)[2]
 
 
 def outcome_code(name):
@@ -324,15 +369,15 @@ def prepare(event, subject, outcome, interface, remote_host, items):
         if item not in names:
             if not isinstance(item, str):
                 raise CatalogError("%s: item names must be text, got %s" % (name, type(item).__name__))
-            for known in ITEMS:
-                if known[0] == item:
-                    raise CatalogError("%s: item '%s' does not belong to this event (items: %s)"
-                                       % (name, item, ", ".join(names) or "none"))
-            raise CatalogError("%s: unknown item '%s'" % (name, item))
+            try:
+                _item(item)
+            except CatalogError:
+                raise CatalogError("%s: unknown item '%s'" % (name, item))
+            raise CatalogError("%s: item '%s' does not belong to this event (items: %s)"
+                               % (name, item, ", ".join(names) or "none"))
         if value is None:
             continue   # an absent optional item, as if not given
-        code = item_code(item)
-        kind, limit = ITEMS[code - 1][1], ITEMS[code - 1][2]
+        code, kind, limit = _item(item)
         if kind == _TEXT:
             if not isinstance(value, str):
                 raise CatalogError("%s: item '%s' must be text, got %s" % (name, item, type(value).__name__))

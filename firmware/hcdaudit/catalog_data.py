@@ -1,254 +1,222 @@
 # The canonical event set as constant tables (read by catalog.py, never
-# edited at run time). Tuples of constants: MicroPython compiles them into
-# constant objects, so a frozen build keeps them in flash, not in the heap.
+# edited at run time). Each table is one string, a row a line: one constant
+# object that a frozen build or a ROMFS image keeps in flash and the heap never
+# holds (the same rows as tuples of strings cost 22 KB of heap per import from
+# .mpy or ROMFS). catalog.py looks rows up with str.find and parses only the
+# row it needs; events() and items() parse them all (host tools, tests).
 #
 # Event codes follow the Fuji Xerox 0xCCNN scheme (class in the high byte)
 # recommended by hcd-audit-requirements §5.1; class 0x09 is ours (the audit
 # trail itself, which no seed logs).
 
 # ---------------------------------------------------------------- items
-# Global item table: the item code is the index + 1, so a decoder names an
-# item without knowing its event. (name, type, limit): type "t" = UTF-8 text,
-# limit in bytes (Fuji Xerox limits where the seed gives one); "u" = unsigned
-# int, limit in bytes of width. Codes 1-23 encode in one CBOR byte: the
-# frequent items come first. Append only: codes are stored in records.
+# Global item table, an item a line: "name type limit". The item code is the
+# line number (1 first), so a decoder names an item without knowing its event.
+# type "t" = UTF-8 text, limit in bytes (Fuji Xerox limits where the seed gives
+# one); "u" = unsigned int, limit in bytes of width. Codes 1-23 encode in one
+# CBOR byte: the frequent items come first. Append only: codes are stored in records.
 ITEMS = (
-    ("boot", "u", 4),                 # 1  audit_start: boot counter
-    ("reason", "t", 64),              # 2  why (failure reason, stop reason, lockout cause)
-    ("job_uuid", "t", 36),            # 3  FX root job UUID (36)
-    ("relation", "t", 8),             # 4  FX relation to the root job: Related / Owned
-    ("account_id", "t", 32),          # 5  FX Job Account ID (32)
-    ("action", "t", 64),              # 6  FX Action (64), comma-joined
-    ("file_name", "t", 64),           # 7  FX file name (64)
-    ("job_type", "t", 16),            # 8  FX job type (16)
-    ("job_id", "u", 4),               # 9  PWG JID
-    ("pages", "u", 4),                # 10 impressions completed (PWG JIC)
-    ("destination", "t", 64),         # 11 FX To (64): e-mail, phone number, URI
-    ("sender", "t", 64),              # 12 FX From (64)
-    ("setting", "t", 64),             # 13 setting name (FX security-setting item names)
-    ("old_value", "t", 64),           # 14
-    ("new_value", "t", 64),           # 15
-    ("old_time", "t", 32),            # 16 RFC 3339 time before a clock change
-    ("method", "t", 16),              # 17 user / ntp / snmp / system / ...
-    ("target_user", "t", 32),         # 18 user added / edited / deleted / granted
-    ("target_role", "t", 32),         # 19
-    ("failure_count", "u", 4),        # 20 consecutive failures, error count
-    ("protocol", "t", 16),            # 21 SSL/TLS, IPSEC, S/MIME, SSH, NTP ...
-    ("peer", "t", 45),                # 22 FX peer (45): the far end, not the user's host
-    ("count", "u", 4),                # 23 number of records
-    ("last_durable_seq", "u", 8),     # 24 audit_recovery
-    ("actions", "t", 200),            # 25 audit_recovery: what boot recovery did
-    ("quarantined", "t", 160),        # 26 audit_recovery: quarantined slots / segments
-    ("first_seq", "u", 8),            # 27
-    ("last_seq", "u", 8),             # 28
-    ("evicted_through", "u", 8),      # 29
-    ("start_mode", "t", 16),          # 30 cold / warm / nvm_initialized / hdd_initialized
-    ("power_switch", "t", 8),         # 31 soft / main (KM 53 / 54)
-    ("operation", "t", 16),           # 32 scheduled / on_demand; stored-job operation; ...
-    ("scope", "t", 16),               # 33 standard / full; firmware / device
-    ("check_code_1", "t", 16),        # 34 FX self-test check codes
-    ("check_code_2", "t", 16),        # 35
-    ("auth_method", "t", 16),         # 36 FX: Local / Remote / Convenience / Custom
-    ("lock_seconds", "u", 4),         # 37 lockout duration
-    ("window_seconds", "u", 4),       # 38 failure-detection window
-    ("changed_attribute", "t", 16),   # 39 FX Edit User: ID / Password / Role / ...
-    ("grant", "t", 8),                # 40 grant / revoke
-    ("box_number", "u", 2),           # 41 FX mailbox number (3 digits)
-    ("registration_number", "u", 2),  # 42 FX address entry number (4 digits)
-    ("category", "t", 16),            # 43 certificate RootCA / DeviceEE / SSCEE; cloning category
-    ("key_algorithm", "t", 8),        # 44 RSA / ECDSA (FX cannot express EC sizes: gap 10)
-    ("key_bits", "u", 2),             # 45
-    ("issuer_dn", "t", 150),          # 46 FX issuer DN (150)
-    ("serial_number", "t", 40),       # 47 FX serial number (40)
-    ("document_id", "t", 10),         # 48 FX URL-send document ID (10)
-    ("app_kind", "t", 16),            # 49 custom_service / plugin / ext_app / weblet ...
-    ("content_name", "t", 63),        # 50 FX content / plug-in file name (63)
-    ("rom_type", "t", 24),            # 51 FX ROM type
-    ("old_version", "t", 32),         # 52
-    ("new_version", "t", 32),         # 53
-    ("direction", "t", 8),            # 54 inbound / outbound (gap 2: inbound failures)
-    ("ntp_server", "t", 45),          # 55
-    ("url", "t", 128),                # 56 FX Web Access URL (the seed cuts off its limit)
-    ("process", "t", 32),             # 57 terminated process
-    ("change", "t", 16),              # 58 installed / removed / replaced
-    ("account_user", "t", 32),        # 59 accounting user (PWG JAUN / JAUU)
-    ("images", "u", 4),               # 60 images completed (PWG JIM)
-    ("threshold", "u", 2),            # 61 configured failure limit
+    "\nboot u 4"                  # 1  audit_start: boot counter
+    "\nreason t 64"               # 2  why (failure reason, stop reason, lockout cause)
+    "\njob_uuid t 36"             # 3  FX root job UUID (36)
+    "\nrelation t 8"              # 4  FX relation to the root job: Related / Owned
+    "\naccount_id t 32"           # 5  FX Job Account ID (32)
+    "\naction t 64"               # 6  FX Action (64), comma-joined
+    "\nfile_name t 64"            # 7  FX file name (64)
+    "\njob_type t 16"             # 8  FX job type (16)
+    "\njob_id u 4"                # 9  PWG JID
+    "\npages u 4"                 # 10 impressions completed (PWG JIC)
+    "\ndestination t 64"          # 11 FX To (64): e-mail, phone number, URI
+    "\nsender t 64"               # 12 FX From (64)
+    "\nsetting t 64"              # 13 setting name (FX security-setting item names)
+    "\nold_value t 64"            # 14
+    "\nnew_value t 64"            # 15
+    "\nold_time t 32"             # 16 RFC 3339 time before a clock change
+    "\nmethod t 16"               # 17 user / ntp / snmp / system / ...
+    "\ntarget_user t 32"          # 18 user added / edited / deleted / granted
+    "\ntarget_role t 32"          # 19
+    "\nfailure_count u 4"         # 20 consecutive failures, error count
+    "\nprotocol t 16"             # 21 SSL/TLS, IPSEC, S/MIME, SSH, NTP ...
+    "\npeer t 45"                 # 22 FX peer (45): the far end, not the user's host
+    "\ncount u 4"                 # 23 number of records
+    "\nlast_durable_seq u 8"      # 24 audit_recovery
+    "\nactions t 200"             # 25 audit_recovery: what boot recovery did
+    "\nquarantined t 160"         # 26 audit_recovery: quarantined slots / segments
+    "\nfirst_seq u 8"             # 27
+    "\nlast_seq u 8"              # 28
+    "\nevicted_through u 8"       # 29
+    "\nstart_mode t 16"           # 30 cold / warm / nvm_initialized / hdd_initialized
+    "\npower_switch t 8"          # 31 soft / main (KM 53 / 54)
+    "\noperation t 16"            # 32 scheduled / on_demand; stored-job operation; ...
+    "\nscope t 16"                # 33 standard / full; firmware / device
+    "\ncheck_code_1 t 16"         # 34 FX self-test check codes
+    "\ncheck_code_2 t 16"         # 35
+    "\nauth_method t 16"          # 36 FX: Local / Remote / Convenience / Custom
+    "\nlock_seconds u 4"          # 37 lockout duration
+    "\nwindow_seconds u 4"        # 38 failure-detection window
+    "\nchanged_attribute t 16"    # 39 FX Edit User: ID / Password / Role / ...
+    "\ngrant t 8"                 # 40 grant / revoke
+    "\nbox_number u 2"            # 41 FX mailbox number (3 digits)
+    "\nregistration_number u 2"   # 42 FX address entry number (4 digits)
+    "\ncategory t 16"             # 43 certificate RootCA / DeviceEE / SSCEE; cloning category
+    "\nkey_algorithm t 8"         # 44 RSA / ECDSA (FX cannot express EC sizes: gap 10)
+    "\nkey_bits u 2"              # 45
+    "\nissuer_dn t 150"           # 46 FX issuer DN (150)
+    "\nserial_number t 40"        # 47 FX serial number (40)
+    "\ndocument_id t 10"          # 48 FX URL-send document ID (10)
+    "\napp_kind t 16"             # 49 custom_service / plugin / ext_app / weblet ...
+    "\ncontent_name t 63"         # 50 FX content / plug-in file name (63)
+    "\nrom_type t 24"             # 51 FX ROM type
+    "\nold_version t 32"          # 52
+    "\nnew_version t 32"          # 53
+    "\ndirection t 8"             # 54 inbound / outbound (gap 2: inbound failures)
+    "\nntp_server t 45"           # 55
+    "\nurl t 128"                 # 56 FX Web Access URL (the seed cuts off its limit)
+    "\nprocess t 32"              # 57 terminated process
+    "\nchange t 16"               # 58 installed / removed / replaced
+    "\naccount_user t 32"         # 59 accounting user (PWG JAUN / JAUU)
+    "\nimages u 4"                # 60 images completed (PWG JIM)
+    "\nthreshold u 2"             # 61 configured failure limit
 )
 
 # ---------------------------------------------------------------- outcomes
-# Canonical outcomes; the code is the index. Vendor spellings in catalog.py.
+# Canonical outcomes; the code is the index. Vendor spellings in formats.py.
 OUTCOMES = ("success", "failure", "invalid_user_id", "invalid_password",
             "completed", "completed_with_warnings", "canceled_by_user",
             "canceled_by_shutdown", "aborted", "unknown")
 FAILED_OUTCOMES = ("failure", "invalid_user_id", "invalid_password", "aborted")
-
-_OK = ("success", "failure")
-_DONE = ("success",)
-_JOB = ("completed", "completed_with_warnings", "canceled_by_user",
-        "canceled_by_shutdown", "aborted", "unknown")
+# What "@job" stands for in an EVENTS row.
+JOB_OUTCOMES = ("completed", "completed_with_warnings", "canceled_by_user", "canceled_by_shutdown", "aborted",
+                "unknown")
 
 # ---------------------------------------------------------------- subjects
 # Subject rule per event: who may cause it.
 SYSTEM_ONLY = 0   # internal events: the subject is always the system
 ACTOR = 1         # a person or client (any kind but system); user_id unless unregistered
 ANY = 2           # a person, or the system when the device acts on its own
+SUBJECT_RULES = ("system", "actor", "any")    # as written in EVENTS
 
 # ---------------------------------------------------------------- events
-# (name, code, PWG event name, severity, subject rule, items (first the
-#  required ones, count given by `required`), required, outcomes (first =
-#  default), PWG service state or "", PP requirement it meets)
-# Severity: 6 informational, 4 warning, 3 error (PWG 5110.3); a failed
-# outcome on a severity-6 event is reported at 4 (catalog.severity).
+# An event a line (long lines continue in the next literal):
+#   name|code|PWG event name|severity|subject rule|items|required|outcomes|PWG service state|PP requirement
+# code: 4 hex digits. items: comma-separated, the required ones first
+# (`required` says how many). outcomes: comma-separated, the first is the
+# default; "@job" = JOB_OUTCOMES. Severity: 6 informational, 4 warning, 3 error
+# (PWG 5110.3); a failed outcome on a severity-6 event is reported at 4
+# (catalog.severity). State: PWG <service>State for service messages, or empty.
 EVENTS = (
     # 0x01 System Status: device start / stop, overwrite, self test
-    ("device_start", 0x0101, "SystemRestarted", 6, SYSTEM_ONLY, ("start_mode",), 0, _DONE,
-     "Idle", "FAU_GEN.1.1(a) E0"),
-    ("device_shutdown", 0x0102, "SystemShutdown", 6, ANY, ("power_switch", "action"), 0, _DONE,
-     "Stopped", "FAU_GEN.1.1(a) E0"),
-    ("abnormal_termination", 0x0103, "SystemStopped", 3, SYSTEM_ONLY, ("process", "reason"), 0, ("failure",),
-     "Stopped", "FAU_GEN.1.1(a) E0"),
-    ("image_overwrite_start", 0x0104, "SystemStateChanged", 6, ANY, ("operation", "scope"), 0, _OK,
-     "Processing", "FDP_RIP.1 (recommended)"),
-    ("image_overwrite_finish", 0x0105, "SystemStateChanged", 6, ANY, ("operation", "scope"), 0, _OK,
-     "Idle", "FDP_RIP.1 (recommended)"),
-    ("self_test_start", 0x0106, "SystemStateChanged", 6, ANY, ("scope",), 0, _DONE,
-     "Testing", "FPT_TST_EXT.1 (recommended)"),
-    ("self_test", 0x0107, "SystemStateChanged", 6, ANY, ("scope", "check_code_1", "check_code_2", "reason"), 0,
-     ("success", "failure", "canceled_by_user"), "Idle", "FPT_TST_EXT.1 (recommended)"),
-    ("customer_data_erase", 0x0108, "SystemConfigChanged", 6, ANY, ("scope",), 0, _OK,
-     "", "FDP_RIP.1 (recommended)"),
-    ("process_terminated", 0x0109, "SystemInternalError", 3, SYSTEM_ONLY, ("process", "reason"), 1, ("failure",),
-     "", "FPT_FLS (recommended)"),
+    "\ndevice_start|0101|SystemRestarted|6|system|start_mode|0|success|Idle|FAU_GEN.1.1(a) E0"
+    "\ndevice_shutdown|0102|SystemShutdown|6|any|power_switch,action|0|success|Stopped|FAU_GEN.1.1(a) E0"
+    "\nabnormal_termination|0103|SystemStopped|3|system|process,reason|0|failure|Stopped|FAU_GEN.1.1(a) E0"
+    "\nimage_overwrite_start|0104|SystemStateChanged|6|any|operation,scope|0|success,failure|Processing|"
+        "FDP_RIP.1 (recommended)"
+    "\nimage_overwrite_finish|0105|SystemStateChanged|6|any|operation,scope|0|success,failure|Idle|"
+        "FDP_RIP.1 (recommended)"
+    "\nself_test_start|0106|SystemStateChanged|6|any|scope|0|success|Testing|FPT_TST_EXT.1 (recommended)"
+    "\nself_test|0107|SystemStateChanged|6|any|scope,check_code_1,check_code_2,reason|0|success,failure,"
+        "canceled_by_user|Idle|FPT_TST_EXT.1 (recommended)"
+    "\ncustomer_data_erase|0108|SystemConfigChanged|6|any|scope|0|success,failure||FDP_RIP.1 (recommended)"
+    "\nprocess_terminated|0109|SystemInternalError|3|system|process,reason|1|failure||FPT_FLS (recommended)"
     # 0x02 Login/Logout
-    ("login", 0x0201, "SystemAuthentication", 6, ACTOR, ("auth_method",), 0, _DONE,
-     "", "FIA_UAU.1 / FIA_UID.1 (IEEE 2600: success too)"),
-    ("login_failure", 0x0202, "SystemAuthentication", 4, ACTOR, ("auth_method", "reason", "failure_count"), 0,
-     ("failure", "invalid_user_id", "invalid_password"), "", "FIA_UAU.1 E2, FIA_UID.1 E3"),
-    ("logout", 0x0203, "SystemAuthentication", 6, ACTOR, ("reason",), 0, _OK,
-     "", "FTA_SSL (recommended)"),
-    ("lockout", 0x0204, "SystemAuthentication", 4, ANY, ("failure_count", "lock_seconds", "threshold"), 1, _DONE,
-     "", "FIA_AFL.1 (recommended)"),
-    ("lockout_expired", 0x0205, "SystemAuthentication", 6, ANY, ("failure_count",), 0, _DONE,
-     "", "FIA_AFL.1 (recommended)"),
-    ("continuous_failure_detected", 0x0206, "SystemAuthentication", 4, ANY,
-     ("failure_count", "window_seconds", "threshold"), 1, _DONE, "", "FIA_AFL.1 (recommended)"),
+    "\nlogin|0201|SystemAuthentication|6|actor|auth_method|0|success||"
+        "FIA_UAU.1 / FIA_UID.1 (IEEE 2600: success too)"
+    "\nlogin_failure|0202|SystemAuthentication|4|actor|auth_method,reason,failure_count|0|failure,"
+        "invalid_user_id,invalid_password||FIA_UAU.1 E2, FIA_UID.1 E3"
+    "\nlogout|0203|SystemAuthentication|6|actor|reason|0|success,failure||FTA_SSL (recommended)"
+    "\nlockout|0204|SystemAuthentication|4|any|failure_count,lock_seconds,threshold|1|success||"
+        "FIA_AFL.1 (recommended)"
+    "\nlockout_expired|0205|SystemAuthentication|6|any|failure_count|0|success||FIA_AFL.1 (recommended)"
+    "\ncontinuous_failure_detected|0206|SystemAuthentication|4|any|failure_count,window_seconds,threshold|1|"
+        "success||FIA_AFL.1 (recommended)"
     # 0x03 Audit Policy
-    ("audit_log_enabled", 0x0301, "SystemConfigChanged", 6, ANY, (), 0, _OK,
-     "", "FAU_GEN.1.1(a) E0, FMT_SMF.1 E4"),
-    ("audit_log_disabled", 0x0302, "SystemConfigChanged", 4, ANY, (), 0, _OK,
-     "", "FAU_GEN.1.1(a) E0, FMT_SMF.1 E4"),
+    "\naudit_log_enabled|0301|SystemConfigChanged|6|any||0|success,failure||FAU_GEN.1.1(a) E0, FMT_SMF.1 E4"
+    "\naudit_log_disabled|0302|SystemConfigChanged|4|any||0|success,failure||FAU_GEN.1.1(a) E0, FMT_SMF.1 E4"
     # 0x04 Job Status: job completion, type of job = the event (FDP_ACF.1 E1)
-    ("print_job", 0x0401, "PrintJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "action", "file_name", "job_type", "job_id", "pages", "images",
-      "account_user"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("copy_job", 0x0402, "CopyJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "action", "job_type", "job_id", "pages", "images", "account_user"), 0,
-     _JOB, "", "FDP_ACF.1 E1"),
-    ("scan_job", 0x0403, "ScanJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "action", "destination", "sender", "document_id", "job_type",
-      "job_id", "pages", "images", "account_user"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("fax_send_job", 0x0404, "FaxOutJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "action", "destination", "sender", "job_type", "job_id", "pages",
-      "images", "account_user"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("fax_receive_job", 0x0405, "FaxInJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "action", "destination", "sender", "job_type", "job_id", "pages",
-      "images", "account_user"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("email_job", 0x0406, "EmailOutJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "action", "destination", "sender", "job_type", "job_id", "images",
-      "account_user"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("mailbox_job", 0x0407, "ResourceJobCompleted", 6, ANY,
-     ("operation", "job_uuid", "relation", "account_id", "action", "file_name", "job_id", "pages",
-      "account_user"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("report_job", 0x0408, "PrintJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "job_type", "job_id", "pages"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("job_flow_job", 0x0409, "TransformJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "job_type", "job_id"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("other_job", 0x040A, "SystemJobCompleted", 6, ANY,
-     ("job_uuid", "relation", "account_id", "job_type", "job_id"), 0, _JOB, "", "FDP_ACF.1 E1"),
-    ("remote_scan_request", 0x040B, "ScanJobCreated", 6, ANY, ("job_type", "file_name"), 0, _OK,
-     "", "FDP_ACF.1 (job submission)"),
+    "\nprint_job|0401|PrintJobCompleted|6|any|job_uuid,relation,account_id,action,file_name,job_type,job_id,"
+        "pages,images,account_user|0|@job||FDP_ACF.1 E1"
+    "\ncopy_job|0402|CopyJobCompleted|6|any|job_uuid,relation,account_id,action,job_type,job_id,pages,images,"
+        "account_user|0|@job||FDP_ACF.1 E1"
+    "\nscan_job|0403|ScanJobCompleted|6|any|job_uuid,relation,account_id,action,destination,sender,document_id,"
+        "job_type,job_id,pages,images,account_user|0|@job||FDP_ACF.1 E1"
+    "\nfax_send_job|0404|FaxOutJobCompleted|6|any|job_uuid,relation,account_id,action,destination,sender,"
+        "job_type,job_id,pages,images,account_user|0|@job||FDP_ACF.1 E1"
+    "\nfax_receive_job|0405|FaxInJobCompleted|6|any|job_uuid,relation,account_id,action,destination,sender,"
+        "job_type,job_id,pages,images,account_user|0|@job||FDP_ACF.1 E1"
+    "\nemail_job|0406|EmailOutJobCompleted|6|any|job_uuid,relation,account_id,action,destination,sender,job_type,"
+        "job_id,images,account_user|0|@job||FDP_ACF.1 E1"
+    "\nmailbox_job|0407|ResourceJobCompleted|6|any|operation,job_uuid,relation,account_id,action,file_name,"
+        "job_id,pages,account_user|0|@job||FDP_ACF.1 E1"
+    "\nreport_job|0408|PrintJobCompleted|6|any|job_uuid,relation,account_id,job_type,job_id,pages|0|@job||"
+        "FDP_ACF.1 E1"
+    "\njob_flow_job|0409|TransformJobCompleted|6|any|job_uuid,relation,account_id,job_type,job_id|0|@job||"
+        "FDP_ACF.1 E1"
+    "\nother_job|040a|SystemJobCompleted|6|any|job_uuid,relation,account_id,job_type,job_id|0|@job||FDP_ACF.1 E1"
+    "\nremote_scan_request|040b|ScanJobCreated|6|any|job_type,file_name|0|success,failure||"
+        "FDP_ACF.1 (job submission)"
     # 0x05 Device Settings
-    ("clock_change", 0x0501, "SystemConfigChanged", 6, ANY, ("old_time", "method", "ntp_server"), 2, _OK,
-     "", "FPT_STM.1 E6"),
-    ("user_add", 0x0502, "SystemConfigChanged", 6, ANY, ("target_user", "target_role"), 1, _OK,
-     "", "FMT_SMR.1 E5, FMT_SMF.1 E4"),
-    ("user_edit", 0x0503, "SystemConfigChanged", 6, ANY, ("target_user", "target_role", "changed_attribute"), 1, _OK,
-     "", "FMT_SMR.1 E5, FMT_SMF.1 E4"),
-    ("user_delete", 0x0504, "SystemConfigChanged", 6, ANY, ("target_user", "target_role"), 1, _OK,
-     "", "FMT_SMR.1 E5, FMT_SMF.1 E4"),
-    ("role_change", 0x0505, "SystemConfigChanged", 6, ANY, ("target_user", "target_role", "grant"), 3, _OK,
-     "", "FMT_SMR.1 E5"),
-    ("password_change", 0x0506, "SystemConfigChanged", 6, ANY, ("target_user", "target_role"), 1, _OK,
-     "", "FMT_SMF.1 E4, FIA_UAU (recommended)"),
-    ("deleted_username_overflow", 0x0507, "SystemInternalError", 4, SYSTEM_ONLY, ("count",), 0, _DONE,
-     "", "FMT_SMF.1 E4"),
-    ("mailbox_create", 0x0508, "SystemConfigChanged", 6, ANY, ("box_number",), 1, _OK, "", "FMT_SMF.1 E4"),
-    ("mailbox_delete", 0x0509, "SystemConfigChanged", 6, ANY, ("box_number",), 1, _OK, "", "FMT_SMF.1 E4"),
-    ("auth_mode_change", 0x050A, "SystemConfigChanged", 6, ANY, ("new_value", "old_value"), 1, _OK,
-     "", "FMT_SMF.1 E4"),
-    ("setting_change", 0x050B, "SystemConfigChanged", 6, ANY, ("setting", "old_value", "new_value"), 1, _OK,
-     "", "FMT_SMF.1 E4"),
-    ("setting_view", 0x050C, "SystemConfigChanged", 6, ACTOR, ("setting",), 0, _OK,
-     "", "FMT_SMF.1 E4, FAU_SAR.2 (reads of security data)"),
-    ("job_setting_change", 0x050D, "SystemConfigChanged", 6, ANY, ("setting", "new_value"), 1, _OK,
-     "", "FMT_SMF.1 E4"),
+    "\nclock_change|0501|SystemConfigChanged|6|any|old_time,method,ntp_server|2|success,failure||FPT_STM.1 E6"
+    "\nuser_add|0502|SystemConfigChanged|6|any|target_user,target_role|1|success,failure||FMT_SMR.1 E5,"
+        " FMT_SMF.1 E4"
+    "\nuser_edit|0503|SystemConfigChanged|6|any|target_user,target_role,changed_attribute|1|success,failure||"
+        "FMT_SMR.1 E5, FMT_SMF.1 E4"
+    "\nuser_delete|0504|SystemConfigChanged|6|any|target_user,target_role|1|success,failure||FMT_SMR.1 E5,"
+        " FMT_SMF.1 E4"
+    "\nrole_change|0505|SystemConfigChanged|6|any|target_user,target_role,grant|3|success,failure||FMT_SMR.1 E5"
+    "\npassword_change|0506|SystemConfigChanged|6|any|target_user,target_role|1|success,failure||FMT_SMF.1 E4,"
+        " FIA_UAU (recommended)"
+    "\ndeleted_username_overflow|0507|SystemInternalError|4|system|count|0|success||FMT_SMF.1 E4"
+    "\nmailbox_create|0508|SystemConfigChanged|6|any|box_number|1|success,failure||FMT_SMF.1 E4"
+    "\nmailbox_delete|0509|SystemConfigChanged|6|any|box_number|1|success,failure||FMT_SMF.1 E4"
+    "\nauth_mode_change|050a|SystemConfigChanged|6|any|new_value,old_value|1|success,failure||FMT_SMF.1 E4"
+    "\nsetting_change|050b|SystemConfigChanged|6|any|setting,old_value,new_value|1|success,failure||FMT_SMF.1 E4"
+    "\nsetting_view|050c|SystemConfigChanged|6|actor|setting|0|success,failure||FMT_SMF.1 E4,"
+        " FAU_SAR.2 (reads of security data)"
+    "\njob_setting_change|050d|SystemConfigChanged|6|any|setting,new_value|1|success,failure||FMT_SMF.1 E4"
     # 0x06 Device Data
-    ("certificate_import", 0x0601, "SystemConfigChanged", 6, ANY,
-     ("category", "key_algorithm", "key_bits", "issuer_dn", "serial_number", "reason"), 0, _OK,
-     "", "FIA_X509_EXT (recommended), FMT_SMF.1 E4"),
-    ("certificate_delete", 0x0602, "SystemConfigChanged", 6, ANY,
-     ("category", "key_algorithm", "key_bits", "issuer_dn", "serial_number"), 0, _OK,
-     "", "FIA_X509_EXT (recommended), FMT_SMF.1 E4"),
-    ("address_add", 0x0603, "SystemConfigChanged", 6, ANY, ("registration_number",), 0, _OK, "", "FMT_SMF.1 E4"),
-    ("address_delete", 0x0604, "SystemConfigChanged", 6, ANY, ("registration_number",), 0, _OK, "", "FMT_SMF.1 E4"),
-    ("address_edit", 0x0605, "SystemConfigChanged", 6, ANY, ("registration_number",), 0, _OK, "", "FMT_SMF.1 E4"),
-    ("address_book_import", 0x0606, "SystemConfigChanged", 6, ANY, ("count",), 0, _OK, "", "FMT_SMF.1 E4"),
-    ("address_book_export", 0x0607, "SystemConfigChanged", 6, ANY, ("count",), 0, _OK, "", "FMT_SMF.1 E4"),
-    ("address_book_clear", 0x0608, "SystemConfigChanged", 6, ANY, ("count",), 0, _OK, "", "FMT_SMF.1 E4"),
-    ("audit_export", 0x0609, "SystemConfigChanged", 6, ACTOR,
-     ("first_seq", "last_seq", "count", "peer", "protocol", "operation"),
-     0, _OK, "", "FAU_SAR.1 / FAU_STG_EXT.1 (recommended)"),
-    ("scanned_image_retrieve", 0x060A, "ScanJobCompleted", 6, ANY, ("document_id",), 0, _OK, "", "FDP_ACF.1 E1"),
-    ("app_install", 0x060B, "SystemConfigChanged", 6, ANY, ("app_kind", "content_name", "reason"), 1, _OK,
-     "", "FPT_TUD_EXT.1 (code signature), FMT_SMF.1 E4"),
-    ("app_uninstall", 0x060C, "SystemConfigChanged", 6, ANY, ("app_kind", "content_name", "reason"), 1, _OK,
-     "", "FMT_SMF.1 E4"),
-    ("cloning_export", 0x060D, "SystemConfigChanged", 6, ANY, ("category", "file_name"), 0, _OK, "", "FMT_SMF.1 E4"),
-    ("cloning_import", 0x060E, "SystemConfigChanged", 6, ANY, ("category", "file_name"), 0, _OK, "", "FMT_SMF.1 E4"),
-    ("log_download", 0x060F, "SystemConfigChanged", 6, ANY, ("file_name", "peer", "operation"), 0, _OK,
-     "", "FMT_SMF.1 E4"),
-    ("remote_service", 0x0610, "SystemConfigChanged", 6, ANY, ("operation", "content_name", "peer"), 1, _OK,
-     "", "FMT_SMF.1 E4"),
-    ("integrity_alert", 0x0611, "SystemInternalError", 3, SYSTEM_ONLY, ("operation", "reason"), 0, ("failure",),
-     "", "FPT_TST_EXT.1 (recommended)"),
+    "\ncertificate_import|0601|SystemConfigChanged|6|any|category,key_algorithm,key_bits,issuer_dn,serial_number,"
+        "reason|0|success,failure||FIA_X509_EXT (recommended), FMT_SMF.1 E4"
+    "\ncertificate_delete|0602|SystemConfigChanged|6|any|category,key_algorithm,key_bits,issuer_dn,serial_number|"
+        "0|success,failure||FIA_X509_EXT (recommended), FMT_SMF.1 E4"
+    "\naddress_add|0603|SystemConfigChanged|6|any|registration_number|0|success,failure||FMT_SMF.1 E4"
+    "\naddress_delete|0604|SystemConfigChanged|6|any|registration_number|0|success,failure||FMT_SMF.1 E4"
+    "\naddress_edit|0605|SystemConfigChanged|6|any|registration_number|0|success,failure||FMT_SMF.1 E4"
+    "\naddress_book_import|0606|SystemConfigChanged|6|any|count|0|success,failure||FMT_SMF.1 E4"
+    "\naddress_book_export|0607|SystemConfigChanged|6|any|count|0|success,failure||FMT_SMF.1 E4"
+    "\naddress_book_clear|0608|SystemConfigChanged|6|any|count|0|success,failure||FMT_SMF.1 E4"
+    "\naudit_export|0609|SystemConfigChanged|6|actor|first_seq,last_seq,count,peer,protocol,operation|0|success,"
+        "failure||FAU_SAR.1 / FAU_STG_EXT.1 (recommended)"
+    "\nscanned_image_retrieve|060a|ScanJobCompleted|6|any|document_id|0|success,failure||FDP_ACF.1 E1"
+    "\napp_install|060b|SystemConfigChanged|6|any|app_kind,content_name,reason|1|success,failure||"
+        "FPT_TUD_EXT.1 (code signature), FMT_SMF.1 E4"
+    "\napp_uninstall|060c|SystemConfigChanged|6|any|app_kind,content_name,reason|1|success,failure||FMT_SMF.1 E4"
+    "\ncloning_export|060d|SystemConfigChanged|6|any|category,file_name|0|success,failure||FMT_SMF.1 E4"
+    "\ncloning_import|060e|SystemConfigChanged|6|any|category,file_name|0|success,failure||FMT_SMF.1 E4"
+    "\nlog_download|060f|SystemConfigChanged|6|any|file_name,peer,operation|0|success,failure||FMT_SMF.1 E4"
+    "\nremote_service|0610|SystemConfigChanged|6|any|operation,content_name,peer|1|success,failure||FMT_SMF.1 E4"
+    "\nintegrity_alert|0611|SystemInternalError|3|system|operation,reason|0|failure||FPT_TST_EXT.1 (recommended)"
     # 0x07 Device Config
-    ("part_replaced", 0x0701, "SystemStateChanged", 6, SYSTEM_ONLY, (), 0, _DONE, "Idle", "FAU_GEN.1 (ST choice)"),
-    ("disk_change", 0x0702, "SystemStateChanged", 4, SYSTEM_ONLY, ("change",), 1, _DONE, "Idle",
-     "FDP_DSK_EXT.1 (removable storage)"),
-    ("firmware_update", 0x0703, "SystemConfigChanged", 6, ANY,
-     ("rom_type", "new_version", "old_version", "method", "reason"), 0, _OK, "", "FPT_TUD_EXT.1 (recommended)"),
+    "\npart_replaced|0701|SystemStateChanged|6|system||0|success|Idle|FAU_GEN.1 (ST choice)"
+    "\ndisk_change|0702|SystemStateChanged|4|system|change|1|success|Idle|FDP_DSK_EXT.1 (removable storage)"
+    "\nfirmware_update|0703|SystemConfigChanged|6|any|rom_type,new_version,old_version,method,reason|0|success,"
+        "failure||FPT_TUD_EXT.1 (recommended)"
     # 0x08 Communication
-    ("trusted_channel_failure", 0x0801, "SystemInternalError", 3, SYSTEM_ONLY,
-     ("protocol", "reason", "peer", "failure_count", "direction"), 2, ("failure",),
-     "", "FTP_ITC.1 / FTP_TRP.1 E7"),
-    ("ntp_failure", 0x0802, "SystemInternalError", 4, SYSTEM_ONLY, ("peer", "reason", "failure_count"), 2,
-     ("failure",), "", "FPT_STM.1 (time source)"),
-    ("web_access", 0x0803, "SystemStateChanged", 6, ACTOR, ("url",), 1, _OK, "", "FDP_ACF.1 (EWB access)"),
+    "\ntrusted_channel_failure|0801|SystemInternalError|3|system|protocol,reason,peer,failure_count,direction|2|"
+        "failure||FTP_ITC.1 / FTP_TRP.1 E7"
+    "\nntp_failure|0802|SystemInternalError|4|system|peer,reason,failure_count|2|failure||FPT_STM.1 (time source)"
+    "\nweb_access|0803|SystemStateChanged|6|actor|url|1|success,failure||FDP_ACF.1 (EWB access)"
     # 0x09 Audit trail: logged by the audit subsystem itself (no seed has these)
-    ("audit_start", 0x0901, "SystemStateChanged", 6, SYSTEM_ONLY, ("boot", "reason"), 1, _DONE,
-     "Idle", "FAU_GEN.1.1(a) E0"),
-    ("audit_stop", 0x0902, "SystemStateChanged", 6, SYSTEM_ONLY, ("reason",), 0, _DONE,
-     "Stopped", "FAU_GEN.1.1(a) E0"),
-    ("audit_recovery", 0x0903, "SystemStateChanged", 4, SYSTEM_ONLY, ("last_durable_seq", "actions", "quarantined"),
-     1, _DONE, "Idle", "FAU_STG.1, FAU_GEN.1.1(a) E0 (unclean stop)"),
-    ("audit_eviction", 0x0904, "SystemStateChanged", 4, SYSTEM_ONLY,
-     ("first_seq", "last_seq", "count", "evicted_through"), 3, _DONE, "Idle", "FAU_STG.4 (overwrite oldest)"),
-    ("audit_undelivered_loss", 0x0905, "SystemInternalError", 3, SYSTEM_ONLY,
-     ("first_seq", "last_seq", "count", "peer"), 3, _DONE, "", "FAU_STG.4, FAU_STG_EXT.1 (records lost before delivery)"),
+    "\naudit_start|0901|SystemStateChanged|6|system|boot,reason|1|success|Idle|FAU_GEN.1.1(a) E0"
+    "\naudit_stop|0902|SystemStateChanged|6|system|reason|0|success|Stopped|FAU_GEN.1.1(a) E0"
+    "\naudit_recovery|0903|SystemStateChanged|4|system|last_durable_seq,actions,quarantined|1|success|Idle|"
+        "FAU_STG.1, FAU_GEN.1.1(a) E0 (unclean stop)"
+    "\naudit_eviction|0904|SystemStateChanged|4|system|first_seq,last_seq,count,evicted_through|3|success|Idle|"
+        "FAU_STG.4 (overwrite oldest)"
+    "\naudit_undelivered_loss|0905|SystemInternalError|3|system|first_seq,last_seq,count,peer|3|success||"
+        "FAU_STG.4, FAU_STG_EXT.1 (records lost before delivery)"
 )
 
-# Columns of an EVENTS row.
+# Columns of a parsed EVENTS row (parse_event, events()).
 E_NAME = 0
 E_CODE = 1
 E_PWG = 2
@@ -264,3 +232,30 @@ E_PP = 9
 # "Logged Events" column does; class 9 is ours.
 CATEGORIES = ("", "System Status", "Login/Logout", "Audit Policy", "Job Status", "Device Settings",
               "Device Data", "Device Config", "Communication", "Audit Trail")
+
+
+def _split(text, sep):
+    return tuple(text.split(sep)) if text else ()
+
+
+def parse_event(line):
+    """One EVENTS line (without its newline) as the row tuple the E_* columns index."""
+    f = line.split("|")
+    return (f[0], int(f[1], 16), f[2], int(f[3]), SUBJECT_RULES.index(f[4]), _split(f[5], ","), int(f[6]),
+            JOB_OUTCOMES if f[7] == "@job" else _split(f[7], ","), f[8], f[9])
+
+
+def parse_item(line):
+    """One ITEMS line as (name, type, limit)."""
+    name, kind, limit = line.split(" ")
+    return name, kind, int(limit)
+
+
+def events():
+    """Every event row, in table order (host tools and tests: this parses them all)."""
+    return tuple(parse_event(line) for line in EVENTS[1:].split("\n"))
+
+
+def items():
+    """Every item as (name, type, limit); item code = index + 1."""
+    return tuple(parse_item(line) for line in ITEMS[1:].split("\n"))

@@ -133,84 +133,113 @@ def dumps(obj):
     return bytes(w.view())
 
 
-def _read_head(buf, pos):
-    if pos >= len(buf):
-        raise CBORError("truncated at offset %d" % pos)
-    initial = buf[pos]
-    major = initial >> 5
-    info = initial & 0x1F
-    pos += 1
-    if info < 24:
-        return major, info, pos
-    if info > 27:
-        raise CBORError("unsupported head 0x%02x at offset %d" % (initial, pos - 1))
-    size = 1 << (info - 24)
-    if pos + size > len(buf):
-        raise CBORError("truncated at offset %d" % pos)
-    n = int.from_bytes(buf[pos:pos + size], "big")
-    # Deterministic encoding: the head must be the shortest one for n.
-    if n < (24 if size == 1 else 1 << (4 * size)):
-        raise CBORError("non-shortest integer head at offset %d" % (pos - 1))
-    return major, n, pos + size
+def _ascending(buf, a, a_end, b, b_end):
+    """Whether the encoding buf[a:a_end] sorts strictly before buf[b:b_end]
+    (bytewise), compared in place: no copy of either key per map entry."""
+    while a < a_end and b < b_end:
+        if buf[a] != buf[b]:
+            return buf[a] < buf[b]
+        a += 1
+        b += 1
+    return a == a_end and b < b_end     # a proper prefix sorts first; equal keys do not ascend
 
 
-def _decode(buf, pos, depth):
-    if depth > 16:
-        raise CBORError("nesting too deep")
-    start = pos
-    major, n, pos = _read_head(buf, pos)
-    if major == 0:
-        return n, pos
-    if major == 1:
-        return -1 - n, pos
-    if major == 2 or major == 3:
-        end = pos + n
-        if end > len(buf):
-            raise CBORError("truncated string at offset %d" % start)
-        raw = bytes(buf[pos:end])
-        if major == 2:
-            return raw, end
-        try:
-            return raw.decode("utf-8"), end
-        except UnicodeError:
-            raise CBORError("invalid UTF-8 in text at offset %d" % start)
-    if major == 4:
-        if n > len(buf) - pos:
-            raise CBORError("array length %d exceeds input" % n)
-        items = []
-        for _ in range(n):
-            item, pos = _decode(buf, pos, depth + 1)
-            items.append(item)
-        return items, pos
-    if major == 5:
-        if n > len(buf) - pos:
+class _Decoder:
+    """One pass over buf. The position is the decoder's state, so an item costs
+    its value only, not a (value, position) tuple as well."""
+
+    def __init__(self, buf):
+        self.buf = buf
+        self.pos = 0
+        self.major = 0
+
+    def head(self):
+        """Read one head: returns its argument, sets self.major."""
+        buf = self.buf
+        pos = self.pos
+        if pos >= len(buf):
+            raise CBORError("truncated at offset %d" % pos)
+        initial = buf[pos]
+        self.major = initial >> 5
+        info = initial & 0x1F
+        pos += 1
+        if info < 24:
+            self.pos = pos
+            return info
+        if info > 27:
+            raise CBORError("unsupported head 0x%02x at offset %d" % (initial, pos - 1))
+        size = 1 << (info - 24)
+        if pos + size > len(buf):
+            raise CBORError("truncated at offset %d" % pos)
+        n = int.from_bytes(buf[pos:pos + size], "big")
+        # Deterministic encoding: the head must be the shortest one for n.
+        if n < (24 if size == 1 else 1 << (4 * size)):
+            raise CBORError("non-shortest integer head at offset %d" % (pos - 1))
+        self.pos = pos + size
+        return n
+
+    def item(self, depth):
+        if depth > 16:
+            raise CBORError("nesting too deep")
+        buf = self.buf
+        start = self.pos
+        n = self.head()
+        major = self.major
+        if major == 0:
+            return n
+        if major == 1:
+            return -1 - n
+        if major == 2 or major == 3:
+            pos = self.pos
+            end = pos + n
+            if end > len(buf):
+                raise CBORError("truncated string at offset %d" % start)
+            self.pos = end
+            if major == 2:
+                return bytes(buf[pos:end])
+            try:
+                return str(buf[pos:end], "utf-8")      # no intermediate bytes copy
+            except UnicodeError:
+                raise CBORError("invalid UTF-8 in text at offset %d" % start)
+        if major == 4:
+            if n > len(buf) - self.pos:
+                raise CBORError("array length %d exceeds input" % n)
+            items = []
+            for _ in range(n):
+                items.append(self.item(depth + 1))
+            return items
+        if major == 5:
+            return self.map(n, depth)
+        if major == 7:
+            if n == 20:
+                return False
+            if n == 21:
+                return True
+            if n == 22:
+                return None
+        raise CBORError("unsupported item 0x%02x at offset %d" % (buf[start], start))
+
+    def map(self, n, depth):
+        buf = self.buf
+        if n > len(buf) - self.pos:
             raise CBORError("map length %d exceeds input" % n)
         result = {}
-        previous = None
+        prev_start = prev_end = -1      # the previous key's encoding: buf[prev_start:prev_end]
         for _ in range(n):
-            key_start = pos
-            key, pos = _decode(buf, pos, depth + 1)
-            encoded_key = bytes(buf[key_start:pos])
-            if previous is not None and encoded_key <= previous:
+            key_start = self.pos
+            key = self.item(depth + 1)
+            if prev_start >= 0 and not _ascending(buf, prev_start, prev_end, key_start, self.pos):
                 raise CBORError("map keys unsorted or duplicated at offset %d" % key_start)
-            if isinstance(key, list):
-                raise CBORError("array as map key at offset %d" % key_start)
-            previous = encoded_key
-            value, pos = _decode(buf, pos, depth + 1)
-            result[key] = value
-        return result, pos
-    if major == 7:
-        if n == 20:
-            return False, pos
-        if n == 21:
-            return True, pos
-        if n == 22:
-            return None, pos
-    raise CBORError("unsupported item 0x%02x at offset %d" % (buf[start], start))
+            if isinstance(key, (list, dict)):
+                raise CBORError("%s as map key at offset %d" % ("array" if isinstance(key, list) else "map", key_start))
+            prev_start, prev_end = key_start, self.pos
+            result[key] = self.item(depth + 1)
+        return result
 
 
 def loads(buf):
-    obj, pos = _decode(buf, 0, 0)
-    if pos != len(buf):
-        raise CBORError("%d trailing bytes" % (len(buf) - pos))
+    decoder = _Decoder(buf)
+    obj = decoder.item(0)
+    if decoder.pos != len(buf):
+        raise CBORError("%d trailing bytes" % (len(buf) - decoder.pos))
     return obj

@@ -24,18 +24,25 @@ def _blocks(n):
 
 
 class Ccm:
-    def __init__(self, cipher, max_message, max_aad):
+    """`share`: another Ccm (another key) whose work buffers this one may use
+    too, when the two never run at the same time: 2 KB once, not per key."""
+
+    def __init__(self, cipher, max_message, max_aad, share=None):
         if max_aad >= 0xFF00:
             raise ValueError("AAD too long")
         self.max_message = max_message
         self.max_aad = max_aad
         self._cipher = cipher
-        mac_len = 16 + 16 * _blocks(2 + max_aad) + 16 * _blocks(max_message)
-        ctr_len = 16 * (_blocks(max_message) + 1)
-        self._mac_in = bytearray(mac_len)
-        self._mac_out = bytearray(mac_len + 16)
-        self._ctr = bytearray(ctr_len)
-        self._stream = bytearray(ctr_len + 16)
+        if share is not None and share.max_message >= max_message and share.max_aad >= max_aad:
+            self._mac_in, self._mac_out, self._ctr, self._stream = share._mac_in, share._mac_out, share._ctr, \
+                share._stream
+        else:
+            mac_len = 16 + 16 * _blocks(2 + max_aad) + 16 * _blocks(max_message)
+            ctr_len = 16 * (_blocks(max_message) + 1)
+            self._mac_in = bytearray(mac_len)
+            self._mac_out = bytearray(mac_len + 16)
+            self._ctr = bytearray(ctr_len)
+            self._stream = bytearray(ctr_len + 16)
         self._mac_in_view = memoryview(self._mac_in)
         self._ctr_view = memoryview(self._ctr)
 

@@ -1,23 +1,21 @@
 # A decoded record in each export format: Fuji Xerox format 3, Xerox App. B,
-# Konica Minolta / Sharp, and the PWG 5110.3 [PWG ...] parameters. Portable:
-# the host export and the device's syslog formatter both use it.
-# `record` is the dict record.decode() returns. Times are computed from
+# Konica Minolta / Sharp; the PWG 5110.3 parameters are pwg.py's (re-exported
+# here). Portable, but only the host's exports use it: the device's syslog
+# formatter needs pwg.py alone. `record` is the dict record.decode() returns. Times are computed from
 # µs since 1970 by timefmt.civil, never time.gmtime (its epoch differs
 # between runtimes). An unknown event or item code (a newer firmware) is
 # rendered by number, never an exception.
 from hcdaudit import catalog, subject
+from hcdaudit.pwg import is_client_request, items_by_name, outcome_of, pwg_params, subject_of  # noqa: F401
 from hcdaudit.timefmt import civil
+
+item_label = catalog.item_label
 
 # Outcome spellings, indexed like catalog_data.OUTCOMES.
 _FX_STATUS = ("Successful", "Failed", "Failed(Invalid UserID)", "Failed(Invalid Password)", "Completed",
               "Completed with Warnings", "Canceled by User", "Canceled by Shutdown", "Aborted", "Unknown")
 _XEROX_STATUS = ("Success", "Failed", "Failed Invalid User ID", "Failed Invalid Password", "Completed",
                  "Completed with Warnings", "Cancelled by User", "Cancelled by Shutdown", "Aborted", "Unknown")
-# PWG JobState / JobStateReasons per job outcome (hcd-audit-requirements §3.7).
-_JOB_STATE = ("Completed", "Aborted", "Aborted", "Aborted", "Completed", "Completed", "Canceled", "Canceled",
-              "Aborted", "")
-_JOB_REASON = ("", "AbortedBySystem", "AbortedBySystem", "AbortedBySystem", "", "JobCompletedWithWarnings",
-               "JobCanceledByUser", "JobCanceledAtDevice", "AbortedBySystem", "")
 
 # Fuji Xerox "Optionally Logged Items" per event, in the seed's order. "@access"
 # = access method from the interface, "@host" = remote host, "@role" = the
@@ -89,34 +87,6 @@ def _event_name(record):
         return "event%d" % record["event"]
 
 
-def _outcome(record):
-    code = record["outcome"]
-    return code if isinstance(code, int) and 0 <= code < len(_FX_STATUS) else None
-
-
-def item_label(code):
-    """An item's name; an unknown code (a newer firmware) as `itemN`."""
-    try:
-        return catalog.item_name(code)
-    except catalog.CatalogError:
-        return "item%d" % code
-
-
-def _items_by_name(record):
-    named = {}
-    items = record.get("items") or {}
-    for code in items:
-        named[item_label(code)] = items[code]
-    return named
-
-
-def _subject(record):
-    value = record.get("subject")
-    if isinstance(value, list) and len(value) == 4:
-        return value
-    return [subject.UNREGISTERED, "", "", ""]
-
-
 def _vendor(scheme, record):
     try:
         return catalog.vendor_id(scheme, record)
@@ -178,8 +148,8 @@ def fx_row(record, tz_minutes=0, date_format="YYYY/MM/DD"):
     User Name, Description, Status, Optionally Logged Items. Local time is UTC
     + tz_minutes (the file header's Time zone)."""
     name = _event_name(record)
-    items = _items_by_name(record)
-    who = _subject(record)
+    items = items_by_name(record)
+    who = subject_of(record)
     y, mo, d, h, mi, s, _ = civil(record["time_us"] + tz_minutes * 60000000)
     vendor = _vendor("fx", record)
     if vendor:
@@ -192,7 +162,7 @@ def fx_row(record, tz_minutes=0, date_format="YYYY/MM/DD"):
     except catalog.CatalogError:
         logged = "-"
     if not status:
-        outcome = _outcome(record)
+        outcome = outcome_of(record)
         status = _FX_STATUS[outcome] if outcome is not None else "-"
     fields = _lookup(_FX_ITEMS, name, None)
     if fields is None:
@@ -210,12 +180,12 @@ def xerox_row(record):
     """Xerox App. B style: Index, Date (mm/dd/yy), Time, ID, Description,
     then the detail columns: User Name, Completion Status, name=value items."""
     name = _event_name(record)
-    who = _subject(record)
+    who = subject_of(record)
     y, mo, d, h, mi, s, _ = civil(record["time_us"])
     vendor = _vendor("xerox", record) or _vendor("x101", record)
     event_id, description, status = vendor if vendor else ("", name, "")
     if not status:
-        outcome = _outcome(record)
+        outcome = outcome_of(record)
         status = _XEROX_STATUS[outcome] if outcome is not None else "-"
     row = [str(record["seq"]), "%02d/%02d/%02d" % (mo, d, y % 100), "%02d:%02d:%02d" % (h, mi, s),
            str(event_id), description, subject.xerox_user_name(who), status]
@@ -233,120 +203,7 @@ def km_row(record):
     """Konica Minolta / Sharp style: date/time, audit ID (-1/-2/-3/user), action, OK/NG."""
     y, mo, d, h, mi, s, _ = civil(record["time_us"])
     vendor = _vendor("km", record)
-    outcome = _outcome(record)
+    outcome = outcome_of(record)
     failed = outcome is not None and catalog.outcome_failed(outcome)
-    return ["%04d/%02d/%02d %02d:%02d:%02d" % (y, mo, d, h, mi, s), subject.km_id(_subject(record)),
+    return ["%04d/%02d/%02d %02d:%02d:%02d" % (y, mo, d, h, mi, s), subject.km_id(subject_of(record)),
             "%02d" % vendor[0] if vendor else "-", "NG" if failed else "OK"]
-
-
-# ---------------------------------------------------------------- PWG 5110.3
-
-def _is_uri(value):
-    colon = value.find(":")
-    return colon > 0 and value[:colon].replace("+", "").replace("-", "").replace(".", "").isalpha() \
-        and " " not in value
-
-
-def _uuid_urn(value):
-    if not isinstance(value, str) or len(value) != 36:
-        return None
-    value = value.lower()
-    for i in range(36):
-        c = value[i]
-        if i in (8, 13, 18, 23):
-            if c != "-":
-                return None
-        elif c not in "0123456789abcdef":
-            return None
-    return "urn:uuid:" + value
-
-
-def _destination_uri(value):
-    if not isinstance(value, str) or not value or value == "-":
-        return None
-    if _is_uri(value):
-        return value
-    if "@" in value:
-        return "mailto:" + value
-    digits = value.replace("+", "").replace("-", "").replace(" ", "")
-    if digits.isdigit():
-        return "tel:" + value.replace(" ", "")
-    return None
-
-
-def is_client_request(record):
-    """PWG: a client request carries S and UH; an internal event carries neither,
-    nor any user parameter. A request is an event from a remote user's host."""
-    return bool(record.get("remote_host")) and _subject(record)[0] != subject.SYSTEM
-
-
-def pwg_params(record, uri=None):
-    """[PWG ...] parameters as (name, value) pairs in a fixed order: E, S, ST, SR,
-    UN, UR, UH, UU, URI, JID, JUU, JIC, JIM, JD, JS, JR, JA, JAUN, JAUU.
-    DUU and NL belong to the message and are added by the syslog formatter."""
-    code = record["event"]
-    try:
-        name = catalog.event_name(code)
-        event = catalog.pwg_name(code)
-        state = catalog.pwg_state(code)
-    except catalog.CatalogError:
-        name, event, state = "", "SystemInternalError", ""
-    items = _items_by_name(record)
-    who = _subject(record)
-    outcome = _outcome(record)
-    failed = outcome is not None and catalog.outcome_failed(outcome)
-    is_job = "Job" in event
-    params = [("E", event)]
-    client = is_client_request(record)
-    if client:
-        if not failed:
-            status = "SuccessfulOk"
-        elif (code >> 8) == 2:
-            status = "ClientErrorNotAuthenticated"
-        else:
-            status = "ClientErrorNotPossible"
-        params.append(("S", status))
-    if not is_job and state:
-        params.append(("ST", state))
-        params.append(("SR", ""))
-    # Only an authenticated client request names its user (PWG: MUST for
-    # authenticated requests, MUST NOT for internal events).
-    authenticated = client and who[0] not in (subject.SYSTEM, subject.UNREGISTERED) and name != "login_failure"
-    if authenticated:
-        params.append(("UN", who[1] or who[2]))
-        params.append(("UR", who[3] or "User"))
-    if client:
-        params.append(("UH", record["remote_host"]))
-    if authenticated and who[1] and _is_uri(who[1]):
-        params.append(("UU", who[1]))
-    if uri:
-        params.append(("URI", uri))
-    if is_job:
-        job_id = items.get("job_id")
-        if isinstance(job_id, int) and job_id > 0:
-            params.append(("JID", str(job_id)))
-        urn = _uuid_urn(items.get("job_uuid"))
-        if urn:
-            params.append(("JUU", urn))
-        if isinstance(items.get("pages"), int):
-            params.append(("JIC", str(items["pages"])))
-        if isinstance(items.get("images"), int):
-            params.append(("JIM", str(items["images"])))
-        destination = _destination_uri(items.get("destination"))
-        if destination:
-            params.append(("JD", destination))
-        if outcome is not None:
-            if event.endswith("JobCreated"):
-                params.append(("JS", "Aborted" if failed else "Pending"))
-            elif _JOB_STATE[outcome]:
-                params.append(("JS", _JOB_STATE[outcome]))
-                params.append(("JR", _JOB_REASON[outcome]))
-        account = items.get("account_id")
-        if account and account != "-":
-            params.append(("JA", account))
-        account_user = items.get("account_user")
-        if account_user and account_user != "-":
-            params.append(("JAUN", account_user))
-            if _is_uri(account_user):
-                params.append(("JAUU", account_user))
-    return params

@@ -4,6 +4,7 @@
 # and the collector configuration. A file that does not authenticate is
 # reported, never trusted.
 from hcdaudit import kdf
+from hcdaudit.store import exists
 
 MAC_SIZE = 16
 
@@ -27,7 +28,7 @@ def write(fs, name, tmp, mac_key, label, body):
 def read(fs, name, mac_key, label, limit=4096):
     """(body, problem): (None, None) when there is no file; (None, why) when it
     cannot be read or does not authenticate."""
-    if name not in fs.listdir():
+    if not exists(fs, name):
         return None, None
     try:
         f = fs.open(name, "rb")

@@ -136,6 +136,27 @@ class Ring:
             return Slot(index, INVALID, seq, boot, salt, link, reason="authentication failed")
         return Slot(index, VALID, seq, boot, salt, link, plaintext)
 
+    def open_into(self, seq, out):
+        """Decrypt the record of seq from its slot into out: its length, or -1 when
+        the slot does not hold seq authentically. No Slot and no copies (the
+        sender reads each record this way, a flush each unflushed one); the
+        slot's link stays readable through opened_link() until the next read."""
+        buf = self._buf
+        self.nvram.read_into(self.slot_offset(seq % self.slot_count), buf)
+        n, boot, salt, slot_seq = struct.unpack_from(_SLOT_FMT, buf, 0)
+        if slot_seq != seq or n < ccm.TAG_SIZE or n > self.max_sealed:
+            return -1
+        view = self._view
+        try:
+            return self._sealer.open_into(boot, salt, seq, view[14:SLOT_HEADER_SIZE],
+                                          view[SLOT_HEADER_SIZE:SLOT_HEADER_SIZE + n], out)
+        except ccm.AuthError:
+            return -1
+
+    def opened_link(self):
+        """The chain link stored with the record open_into() last read."""
+        return bytes(self._buf[14:SLOT_HEADER_SIZE])
+
     def scan(self):
         return [self.read(i) for i in range(self.slot_count)]
 

@@ -11,10 +11,12 @@ _AAD_SIZE = 20          # seq u32 + link[16]
 
 
 class Sealer:
-    """One key's sealing state: CCM work buffers, nonce and AAD, all preallocated."""
+    """One key's sealing state: CCM work buffers, nonce and AAD, all preallocated.
+    `share`: another Sealer whose CCM work buffers this one uses too (never at
+    the same time)."""
 
-    def __init__(self, cipher, max_plaintext):
-        self._ccm = ccm.Ccm(cipher, max_plaintext, _AAD_SIZE)
+    def __init__(self, cipher, max_plaintext, share=None):
+        self._ccm = ccm.Ccm(cipher, max_plaintext, _AAD_SIZE, share._ccm if share else None)
         self._nonce = bytearray(ccm.NONCE_SIZE)
         self._aad = bytearray(_AAD_SIZE)
 

@@ -59,8 +59,7 @@ class Sender:
         self.failures = 0         # consecutive failed attempts
         self.retry_at_us = 0
         self._failure_reason = None
-        self._retry_block = bytearray(2048)   # an SB whose send failed, resent first
-        self._retry_len = 0
+        self._retry_sb = False    # an SB whose send failed (the signer's last), resent first
         self.messages = 0
         self.resent = 0
         self.blocks = 0
@@ -111,6 +110,7 @@ class Sender:
         """Orderly end of the session: the last SB, then a CB, every acknowledgement, the cursor."""
         if self._ready():
             try:
+                self._resend_failed_block()     # before the final SB replaces it
                 self._send_blocks(True)
                 if self.acknowledged:
                     self.transport.wait_acked(timeout_s)
@@ -155,7 +155,8 @@ class Sender:
                 self._write(block, None)
             except OSError:
                 if b"[ssign " in bytes(block[:160]):
-                    self._keep_for_retry(block)
+                    # Every SB that goes out (a new one or a re-send) is the signer's last.
+                    self._retry_sb = True
                 raise
             self.blocks += 1
         if self.signer.gbc != gbc:
@@ -169,14 +170,10 @@ class Sender:
             self.transport.send(message)
         self.octets += len(message)
 
-    def _keep_for_retry(self, block):
-        self._retry_block[:len(block)] = block
-        self._retry_len = len(block)
-
     def _resend_failed_block(self):
-        if self._retry_len:
-            self._write(memoryview(self._retry_block)[:self._retry_len], None)
-            self._retry_len = 0
+        if self._retry_sb:
+            self._write(self.signer.last_signature_block(), None)
+            self._retry_sb = False
             self.blocks += 1
 
     def _acked(self, tag):

@@ -65,10 +65,7 @@ class Signer:
         if key_blob_type == b"C":
             if not certificate:
                 raise SignerConfigError("key blob type C needs the provisioned certificate")
-            blob = certificate
-        elif key_blob_type == b"K":
-            blob = key.public_key().key_blob()
-        else:
+        elif key_blob_type != b"K":
             raise SignerConfigError("key blob type must be C or K")
         if not 1 <= fragment <= _FRAGMENT:
             raise SignerConfigError("fragment must be 1-%d octets" % _FRAGMENT)
@@ -81,7 +78,10 @@ class Signer:
         self.cert_initial_repeat = cert_initial_repeat
         self.cert_resend_us = cert_resend_s * 1000000
         self.cert_resend_count = cert_resend_count
-        self.payload = payload_block(session_start_us, key_blob_type, blob)
+        # The payload block is made when CBs are due (it is 1.4 KB, CBs are rare).
+        self._session_start_us = session_start_us
+        self._key_blob_type = key_blob_type
+        self._certificate = certificate
         self._head = b" " + hostname + b" " + app_name + b" " + procid + b" - "
         self._ids = b' RSID="%d" SG="0" SPRI="%d"' % (rsid, BLOCK_PRI)
         self.gbc = 0                  # SBs sent before this one, this session
@@ -90,9 +90,10 @@ class Signer:
         self._hashes = bytearray(max_hashes * _DIGEST)
         self._oldest_pending_us = 0
         self.out = MessageBuffer(_MAX_OCTETS + 64)
-        # The last SB, kept for its byte-identical re-sends (one preallocated copy).
+        # The last SB, kept for its byte-identical re-sends (one preallocated
+        # copy): the redundant copies, and the sender's retry of a failed send.
         self.sb_redundancy = sb_redundancy
-        self._copy = bytearray(_MAX_OCTETS) if sb_redundancy else None
+        self._copy = bytearray(_MAX_OCTETS)
         self._copy_len = 0
         self._copy_left = 0
         self._copy_us = 0
@@ -204,22 +205,32 @@ class Signer:
         return view
 
     def _keep_copy(self, view):
-        if self._copy is not None:
-            self._copy[:len(view)] = view
-            self._copy_len = len(view)
-            self._copy_left = self.sb_redundancy
-            self._copy_us = self.clock()
+        self._copy[:len(view)] = view
+        self._copy_len = len(view)
+        self._copy_left = self.sb_redundancy
+        self._copy_us = self.clock()
+
+    def last_signature_block(self):
+        """The last SB, byte-identical (valid until the next SB is made)."""
+        return memoryview(self._copy)[:self._copy_len]
+
+    @property
+    def payload(self):
+        """The payload block of this session's CBs (RFC 5848 §5.2)."""
+        blob = self._certificate if self._key_blob_type == b"C" else self.key.public_key().key_blob()
+        return payload_block(self._session_start_us, self._key_blob_type, blob)
 
     def certificate_blocks(self):
         """The payload block in fragments of at most `fragment` octets, one CB each."""
-        total = len(self.payload)
+        payload = self.payload
+        total = len(payload)
         index = 0
         while index < total:
             length = min(self.fragment, total - index)
             out = self.out
             self._start_block(b"[ssign-cert")
             out.put(b' TPBL="%d" INDEX="%d" FLEN="%d" FRAG="' % (total, index + 1, length))
-            out.put(memoryview(self.payload)[index:index + length])
+            out.put(memoryview(payload)[index:index + length])
             out.put(b'"')
             yield self._sign_and_close()
             index += length

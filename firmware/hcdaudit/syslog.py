@@ -4,7 +4,7 @@
 # (the PWG text's 63 / 64 / 66 is an arithmetic slip). The message is
 # written into the formatter's own buffer; the sender hashes and sends that
 # very view, so the octets signed are the octets sent.
-from hcdaudit import catalog, formats
+from hcdaudit import catalog, pwg
 from hcdaudit.msgbuf import MessageBuffer, utf8_boundary
 from hcdaudit.timefmt import rfc3339
 
@@ -98,7 +98,7 @@ class Formatter:
         out.put(b" - - [PWG")
         out.put_param(b"NL", self.language)
         out.put_param(b"DUU", self.device_uuid)
-        params = formats.pwg_params(record, self.service_uri)
+        params = pwg.pwg_params(record, self.service_uri)
         is_job = "Job" in params[0][1]
         carried = self._carried
         del carried[:]
@@ -150,7 +150,7 @@ class Formatter:
             out.put_param(b"host", record["remote_host"], cap)
         items = record.get("items") or {}
         for code in sorted(items):
-            name = formats.item_label(code)
+            name = catalog.item_label(code)
             value = items[code]
             if _PWG_ITEMS.get(name) in carried and (name != "job_uuid" or value == value.lower()):
                 continue      # already in [PWG ...] verbatim (JUU lowercases a UUID: keep others)

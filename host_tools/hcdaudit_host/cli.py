@@ -27,16 +27,21 @@ def cmd_provision(args) -> int:
 def cmd_sim(args) -> int:
     from . import sim
     summary = sim.run(args.device_dir, args.events, args.seed, args.power_cuts, args.runtime,
-                      syslog=args.syslog, rate=args.rate)
+                      syslog=args.syslog, rate=args.rate, days=args.days, outage=args.outage)
     if args.json:
         _print_json({k: summary[k] for k in ("logged", "first_seq", "last_seq", "in_nvram", "in_store",
-                                             "evicted", "recoveries", "power_cuts", "runtime", "intact",
-                                             "returned_missing", "syslog")})
+                                             "evicted", "recoveries", "power_cuts", "cuts", "runtime", "intact",
+                                             "returned_missing", "events", "first_time", "last_time", "syslog",
+                                             "outage")})
     else:
         print(f"simulated {summary['logged']} events on {summary['runtime']} "
-              f"(seqs {summary['first_seq']}-{summary['last_seq']})")
+              f"(seqs {summary['first_seq']}-{summary['last_seq']}, {summary['first_time']} to {summary['last_time']})")
+        kinds = sorted(summary["events"].items(), key=lambda kv: (-kv[1], kv[0]))
+        print("  records: " + ", ".join(f"{name} {count}" for name, count in kinds))
         print(f"  in NVRAM {summary['in_nvram']}, in store {summary['in_store']}, evicted {summary['evicted']}")
         print(f"  power cuts {summary['power_cuts']}, boots with recovery {summary['recoveries']}")
+        for cut in summary["cuts"]:
+            print(f"    {cut['time']}: {cut['write']}")
         for boot in summary["boots"]:
             for action in boot["actions"] + boot["quarantined"]:
                 print(f"    boot {boot['boot']}: {action}")
@@ -47,6 +52,8 @@ def cmd_sim(args) -> int:
                   f"sessions (RSID) {', '.join(map(str, syslog['rsids']))}")
             print(f"  delivered through seq {syslog['delivered_through']}, {syslog['undelivered']} not yet delivered, "
                   f"{syslog['resent']} resent, {syslog['lost']} evicted before delivery (audited)")
+            for window in (summary.get("outage") or {}).get("windows", []):
+                print(f"  collector link down {window['from']} to {window['until']} ({window['minutes']} min)")
             if syslog["failed"]:
                 print(f"  syslog: {syslog['failed']} failed attempts; last error: {syslog['last_error']}")
     return 0 if summary["intact"] and not summary["returned_missing"] else 1
@@ -113,16 +120,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing device folder")
     p.set_defaults(func=cmd_provision)
 
-    p = sub.add_parser("sim", help="drive realistic events through the firmware")
+    p = sub.add_parser("sim", help="drive realistic events through the firmware",
+                       description="Run the simulated MFD controller on a device folder: an administrator, a "
+                                   "customer engineer, 20 users and a guest over working days (07:00-19:30 of "
+                                   "simulated time; the device is switched off overnight). Deterministic for a "
+                                   "seed. Exit status 1 if a record log() returned is missing afterwards.")
     p.add_argument("device_dir", type=Path, metavar="DEVICE_DIR")
-    p.add_argument("--events", type=int, default=1000, help="events to log (default 1000)")
+    p.add_argument("--events", type=int, default=1000, help="events per day (default 1000)")
+    p.add_argument("--days", type=int, default=1, help="working days, the nights fast-forwarded (default 1)")
     p.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
-    p.add_argument("--power-cuts", type=int, default=0, help="power cuts, each in the middle of a flush")
-    p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython")
+    p.add_argument("--power-cuts", type=int, default=0, metavar="N",
+                   help="power cuts over the run, at random NVRAM and store writes (taking turns)")
+    p.add_argument("--runtime", choices=("cpython", "micropython"), default="cpython",
+                   help="run the firmware in-process (cpython) or in the MicroPython unix port")
     p.add_argument("--syslog", metavar="URL",
                    help="send signed syslog from the device's delivery cursor: udp://, tcp:// (octet-counted), "
                         "tls://, relp://, relp+tls:// HOST:PORT, or file://PATH (one message a line). "
                         "With --events 0: deliver the backlog and exit")
+    p.add_argument("--outage", action="store_true",
+                   help="with --syslog: the network link to the collector drops once a day for 20-45 simulated "
+                        "minutes; the sender backs off, reconnects and resends (off by default)")
     p.add_argument("--rate", type=int, default=0, metavar="N",
                    help="events per second of wall-clock time (default 0: as fast as possible)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -191,10 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.set_defaults(func=cmd_verify_syslog)
 
-    from . import collect, conformance, report
+    from . import collect, conformance, deploy, pull, report
     conformance.add_parser(sub)
     collect.add_parser(sub)
     report.add_parser(sub)
+    deploy.add_parser(sub)
+    pull.add_parser(sub)
     return parser
 
 

@@ -1322,10 +1322,10 @@ def _is_fqdn(host: str) -> bool:
 def _catalog_classes() -> dict[int, tuple[str, ...]]:
     """Our event codes -> the PP event classes of the catalogue's PP column."""
     try:
-        from hcdaudit.catalog_data import E_CODE, E_PP, EVENTS
+        from hcdaudit.catalog_data import E_CODE, E_PP, events
     except ImportError:          # the firmware package is not on the path: PWG mapping only
         return {}
-    return {row[E_CODE]: tuple(re.findall(r"\b(E[0-7])\b", row[E_PP])) for row in EVENTS}
+    return {row[E_CODE]: tuple(re.findall(r"\b(E[0-7])\b", row[E_PP])) for row in events()}
 
 
 # --------------------------------------------------------------------------

@@ -1,121 +1,222 @@
-"""`make demo`: a throwaway device logs a working day through the real firmware,
-loses power twice at a store write, recovers, and sends every record as RFC 5848 signed
-syslog over TCP to the built-in collector; the host tools export the log in every
-format, prove nothing was lost or altered (in the store and in the collector's
-file) and write the HTML review page. Then a shorter run of the same firmware
-under the MicroPython unix port, verified the same way."""
+"""`make demo`: provision a throwaway device, start the built-in collector, run a
+working day of the simulated MFD controller through the real firmware on CPython
+(power cuts at NVRAM and store writes, a firmware-update restart, the collector's
+link down for a while), then a short run of the same firmware under the
+MicroPython unix port; export the log in every format, verify the store and the
+signed syslog, run the conformance check, write the HTML review page, and print
+one screen: what happened, what was verified, where the files are. Exit status 1
+if any verification fails."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
 from . import sim
 from .collect import run_in_thread
 from .conformance import Options as ConformanceOptions
 from .conformance import check_files as check_conformance
 from .export import FORMATS, export_to
+from .provision import provision
 from .report import build as build_report
 from .report import write_html
-from .provision import provision
 from .syslog_verify import exit_status as syslog_status
 from .syslog_verify import verify as verify_syslog
-from .verify_store import describe, verify
+from .verify_store import verify
+
+# The demo's runs: one working day on CPython, a shorter one on MicroPython.
+CPYTHON_RUN = {"events": 3000, "seed": 2026, "power_cuts": 3}
+MICROPYTHON_RUN = {"events": 400, "seed": 7, "power_cuts": 1}
+JOBS = (("print_job", "print"), ("copy_job", "copy"), ("scan_job", "scan"), ("email_job", "e-mail"),
+        ("fax_send_job", "fax out"), ("fax_receive_job", "fax in"), ("mailbox_job", "mailbox"),
+        ("report_job", "report"))
+OK, FAIL = "[green]✔[/]", "[bold red]✘[/]"
 
 
-def _step(title: str) -> float:
-    print(f"\n== {title}")
-    return time.monotonic()
+class Check:
+    """One verification: its verdict and a line for the summary."""
+
+    def __init__(self, ok: bool, text: str):
+        self.ok = ok
+        self.text = text
 
 
-def _summary(summary: dict, elapsed: float) -> None:
-    print(f"  logged {summary['logged']} events on {summary['runtime']} in {elapsed:.1f} s "
-          f"({summary['logged'] / max(elapsed, 1e-9):,.0f} events/s)")
-    print(f"  seq range {summary['device_first_seq']}-{summary['device_last_seq']}: "
-          f"{summary['in_store']} in store, {summary['in_nvram']} in NVRAM, {summary['evicted']} evicted")
-    print(f"  power cuts {summary['power_cuts']}; boots {len(summary['boots'])}, with recovery {summary['recoveries']}")
-    for boot in summary["boots"]:
-        for action in boot["actions"] + boot["quarantined"]:
-            print(f"    boot {boot['boot']} (last durable seq {boot['last_durable_seq']}): {action}")
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("{task.description:<46}"), BarColumn(bar_width=24), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console)
 
 
-def _syslog(summary: dict, collector: Path, device: Path) -> dict:
-    sent = summary["syslog"]
-    print(f"  signed syslog: {sent['messages']} messages + {sent['blocks']} signature/certificate blocks "
-          f"({sent['signatures']} DSA signatures) to {collector.name}, sessions RSID {sent['rsids']}")
-    report = verify_syslog([collector], [device / "escrow" / "syslog-signing.pem"])
-    resent = sum(len(w["where"]) for w in report["warnings"] if w["kind"] == "resent")
-    print(f"  verify syslog (cryptography, trust = the provisioned certificate): {report['verified']} of "
-          f"{report['normal_messages']} messages verified, {len(report['findings'])} findings"
-          + (f"; {resent} re-sent after a power cut and signed in the next session" if resent else ""))
-    for finding in report["findings"][:5]:
-        print(f"    {finding['kind']}: {finding['detail']}")
-    return report
+def _simulate(console: Console, title: str, device: Path, runtime: str, run: dict, syslog: str) -> tuple[dict, float]:
+    started = time.monotonic()
+    with _progress(console) as bar:
+        task = bar.add_task(title, total=run["events"])
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+        summary = sim.run(device, run["events"], run["seed"], run["power_cuts"], runtime, syslog=syslog,
+                          outage=True, progress=advance)
+        bar.update(task, completed=run["events"])
+    return summary, time.monotonic() - started
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _verify_device(device: Path, summary: dict, collector: Path) -> tuple[Check, Check, list[Check]]:
+    """The store (verify store) with every returned seq, and the collector's file (verify syslog)."""
+    report = verify(device)
+    missing = summary["returned_missing"]
+    store = Check(report.intact() and not missing,
+                  f"{report.verified:,} records {'intact' if report.intact() else 'NOT INTACT'}; "
+                  + ("every seq log() returned is there" if not missing else f"MISSING {missing[:5]}"))
+    syslog = verify_syslog([collector], [device / "escrow" / "syslog-signing.pem"])
+    copies = syslog["normal_messages"] - syslog["verified"]
+    signed = Check(syslog_status(syslog) == 0,
+                   f"{syslog['verified']:,} messages verified, {len(syslog['findings'])} findings"
+                   + (f", {copies:,} resent copies" if copies > 0 else ""))
+    findings = [Check(False, f"  {f['kind']}: {f['detail'][:100]}") for f in syslog["findings"][:3]]
+    return store, signed, findings
+
+
+def _counts(summary: dict) -> tuple[str, str]:
+    """The power cuts and the syslog side of a run, one phrase each."""
+    where = Counter(cut["where"] for cut in summary["cuts"])
+    cuts = f"{summary['power_cuts']} power cut{'s' if summary['power_cuts'] != 1 else ''}"
+    if where:
+        cuts += " (" + ", ".join(f"{n} {w}" for w, n in sorted(where.items())) + ")"
+    cuts += f" → {summary['recoveries']} recovered at boot, {len(summary['boots'])} boots"
+    syslog, windows = summary["syslog"], (summary.get("outage") or {}).get("windows") or []
+    link = ", ".join(f"link down {w['from'][11:16]}–{w['until'][11:16]}" for w in windows) or "no outage"
+    sent = (f"{syslog['sessions']} sessions, {syslog['messages']:,} messages + {syslog['blocks']:,} blocks; "
+            f"{link}: {syslog['failed']} failed tries, {syslog['resent']} resent")
+    return cuts, sent
+
+
+def _happened(records: list[dict], summary: dict) -> list[tuple[str, str]]:
+    """What the device's own records say happened, a few short rows."""
+    count = Counter(r["event"] for r in records)
+    bursts = sorted({r["remote_host"] or "the panel" for r in records if r["event"] == "continuous_failure_detected"})
+    clock = Counter(r["items"].get("method") for r in records if r["event"] == "clock_change")
+    certs = Counter(r["outcome"] for r in records if r["event"] == "certificate_import")
+    cuts, sent = _counts(summary)
+    return [
+        ("jobs", " · ".join(f"{label} {count[name]:,}" for name, label in JOBS if count[name])),
+        ("sign-in", f"{count['login']:,} ok · {count['login_failure']} failed · {count['lockout']} lockouts, "
+                    f"{count['lockout_expired']} expired" + (f" · burst from {', '.join(bursts)}" if bursts else "")),
+        ("admin", f"{count['setting_change']} settings · users +{count['user_add']} −{count['user_delete']} "
+                  f"~{count['user_edit']} · {count['role_change']} roles · {count['password_change']} passwords · "
+                  f"certificates {certs['success']} in, {certs['failure']} refused · {count['audit_export']} log "
+                  f"export · {count['firmware_update']} firmware update + restart"),
+        ("clock", f"{count['ntp_failure']} NTP failure · {clock['ntp']} NTP steps · {clock['user']} set by hand"),
+        ("power", cuts),
+        ("syslog", sent),
+    ]
+
+
+def _summary_screen(console: Console, title: str, happened_rows: list[tuple[str, str]], mp_line: str,
+                    checks: list[Check], workdir: Path, elapsed: float) -> None:
+    ok = all(c.ok for c in checks)
+    happened = Table.grid(padding=(0, 1))
+    happened.add_column(style="bold cyan", no_wrap=True)
+    happened.add_column()
+    for label, line in happened_rows:
+        happened.add_row(label, line)
+    happened.add_row("mfd-2", mp_line)
+    verified = Table.grid(padding=(0, 1))
+    verified.add_column(no_wrap=True)
+    verified.add_column()
+    for check in checks:
+        verified.add_row(OK if check.ok else FAIL, check.text)
+    files = Table.grid(padding=(0, 1))
+    files.add_column(style="bold", no_wrap=True)
+    files.add_column()
+    files.add_row("folder", str(workdir))
+    files.add_row("in it", "mfd-1/ mfd-2/ (device folders) · collector-mfd-1.log, collector-mfd-2.log · "
+                           "exports/ (" + ", ".join(FORMATS) + ") · review-mfd-1.html")
+    verdict = Text.from_markup(
+        f"[bold green]ALL VERIFIED[/] in {elapsed:.1f} s: every record log() returned is on the device and in "
+        f"the collector's file, signed, nothing altered" if ok else
+        f"[bold red]PROBLEM[/] ({elapsed:.1f} s): a verification failed, see ✘ above")
+    console.print(Panel(Group(Text(title, style="bold"), happened, Text(""),
+                              Text("What was verified", style="bold"), verified, Text(""),
+                              Text("Where the files are", style="bold"), files, Text(""), verdict),
+                        title="hcdaudit demo", box=box.ROUNDED, expand=False))
 
 
 def main() -> int:
     started = time.monotonic()
+    console = Console(highlight=False)
     workdir = Path(tempfile.mkdtemp(prefix="hcdaudit-demo-"))
     os.environ.setdefault("HCDAUDIT_STATE_DIR", str(workdir / "host-state"))
-    device = workdir / "mfd-1"
-    t = _step("provision a throwaway device")
+    device, mp_device = workdir / "mfd-1", workdir / "mfd-2"
+    collector, mp_collector = workdir / "collector-mfd-1.log", workdir / "collector-mfd-2.log"
     identity = provision(device, "mfd-lab-1", "DEMO000001")
-    print(f"  {identity['name']} {identity['uuid']} in {device}")
-    print(f"  NVRAM ring {identity['slot_count']} slots x {identity['slot_size']} B, "
-          f"store cap {identity['store_cap']:,} records")
+    provision(mp_device, "mfd-lab-2", "DEMO000002")
+    console.print(f"provisioned {identity['name']} and mfd-lab-2 in {workdir}; "
+                  "built-in collector on TCP (octet-counted)")
 
-    t = _step("a working day on CPython: logins, jobs, settings, a clock change; two power cuts at store writes")
-    collector = workdir / "collector-mfd-1.log"
     with run_in_thread("tcp://127.0.0.1:0", collector) as listener:
-        print(f"  built-in collector on tcp://127.0.0.1:{listener.port} (octet-counted) -> {collector.name}")
-        summary = sim.run(device, events=3000, seed=2026, power_cuts=2, runtime="cpython",
-                          syslog=f"tcp://127.0.0.1:{listener.port}")
-        sent = summary["syslog"]["messages"] + summary["syslog"]["blocks"]
-        listener.wait_for(sent, timeout=30)
-    _summary(summary, time.monotonic() - t)
+        summary, seconds = _simulate(console, "a working day on CPython", device, "cpython", CPYTHON_RUN,
+                                     f"tcp://127.0.0.1:{listener.port}")
+        listener.wait_for(summary["syslog"]["messages"] + summary["syslog"]["blocks"], timeout=30)
+    with run_in_thread("tcp://127.0.0.1:0", mp_collector) as listener:
+        mp_summary, mp_seconds = _simulate(console, "a shorter day on MicroPython (unix port)", mp_device,
+                                           "micropython", MICROPYTHON_RUN, f"tcp://127.0.0.1:{listener.port}")
+        listener.wait_for(mp_summary["syslog"]["messages"] + mp_summary["syslog"]["blocks"], timeout=30)
 
-    t = _step("export in every format, verify the store and the collector's file")
+    checks: list[Check] = []
     exports = workdir / "exports"
     exports.mkdir()
-    for fmt in FORMATS:
-        count, _ = export_to(device, fmt, exports / f"mfd-1.{fmt}")
-    print(f"  exported {count} records as {', '.join(FORMATS)} to {exports}")
-    report = verify(device)
-    print("  " + describe(report).replace("\n", "\n  "))
-    syslog_report = _syslog(summary, collector, device)
-    conformance = check_conformance([collector], ConformanceOptions(trust=[device / "escrow" / "syslog-signing.pem"]))
-    counts = conformance["counts"]
-    top = ", ".join(f"{rule} x{sum(n.values())}" for rule, n in list(conformance["rules"].items())[:6])
-    print(f"  conformance (RFC 5424, PWG 5110.3, RFC 5848, HCD PP) of the collector's file: {counts['E']} errors, "
-          f"{counts['W']} warnings, {counts['I']} notes ({top})")
-    page = workdir / "review-mfd-1.html"
-    review = build_report(device, [collector], [device / "escrow" / "syslog-signing.pem"], remember=False)
-    write_html(review, page)
-    print(f"  monthly review page: {page} ({'clean' if review.clean else 'findings: ' + '; '.join(review.findings)})")
-
-    t = _step("the same firmware under MicroPython (unix port)")
-    mp_device = workdir / "mfd-2"
-    provision(mp_device, "mfd-lab-2", "DEMO000002")
-    mp_collector = workdir / "collector-mfd-2.log"
-    mp_summary = sim.run(mp_device, events=600, seed=7, power_cuts=1, runtime="micropython",
-                         syslog=f"file://{mp_collector}")
-    _summary(mp_summary, time.monotonic() - t)
-    mp_report = verify(mp_device)
-    print(f"  verified on the host: {mp_report.verified} records, "
-          f"{'INTACT' if mp_report.intact() else 'NOT INTACT'}")
-    mp_syslog_report = _syslog(mp_summary, mp_collector, mp_device)
-
-    missing = summary["returned_missing"] + mp_summary["returned_missing"]
-    syslog_ok = (syslog_status(syslog_report) == 0 and syslog_status(mp_syslog_report) == 0
-                 and conformance["counts"]["E"] == 0)
-    ok = report.intact() and mp_report.intact() and count == report.verified and not missing and syslog_ok
-    verdict = ("every record whose log() returned is present exactly once, in the store and as a verified "
-               "signed syslog message; nothing altered" if ok
-               else f"PROBLEM: returned seqs missing {missing[:10]}; syslog verified: {syslog_ok}")
-    print(f"\n== verdict: {verdict} ({time.monotonic() - started:.1f} s; files in {workdir})")
-    return 0 if ok else 1
+    trust = [device / "escrow" / "syslog-signing.pem"]
+    with _progress(console) as bar:
+        task = bar.add_task("export, verify, check conformance, review", total=len(FORMATS) + 5)
+        counts = {}
+        for fmt in FORMATS:
+            counts[fmt], _ = export_to(device, fmt, exports / f"mfd-1.{fmt}")
+            bar.advance(task)
+        records = _records(exports / "mfd-1.jsonl")
+        store, signed, findings = _verify_device(device, summary, collector)
+        checks += [Check(store.ok, "store   " + store.text), Check(signed.ok, "syslog  " + signed.text), *findings]
+        bar.advance(task, 2)
+        same = len(set(counts.values())) == 1 and counts["jsonl"] == len(records) == records[-1]["seq"]
+        checks.append(Check(same, f"exports {counts['jsonl']:,} records in each of {len(FORMATS)} formats, "
+                                  f"seqs 1–{records[-1]['seq']:,} without a gap"))
+        conformance = check_conformance([collector], ConformanceOptions(trust=trust))
+        bar.advance(task)
+        c = conformance["counts"]
+        top = ", ".join(f"{rule}×{sum(n.values())}" for rule, n in list(conformance["rules"].items())[:3])
+        checks.append(Check(c["E"] == 0, f"conformance (RFC 5424, PWG 5110.3, RFC 5848, HCD PP): {c['E']} errors, "
+                                         f"{c['W']:,} warnings, {c['I']} notes ({top})"))
+        review = build_report(device, [collector], trust, remember=False)
+        write_html(review, workdir / "review-mfd-1.html")
+        bar.advance(task)
+        checks.append(Check(review.clean, "review  page " + (
+            "clean" if review.clean else "with findings: " + "; ".join(review.findings)[:100])))
+        mp_store, mp_signed, mp_findings = _verify_device(mp_device, mp_summary, mp_collector)
+        checks += [Check(mp_store.ok and mp_signed.ok, f"mfd-2   store {mp_store.text}; syslog {mp_signed.text}"),
+                   *mp_findings]
+        bar.advance(task)
+    first, last = records[0]["time"], records[-1]["time"]
+    title = (f"What happened on mfd-1 (CPython): {summary['logged']:,} events in {seconds:.1f} s "
+             f"({summary['logged'] / max(seconds, 1e-9):,.0f}/s), {first[:10]} {first[11:16]}–{last[11:16]}")
+    mp_cuts, mp_sent = _counts(mp_summary)
+    mp_line = (f"MicroPython, same firmware: {mp_summary['logged']:,} events in {mp_seconds:.1f} s "
+               f"({mp_summary['logged'] / max(mp_seconds, 1e-9):,.0f}/s); {mp_cuts}; {mp_sent}")
+    _summary_screen(console, title, _happened(records, summary), mp_line, checks, workdir,
+                    time.monotonic() - started)
+    return 0 if all(check.ok for check in checks) else 1
 
 
 if __name__ == "__main__":

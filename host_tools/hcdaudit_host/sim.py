@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Callable
 
 from boards.host import device, simulate
 
@@ -28,9 +30,14 @@ def micropython_binary() -> str:
 
 
 def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
-        start_us: int = simulate.DAY_START_US, syslog: str | None = None, rate: int = 0) -> dict:
-    if events < 0 or power_cuts < 0 or not 0 <= rate <= 1000:
-        raise UsageError("--events and --power-cuts must not be negative, --rate must be 0-1000")
+        start_us: int = simulate.DAY_START_US, syslog: str | None = None, rate: int = 0, days: int = 1,
+        outage: bool = False, progress: Callable[[int, int], None] | None = None) -> dict:
+    """`events` per simulated working day over `days` days (see boards/host/simulate.py);
+    progress(done, total) is called as the run goes."""
+    if events < 0 or power_cuts < 0 or not 0 <= rate <= 1000 or not 1 <= days <= 366:
+        raise UsageError("--events and --power-cuts must not be negative, --rate must be 0-1000, --days 1-366")
+    if outage and not syslog:
+        raise UsageError("--outage needs --syslog: it is the collector's link that goes down")
     if syslog:
         from hcdaudit.hal import net
         try:
@@ -42,17 +49,42 @@ def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
         device.load_master_key(str(device_dir))
     except device.DeviceError as exc:
         raise UsageError(str(exc)) from None
+    options = {"device_dir": str(device_dir), "events": events, "seed": seed, "power_cuts": power_cuts,
+               "start_us": start_us, "syslog_url": syslog, "rate": rate, "days": days, "outage": outage}
     if runtime == "cpython":
         try:
-            return simulate.run(str(device_dir), events, seed, power_cuts, start_us, syslog, rate)
+            return simulate.run(**options, progress=progress)
         except device.DeviceError as exc:
             raise UsageError(str(exc)) from None
+    return _run_micropython(options, progress)
+
+
+def _run_micropython(options: dict, progress: Callable[[int, int], None] | None) -> dict:
+    # The options go in a file: the unix port crashes on command lines of more than ~256 bytes.
     env = dict(os.environ, MICROPYPATH=f"{ROOT}:{ROOT / 'firmware'}")
-    proc = subprocess.run(
-        [micropython_binary(), "-X", f"heapsize={MICROPYTHON_HEAP}", str(ROOT / "boards/host/simulate.py"),
-         str(device_dir), str(events), str(seed), str(power_cuts), str(start_us), syslog or "-", str(rate)],
-        capture_output=True, text=True, env=env, timeout=3600)
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+    with tempfile.NamedTemporaryFile("w", prefix="hcdaudit-sim-", suffix=".json") as args, \
+            tempfile.TemporaryFile("w+") as errors:
+        json.dump(dict(options, progress=progress is not None), args)
+        args.flush()
+        proc = subprocess.Popen(
+            [micropython_binary(), "-X", f"heapsize={MICROPYTHON_HEAP}", str(ROOT / "boards/host/simulate.py"),
+             args.name], stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
+        lines = []
+        try:
+            for line in proc.stdout:
+                if line.startswith("progress ") and progress is not None:
+                    done, total = line.split()[1:3]
+                    progress(int(done), int(total))
+                else:
+                    lines.append(line)
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        errors.seek(0)
+        stderr = errors.read()
+    if proc.returncode != 0 or not lines:
+        tail = (stderr or "".join(lines)).strip().splitlines()[-1:] or ["no output"]
         raise UsageError(f"the MicroPython run failed: {tail[0]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(lines[-1])

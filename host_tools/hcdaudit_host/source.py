@@ -185,6 +185,10 @@ def flash_geometry(identity: dict) -> dict:
         raise UsageError(f"flash geometry in {origin} is not a littlefs geometry: {geo}")
     geo["board"] = board
     geo["origin"] = origin
+    try:
+        geo["store_dir"] = profiles.profile(board).get("store_dir", "/")
+    except ValueError:
+        geo["store_dir"] = "/"
     return geo
 
 
@@ -219,9 +223,10 @@ class ImageStore:
     reads aligned runs straight from the image), and served from memory: the
     reader opens every segment twice (eviction scan, then records)."""
 
-    def __init__(self, lfs, label: str):
+    def __init__(self, lfs, label: str, folder: str = "/"):
         self.lfs = lfs
         self.label = label
+        self.folder = folder.rstrip("/") + "/"
         self._files: dict[str, bytes] = {}
 
     def _call(self, what, fn, *args):
@@ -232,13 +237,13 @@ class ImageStore:
             raise UsageError(f"{self.label}: littlefs cannot {what}: {exc} (damaged or truncated image?)") from None
 
     def listdir(self):
-        return [name for name in self._call("list the root folder", self.lfs.listdir, "/")]
+        return [name for name in self._call(f"list {self.folder}", self.lfs.listdir, self.folder)]
 
     def _content(self, name) -> bytes:
         data = self._files.get(name)
         if data is None:
             def read_all():
-                with self.lfs.open(name, "rb") as f:
+                with self.lfs.open(self.folder + name, "rb") as f:
                     return f.read()
             data = self._files[name] = bytes(self._call(f"read {name}", read_all))
         return data
@@ -288,12 +293,20 @@ def mount_image(data: bytes, geo: dict, label: str):
     except LittleFSError as exc:
         raise UsageError(f"{label} is not a littlefs image of this board ({where}): mount fails ({exc})") from None
     stat = lfs.fs_stat()
+    # The board keeps its store in a folder of its volume (the profile's
+    # store_dir); a dump with the segments at the root is read from there.
+    folder = geo.get("store_dir") or "/"
+    if folder != "/":
+        try:
+            lfs.stat(folder)
+        except LittleFSError:
+            folder = "/"
     if stat.block_size != bs:
         raise UsageError(f"{label}: littlefs block size {stat.block_size}, the board's is {bs}")
     if stat.block_count * bs > len(data):
         raise UsageError(f"{label} holds {len(data) // bs} blocks, its littlefs superblock says "
                          f"{stat.block_count}: truncated dump")
-    return ImageStore(lfs, label), where
+    return ImageStore(lfs, label, folder), where
 
 
 def open_image(image: Path, nvram_path: Path, escrow: Path) -> Source:

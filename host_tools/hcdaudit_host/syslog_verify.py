@@ -1179,7 +1179,12 @@ class Verification:
                 self.matched.add(position)
                 older = [g for g, _ in owners if g.boundary < position]
                 resent_in = [g for g, _ in owners if self._is_resend(g, position)]
-                if older:
+                # A session still current here that signed the same octets and
+                # reconnected since: its own re-send, whatever older sessions sent.
+                current = [(g, n) for g, n in owners if g.boundary >= position]
+                if older and current and self._after_reconnect(current, position):
+                    current[0][0].reconnect_resent.append(position)
+                elif older:
                     self._replayed(older[0], position, [n for g, n in owners if g is older[0]])
                 elif resent_in:
                     self._resent(resent_in[0], position, [n for g, n in owners if g is resent_in[0]])

@@ -10,7 +10,7 @@ def device_with_segments(n_records=170):
     log = dev.boot()
     for i in range(n_records - 1):
         log.log("print_job", subject="u%d" % (i % 7), file_name="f%04d.pdf" % i)
-    assert [m.name for m in log.store.segments] == [segment.name_for(s) for s in (1, 51, 101)]
+    assert log.store.names() == [segment.name_for(s) for s in (1, 51, 101)]
     return dev
 
 

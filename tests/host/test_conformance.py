@@ -497,8 +497,10 @@ def test_our_pwg_export_file_passes_the_file_rules(device_stream, tmp_path):
     report = json.loads(out)
     assert status == 0 and not any(f["rule"].startswith("F") for f in report["findings"])
     assert report["messages"] == report["event_messages"] > 0
-    # Read as a stream instead, the same file breaks the stream rules.
-    assert {f["rule"] for f in json.loads(run_cli(exported, "--json")[1])["findings"] if f["level"] == "E"} == {"F2"}
+    # Read as a stream instead, the same file breaks the stream rules (and A6 where a line has non-ASCII
+    # text, a shortened MSG's ellipsis: a file has one BOM, at its start).
+    errors = {f["rule"] for f in json.loads(run_cli(exported, "--json")[1])["findings"] if f["level"] == "E"}
+    assert "F2" in errors and errors <= {"F2", "A6"}
 
 
 def test_a_malformed_signature_block_is_an_h7_error(device_stream, tmp_path):

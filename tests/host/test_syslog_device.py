@@ -76,19 +76,28 @@ def test_every_normal_message_is_hashed_as_sent_and_signed_once_per_number(provi
     folder = tmp_path / "d"
     shutil.copytree(provisioned, folder)
     lines = run_sim(folder, "cpython", tmp_path / "collector.log", cuts=0)
-    normal = [line for line in lines if b"[ssign" not in line]
+    # Numbers count per reboot session (RSID): the simulated day restarts once, after a firmware update.
+    numbered, rsid, count = {}, None, 0
+    for line in lines:
+        if b"[ssign" in line:
+            session = int(line.split(b' RSID="')[1].split(b'"')[0])
+            if session != rsid:
+                rsid, count = session, 0
+        else:
+            count += 1
+            numbered[(rsid, count)] = line
     signed = {}
     for block in dict.fromkeys(blocks_of(lines)):       # byte-identical copies once
         if b"[ssign " not in block:
             continue
         fields = dict(part.split(b"=", 1) for part in block[block.index(b"[ssign ") + 7:block.index(b' HB=')].split(b" "))
-        fmn = int(fields[b"FMN"].strip(b'"'))
+        fmn, session = int(fields[b"FMN"].strip(b'"')), int(fields[b"RSID"].strip(b'"'))
         hb = block[block.index(b'HB="') + 4:block.index(b'" SIGN')].split(b" ")
         for i, h in enumerate(hb):
-            assert signed.setdefault(fmn + i, h) == h
-    assert sorted(signed) == list(range(1, len(normal) + 1))
+            assert signed.setdefault((session, fmn + i), h) == h
+    assert sorted(signed) == sorted(numbered) and len({s for s, _ in signed}) == 2
     uri = json.loads((folder / "bundle" / "device.json").read_text())["syslog"]["service_uri"].encode()
-    for number, line in enumerate(normal, 1):
+    for number, line in numbered.items():
         assert base64.b64decode(signed[number]) == hashlib.sha256(line).digest()
         assert len(line) <= 2048 and b"\t" not in line and b"\x00" not in line
         assert b' URI="' + uri + b'"' in line            # the provisioned settings reach the formatter

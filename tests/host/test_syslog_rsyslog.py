@@ -68,7 +68,7 @@ def test_rsyslog_file_verifies_completely(collected, tmp_path):
     report = check(collected, tmp_path, collected["signed"])
     assert report["findings"] == [] and exit_status(report) == 0
     assert report["verified"] == len(normal_indexes(collected["signed"]))
-    assert len(report["groups"]) == 2          # two reboot sessions: RSID 1 and 2
+    assert len(report["groups"]) == 4          # two runs, each restarting once after a firmware update: RSID 1-4
 
 
 def test_unsigned_source_reported_alone(collected, tmp_path):

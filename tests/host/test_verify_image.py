@@ -29,7 +29,7 @@ from conftest import run_micropython
 # MicroPython, as a board: littlefs through boards/host/flash.py on a file-backed
 # block device of the board's geometry, NVRAM in RAM (dumped at the end, as FRAM).
 MICROPYTHON_WRITER = """
-import sys, json
+import os, sys, json
 import support
 from boards.host import flash
 from boards.host.board import Board
@@ -46,6 +46,17 @@ flash.READ_SIZE, flash.PROG_SIZE = geo["read_size"], geo["prog_size"]
 FileBlockDevice.create(image, geo["block_size"], geo["block_count"])
 bdev = FileBlockDevice(image, geo["block_size"])
 fs = flash.mount(bdev, format=True)
+from boards import profiles
+store_dir = profiles.profile(identity.get("board", "host"))["store_dir"]
+if store_dir != "/":
+    # as the boards keep it: the store in a folder of the volume
+    from boards.host.dirfs import DirFs
+    path = fs.root
+    for part in store_dir.strip("/").split("/"):
+        path += "/" + part
+        os.mkdir(path)
+    unmount, fs = fs.unmount, DirFs(path)
+    fs.unmount = unmount
 nv = RamNvram(ring.region_size(identity["slot_count"], identity["slot_size"]))
 board = Board(nv, fs, identity["slot_count"], identity["slot_size"], identity["store_cap"],
               clock=support.FakeClock(), random=support.FakeRandom())
@@ -166,6 +177,7 @@ def test_rp2040_image_prog_256_from_cpython(tmp_path, hcdaudit):
     device = board_device(tmp_path, "rp2040")
     geo = json.loads((device / "escrow" / "device.json").read_text())["flash"]
     assert geo == profiles.BOARDS["rp2040"]["flash"] and geo["prog_size"] == 256
+    # littlefs-python writes these segments at the volume's root: read from there
     image, nvram = tmp_path / "pico.img", tmp_path / "pico-fram.bin"
     assert write_cpython(device, image, nvram, 120) == (100, 21)
     status, out, err = hcdaudit("verify", "store", *image_args(device, image, nvram), "--json")
@@ -269,8 +281,9 @@ def test_unusable_input_is_exit_2_with_one_line(esp32, other_device, tmp_path, h
         identity = json.loads((copy / "escrow" / "device.json").read_text())
         lfs = LittleFS(context=UserContext(buffer=bytearray(image.read_bytes())), block_size=4096, block_count=0,
                        mount=True, read_size=identity["flash"]["read_size"], prog_size=identity["flash"]["prog_size"])
-        for name in lfs.listdir("/"):
-            with lfs.open(name, "rb") as f:
+        store_dir = profiles.profile(identity["board"])["store_dir"].rstrip("/") + "/"
+        for name in lfs.listdir(store_dir):
+            with lfs.open(store_dir + name, "rb") as f:
                 (copy / "store" / name).write_bytes(f.read())
         assert hcdaudit("verify", "store", copy)[0] == 0      # the folder copy of the image is intact
         victim = sorted((copy / "store").iterdir())[1]
