@@ -1,61 +1,77 @@
 # A board's full working day under MicroPython, run from the frozen package
 # (tests/heap_budget.py builds it; -X heapsize is the board's budget plus what
-# only the emulation puts in the heap: the image and this scenario's modules):
-# boot, events with signed syslog delivery, a power cut in the middle of a
-# flush, reboot, the rest of the day, delivery of everything. Prints one JSON
-# line: the seqs log() returned and the heap figures. The host then reads the
-# flash and NVRAM files and the collector file to check that nothing returned
-# is missing.
-#   heap_scenario.main(BASE, WORKDIR, BOARD, BUDGET, EVENTS, SEED, CUT_AT)
-# WORKDIR holds the provisioned device folder (bundle/), flash.img and nvram.bin.
+# only the emulation puts in the heap: the image, this scenario's modules and
+# the simulated parts' memories): boards/<name>/board.py wired over the
+# simulated peripherals (tests/firmware/sim_peripherals.py) boots, logs events
+# with signed syslog delivery, loses power in the middle of a flush, reboots,
+# logs the rest of the day and delivers everything. Prints one JSON line: the
+# seqs log() returned and the heap figures. The host then reads the flash and
+# FRAM (+ backup SRAM) files and the collector file to check that nothing
+# returned is missing.
+#   heap_scenario.main(BASE, WORKDIR, BOARD, BUDGET, EVENTS, SEED, CUT_AT, FIRMWARE)
+# WORKDIR holds the provisioned device folder (device/), the board's flash
+# (flash.img: the littlefs partition, the bundle deployed in it), the FRAM
+# (fram.bin), on stm32 the backup SRAM (sram.bin) and the key folder (keys/).
+# FIRMWARE: the modules the board's application imports, imported first.
 import gc
 import json
 import sys
 import time
 
+import sim_peripherals
 from boards import profiles
-from boards.host import device
-from boards.host.board import Board
-from boards.host.dirfs import DirFs
-from boards.host.memory import FileBlockDevice, FileNvram
+from boards.common import bundle
 from boards.host.controller import DAY_START_US, Controller, Prng, SimClock
 from boards.host.power import CutFs, CutNvram, PowerCut, PowerSupply
 from hcdaudit.audit import AuditLog
 
-# The sender's modules, imported at start as an application would (the board
-# wiring imports them on first use: after boot, into a fragmented heap).
-for _name in ("hcdaudit.backlog", "hcdaudit.cursor", "hcdaudit.dsa", "hcdaudit.sender", "hcdaudit.signer",
-              "hcdaudit.syslog", "hcdaudit.hal.net"):
-    __import__(_name)
-
-_CHUNK = 256
+FRAM_FILE = "fram.bin"
+SRAM_FILE = "sram.bin"
+FLASH_FILE = "flash.img"
+KEY_DIR = "keys"
 
 
-class FileFlash(FileBlockDevice):
-    """NOR flash in a file (off the heap, as flash is): erases in small pieces,
-    so the stand-in holds no block-sized buffer a board's driver does not."""
+class Parts(sim_peripherals.SimPeripherals):
+    """One boot's simulated parts. The board caches its mounted volume in a
+    plain attribute: no test runner here to unmount what a failed test left."""
+    volume = None
 
-    def __init__(self, path, block_size):
-        FileBlockDevice.__init__(self, path, block_size)
-        self._erased = b"\xff" * _CHUNK
-
-    def erase(self, block):
-        self._file.seek(block * self.block_size)
-        for _ in range(self.block_size // _CHUNK):
-            self._file.write(self._erased)
-        self._file.flush()
-        return 0
+    def power_off(self):
+        if self.volume is not None:
+            self.volume.unmount()
+            self.volume = None
 
 
-class FileFram(FileNvram):
-    """FRAM in a file: each write reaches the file before write() returns, as
-    FRAM commits bytes as they are clocked in. No fsync: the power cuts here are
-    simulated in-process, and a disk's fsync would be what the figures measure."""
+def _load(path, mem):
+    with open(path, "rb") as f:
+        f.readinto(mem)
 
-    def write(self, offset, data):
-        self._file.seek(offset)
-        self._file.write(data)
-        self._file.flush()
+
+def open_memories(workdir, board_name):
+    """The board's memories from WORKDIR's files: FRAM (and backup SRAM) read
+    into the models' own buffers (no second copy in the heap), the flash used
+    in place (off the heap, as flash is)."""
+    key_dir = workdir + "/" + KEY_DIR if board_name == "stm32" else None
+    memories = sim_peripherals.Memories(board_name, flash_path=workdir + "/" + FLASH_FILE, key_dir=key_dir)
+    _load(workdir + "/" + FRAM_FILE, memories.fram.mem)
+    if memories.sram is not None:
+        _load(workdir + "/" + SRAM_FILE, memories.sram.mem)
+    return memories
+
+
+def save_memories(workdir, memories):
+    """The FRAM (and backup SRAM) contents into WORKDIR's files: what the next
+    run, and the host's check, find."""
+    with open(workdir + "/" + FRAM_FILE, "wb") as f:
+        f.write(memories.fram.mem)
+    if memories.sram is not None:
+        with open(workdir + "/" + SRAM_FILE, "wb") as f:
+            f.write(memories.sram.mem)
+    memories.flash.close()
+
+
+def board_module(board_name):
+    return __import__("boards.%s.board" % board_name, None, None, ["board"])
 
 
 class Heap:
@@ -78,36 +94,6 @@ class Heap:
                 self.live = used
 
 
-def open_device(workdir, board_name, clock, mounts=[0]):
-    """The board factory (one place to swap for boards/<name>/board.py's
-    open_board): FRAM stand-in and littlefs on a flash file with the board's
-    geometry from boards/profiles.py."""
-    import vfs
-    profile = profiles.profile(board_name)
-    geo = profile["flash"]
-    nvram = FileFram(workdir + "/nvram.bin")
-    bdev = FileFlash(workdir + "/flash.img", geo["block_size"])
-    options = {"readsize": geo["read_size"], "progsize": geo["prog_size"], "lookahead": 32}
-    try:
-        lfs = vfs.VfsLfs2(bdev, **options)
-    except OSError:
-        vfs.VfsLfs2.mkfs(bdev, **options)
-        lfs = vfs.VfsLfs2(bdev, **options)
-    mounts[0] += 1
-    point = "/flash%d" % mounts[0]
-    vfs.mount(lfs, point)
-    fs = DirFs(point)
-
-    def power_off():
-        vfs.umount(point)
-        nvram.close()
-        bdev.close()
-    fs.power_off = power_off
-    identity = device.load_identity(workdir + "/device")
-    board = Board(nvram, fs, profile["slot_count"], profile["slot_size"], profile["store_cap"], clock=clock)
-    return board, identity
-
-
 def drain(sender, clock, rounds=600):
     """Pump until the collector has everything (bounded); simulated time passes
     for the signer's idle timer."""
@@ -120,41 +106,53 @@ def drain(sender, clock, rounds=600):
     return sender.drained()
 
 
-def main(base, workdir, board_name, budget, events, seed, cut_at):
+def main(base, workdir, board_name, budget, events, seed, cut_at, firmware=()):
     """base: gc.mem_alloc() before the first import (the mounted image's share);
-    budget: the heap the firmware has (the run's -X heapsize adds the image's
-    and the scenario's own share)."""
+    budget: the heap the firmware has (the run's -X heapsize adds the image's,
+    the scenario's and the simulated memories' share)."""
+    # The simulated memories are the emulation's, not the firmware's: built
+    # first (their 32 KiB FRAM in one piece) and taken out of the figures
+    # (tests/heap_budget.py measures them the same way and adds them to -X heapsize).
+    gc.collect()
+    before = gc.mem_alloc()
+    memories = open_memories(workdir, board_name)
+    gc.collect()
+    base += gc.mem_alloc() - before
+    for name in firmware:       # as the board's application imports them, before boot
+        __import__(name)
     try:
-        run(base, workdir, board_name, budget, events, seed, cut_at)
+        run(base, memories, workdir, board_name, budget, events, seed, cut_at)
     except MemoryError:
         import micropython
         micropython.mem_info()      # how full, and how fragmented (max free), when it ran out
         raise
 
 
-def run(base, workdir, board_name, budget, events, seed, cut_at):
+def run(base, memories, workdir, board_name, budget, events, seed, cut_at):
     # The application's GC policy (boards/common/app.py set_gc_policy): a collection
     # every eighth of the heap allocated.
     gc.threshold(budget // 8)
     heap = Heap(base)
+    board_mod = board_module(board_name)
     url = "file://" + workdir + "/collector.log"
     prng = Prng(seed)
     clock = SimClock(DAY_START_US)
     supply = PowerSupply()
-    key = device.load_master_key(workdir + "/device")
-    state = {"log": None, "sender": None, "fs": None, "boots": 0}
+    state = {"log": None, "sender": None, "parts": None, "boots": 0}
 
     def boot(reason):
-        board, identity = open_device(workdir, board_name, clock)
-        state["fs"] = board.fs
+        parts = Parts(memories)
+        state["parts"] = parts
+        board, identity = board_mod.open_board(parts, clock=clock)
+        key = board_mod.master_key(parts)       # sealed at the first boot after deploy
         board.nvram = CutNvram(board.nvram, supply)
         board.fs = CutFs(board.fs, supply)
         log = AuditLog(board, key)
         state["recovery"] = log.boot(reason).actions
         state["boots"] += 1
-        config = device.collector_config(identity, log)
+        config = bundle.collector_config(identity, log)
         config.change(log, "url", url, subject="admin", interface="web", remote_host="10.20.0.5")
-        sender = device.open_sender(workdir + "/device", identity, log, clock, settings=config.values)
+        sender = bundle.open_sender(board.bundle, identity, log, clock, settings=config.values)
         state["log"], state["sender"] = log, sender
         sender.pump()
         heap.sample(True)
@@ -190,7 +188,7 @@ def run(base, workdir, board_name, budget, events, seed, cut_at):
                 index += 1       # the event in progress did not return
             state["sender"].transport.close()      # RAM and connection are gone
             state["log"] = state["sender"] = None
-            state["fs"].power_off()
+            state["parts"].power_off()
             controller.power_lost()
             clock.now += 20 * 1000000
             boot("power-restored")
@@ -210,7 +208,8 @@ def run(base, workdir, board_name, budget, events, seed, cut_at):
         "runtime": sys.implementation.name, "events": events, "loop_ms": elapsed_ms,
         "log_ms": log_us // 1000,
     }
-    state["fs"].power_off()
+    state["parts"].power_off()
+    save_memories(workdir, memories)
     state.clear()
     del log, sender
     gc.collect()

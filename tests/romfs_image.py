@@ -21,8 +21,10 @@ CPYTHON_ONLY = {"cpython.py", "flash_cpython.py"}
 
 def package_files(board: str = "host", extra: dict[str, Path] | None = None) -> dict[str, Path]:
     """{path in the image: source file}: the hcdaudit package, the boards package
-    (the common parts, the profiles table and the board's own folder; the host
-    board's parts too, which the stand-in board factory uses), plus `extra`."""
+    (the profiles table, the common parts, the board's own package boards/<board>
+    with its board.py wiring, and the host board's parts: DirFs, which the
+    volume and stm32's key folder use, and the simulated controller and power
+    cuts the heap scenario drives), plus `extra` (the harness's modules)."""
     files: dict[str, Path] = {}
     for src in sorted((ROOT / "firmware/hcdaudit").rglob("*.py")):
         if src.name not in CPYTHON_ONLY:
