@@ -15,6 +15,29 @@ from hcdaudit import ring
 STORE = "/store"
 
 
+def parts(peripherals, cache, hardware_class):
+    """The parts a board function works on: the tests' simulated ones when given,
+    else the board's real ones (one hardware_class() per run, kept in `cache`)."""
+    if peripherals is not None:
+        return peripherals
+    if not cache:
+        cache.append(hardware_class())
+    return cache[0]
+
+
+def port_volume(peripherals, geometry, partition):
+    """The littlefs the port's _boot.py mounted at / (esp32 'vfs' partition,
+    rp2.Flash), or a simulated flash the tests set as `flash`."""
+    from boards.common import volume as volume_module
+    flash = getattr(peripherals, "flash", None)
+    if flash is not None:
+        return volume_module.mount(flash, geometry, getattr(peripherals, "mount_point", None))
+    root = volume_module.mounted_root()
+    if root is None:
+        raise DeviceError("no filesystem at /: %s did not mount" % partition)
+    return root
+
+
 def part(peripherals, name):
     value = getattr(peripherals, name, None)
     if value is None:

@@ -4,8 +4,7 @@
 # The board contract (the same in every boards/<name>/board.py): PROFILE, ROOT,
 # STORE_DIR, open_nvram(), open_board(), master_key(), connect_network(),
 # set_clock(). `peripherals`: simulated parts in tests; None = the real ones.
-from boards.common import keystore, mcu, ntp, volume
-from boards.common.bundle import DeviceError
+from boards.common import keystore, mcu, ntp
 
 PROFILE = "esp32s3"
 ROOT = "/hcdaudit-data"         # not /hcdaudit: "" (the boot folder) is first on sys.path, and a
@@ -46,21 +45,11 @@ _hardware = []
 
 
 def _parts(peripherals):
-    if peripherals is not None:
-        return peripherals
-    if not _hardware:
-        _hardware.append(Hardware())
-    return _hardware[0]
+    return mcu.parts(peripherals, _hardware, Hardware)
 
 
 def _open_volume(p, geometry):
-    flash = getattr(p, "flash", None)
-    if flash is not None:            # a simulated partition (tests)
-        return volume.mount(flash, geometry, getattr(p, "mount_point", None))
-    root = volume.mounted_root()     # the port's _boot.py mounted the 'vfs' partition at /
-    if root is None:
-        raise DeviceError("no filesystem at /: the 'vfs' partition did not mount")
-    return root
+    return mcu.port_volume(p, geometry, "the 'vfs' partition")
 
 
 def open_nvram(peripherals=None):

@@ -3,8 +3,7 @@
 # Wi-Fi (CYW43), RTC set by NTP. The RP2040 has no secure key storage: the
 # master key stays in ROOT/master.key on the flash (README: what that means).
 # The board contract: see boards/esp32s3/board.py.
-from boards.common import bundle, mcu, ntp, volume
-from boards.common.bundle import DeviceError
+from boards.common import bundle, mcu, ntp
 
 PROFILE = "rp2040"
 ROOT = "/hcdaudit-data"         # not /hcdaudit: "" (the boot folder) is first on sys.path, and a
@@ -38,21 +37,11 @@ _hardware = []
 
 
 def _parts(peripherals):
-    if peripherals is not None:
-        return peripherals
-    if not _hardware:
-        _hardware.append(Hardware())
-    return _hardware[0]
+    return mcu.parts(peripherals, _hardware, Hardware)
 
 
 def _open_volume(p, geometry):
-    flash = getattr(p, "flash", None)
-    if flash is not None:            # a simulated rp2.Flash (tests)
-        return volume.mount(flash, geometry, getattr(p, "mount_point", None))
-    root = volume.mounted_root()     # _boot.py: vfs.VfsLfs2(rp2.Flash(), progsize=256) at /
-    if root is None:
-        raise DeviceError("no filesystem at /: rp2.Flash did not mount")
-    return root
+    return mcu.port_volume(p, geometry, "rp2.Flash")
 
 
 def open_nvram(peripherals=None):

@@ -90,11 +90,7 @@ _hardware = []
 
 
 def _parts(peripherals):
-    if peripherals is not None:
-        return peripherals
-    if not _hardware:
-        _hardware.append(Hardware())
-    return _hardware[0]
+    return mcu.parts(peripherals, _hardware, Hardware)
 
 
 def _flash(p):

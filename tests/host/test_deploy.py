@@ -78,7 +78,7 @@ def expected_sources(board: str) -> set[str]:
             if not match:
                 continue
             module = match.group(1) or match.group(3)
-            names = [n.strip(" ()") for n in (match.group(2) or "").split(",") if n.strip(" ()")]
+            names = [n.strip(" ()").split()[0] for n in (match.group(2) or "").split(",") if n.strip(" ()")]
             for candidate in [module] + [f"{module}.{n}" for n in names]:
                 parts = candidate.split(".")
                 for i in range(1, len(parts) + 1):
