@@ -2,19 +2,7 @@
 # ROOT/network.json: Wi-Fi station (esp32s3, rp2040 Pico W) or Ethernet
 # (stm32 NUCLEO-F767ZI, DHCP unless a static ifconfig is given). Bounded waits:
 # a board with no network still audits; its sender retries later.
-import time
-
-try:
-    from time import sleep_ms, ticks_diff, ticks_ms
-except ImportError:
-    def ticks_ms():
-        return int(time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
-
-    def sleep_ms(ms):
-        time.sleep(ms / 1000)
+from boards.common.ticks import sleep_ms, ticks_diff, ticks_ms
 
 
 def wait_until(check, timeout_s, step_ms=100):

@@ -6,22 +6,13 @@
 #   RDSR 0x05 polled until BUSY clears | JEDEC ID 0x9F.
 # Errors are returned as -EIO, never raised: littlefs then fails the operation
 # cleanly and keeps the old file (an exception would leave its files half-open).
-import time
+from boards.common.ticks import ticks_diff, ticks_ms
 
 try:
     from micropython import const
 except ImportError:
     def const(x):
         return x
-
-try:
-    from time import ticks_diff, ticks_ms
-except ImportError:
-    def ticks_ms():
-        return int(time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
 
 _READ = const(0x03)
 _PAGE_PROGRAM = const(0x02)

@@ -71,7 +71,7 @@ def host_only(path: Path) -> bool:
     return path.name == "cpython.py" or path.name.endswith("_cpython.py")
 
 
-def _module_path(name: str) -> Path | None:
+def module_source(name: str) -> Path | None:
     """Source file of an importable module of this repository (hcdaudit.* or boards.*)."""
     parts = name.split(".")
     base = FIRMWARE if parts[0] == "hcdaudit" else REPO if parts[0] == "boards" else None
@@ -150,10 +150,10 @@ def board_sources(board: str) -> list[Path]:
             if parts[0] not in ("hcdaudit", "boards"):
                 continue
             for i in range(1, len(parts) + 1):           # the module and every parent package
-                found = _module_path(".".join(parts[:i]))
+                found = module_source(".".join(parts[:i]))
                 if found is not None:
                     pending.append(found)
-            if _module_path(name) is None and _module_path(name.rpartition(".")[0]) is None:
+            if module_source(name) is None and module_source(name.rpartition(".")[0]) is None:
                 raise UsageError(f"{path.relative_to(REPO)} imports {name}, which is not in the repository")
     needed.difference_update(startup_files(board))     # copied as source to BOOT_DIR, not compiled
     return sorted(needed, key=_relative)

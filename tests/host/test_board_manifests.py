@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hcdaudit_host import deploy
+
 REPO = Path(__file__).resolve().parents[2]
 FIRMWARE = REPO / "firmware"
 BOARDS = ("esp32s3", "rp2040", "stm32")
@@ -75,15 +77,7 @@ class Manifest:
 
 
 def source_of(module: str) -> Path | None:
-    parts = module.split(".")
-    base = FIRMWARE if parts[0] == "hcdaudit" else REPO if parts[0] == "boards" else None
-    if base is None:
-        return None
-    stem = base.joinpath(*parts)
-    for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
+    return deploy.module_source(module)
 
 
 def imports(path: Path) -> set[str]:
