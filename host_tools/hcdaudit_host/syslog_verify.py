@@ -805,6 +805,7 @@ class Group:
     reconnect_resent: list[int] = field(default_factory=list)   # copies resent in a new transport session
     late_messages: list[int] = field(default_factory=list)  # only copies, stored after a newer session began
     resent_numbers: set[int] = field(default_factory=set)
+    delivered_by_newer: dict[int, int] = field(default_factory=dict)  # number -> a newer session's re-send
     status: str = UNVERIFIABLE
     key: SignerKey | None = None
     pb_timestamp: str | None = None
@@ -860,6 +861,7 @@ class Verification:
         self.claimed: set[int] = set()                     # hashed by a block we could not verify
         self.consumed: set[int] = set()                    # unmatched, but explained (altered, lost SB)
         self.replays: dict[int, dict] = {}                 # id(group) -> replayed copies
+        self._signed_digests: dict[int, set[bytes]] = {}   # id(group) -> every hash its valid SBs give
 
     # -- step 1-3: blocks into groups ------------------------------------
 
@@ -1128,8 +1130,10 @@ class Verification:
             found = {p for digest in group.signed[number] for p in index.get(digest, ()) if p not in self.taken}
             # A copy stored after a newer session began counts only when it is the
             # only one: then it arrived late; beside an earlier copy it is a replay.
+            # A newer session's own re-send of the same octets is left to that
+            # session (share_resent_copies lets this one verify against it).
             before = sorted(p for p in found if p < group.boundary)
-            return before or sorted(found)
+            return before or sorted(p for p in found if not self._resent_by_newer(group, p))
 
         for number in numbers:
             found = candidates(number)
@@ -1156,6 +1160,39 @@ class Verification:
                 pick = next((p for p in found if p > last), found[0])
             self._take(group, number, pick)
             last = pick
+
+    def _resent_by_newer(self, group: Group, position: int) -> bool:
+        """Whether a newer session of the signer, in whose span the copy lies,
+        signed the same octets: its re-send after a reboot, not a late copy of
+        this session."""
+        digests = self.entries[position].digests
+        for other in self.groups:
+            if (other.newer_than(group) and (other.hostname, other.app_name) == (group.hostname, group.app_name)
+                    and other.lower_edge < position < other.boundary):
+                signed = self._signed_digests.get(id(other))
+                if signed is None:
+                    signed = self._signed_digests[id(other)] = {d for ds in other.signed.values() for d in ds}
+                if any(d in signed for d in digests):
+                    return True
+        return False
+
+    def share_resent_copies(self, index: dict[bytes, list[int]]) -> None:
+        """A number whose only copies are a newer session's re-sends: hashed, its
+        send failed, its SB went out on reconnect, and a power cut came before the
+        rewind re-sent it, so it was delivered (and signed again) only in a later
+        session. It verifies against that copy, which stays the newer session's.
+        Delivery is in order, so only numbers after the last one stored in the
+        session's own span qualify; a spare copy is left to leftover_copies."""
+        for group in self.groups:
+            delivered = max((n for n, p in group.assigned.items() if p < group.boundary), default=0)
+            for number, digests in sorted(group.signed.items()):
+                if number in group.assigned or number < delivered:
+                    continue
+                shared = sorted(p for d in digests for p in index.get(d, ()) if p > group.boundary
+                                and p in self.taken and self._resent_by_newer(group, p))
+                if shared:
+                    group.assigned[number] = shared[0]
+                    group.delivered_by_newer[number] = shared[0]
 
     def _take(self, group: Group, number: int, position: int) -> None:
         if position > group.boundary:
@@ -1436,6 +1473,7 @@ class Verification:
         index = self.index_messages()
         for group in sorted(self.groups, key=lambda g: g.first_block):
             self.assign(group, index)
+        self.share_resent_copies(index)
         self.leftover_copies(index)
         for group in self.groups:
             self.replayed_blocks(group)
@@ -1451,6 +1489,12 @@ class Verification:
                 self._warn("resent", group, f"{len(group.reconnect_resent)} message(s) stored twice: resent after "
                            f"a transport reconnect (at-least-once delivery); each copy matches its signed hash",
                            group.reconnect_resent, limit=10)
+            if group.delivered_by_newer:
+                numbers = sorted(group.delivered_by_newer)
+                self._warn("resent", group, f"{len(numbers)} message(s) {ranges_text(numbers)} stored only as a "
+                           f"newer session's re-send (the send failed, a power cut came before it was re-sent, "
+                           f"the next session signed it again); verified against that copy",
+                           group.delivered_by_newer.values(), numbers, limit=10)
             if group.resent:
                 self._warn("resent", group, f"{len(group.resent)} message(s) {ranges_text(group.resent_numbers)} "
                            f"first sent unsigned after the previous session's last signature block, then re-sent "

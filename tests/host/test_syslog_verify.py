@@ -562,6 +562,41 @@ def test_old_session_blocks_read_after_the_new_session_began_are_late_not_replay
     assert [w["kind"] for w in report["warnings"]] == ["late"]
 
 
+def reboot_before_rewind(sessions: int) -> list[list[bytes]]:
+    """Session 1 hashes #5 but its send fails; on reconnect (a CB first) the SB
+    covering #5 goes out, then a power cut comes before the rewind re-sends it.
+    Each later session re-sends from that message on and signs it again."""
+    msgs, one = messages(8), TestSigner(rsid=1)
+    streams = [one.stream(msgs[:4]) + one.certificate_blocks() + [one.signature_block(5, [msgs[4]])],
+               TestSigner(rsid=2).stream(msgs[4:7])]
+    if sessions == 3:
+        streams.append(TestSigner(rsid=3).stream(msgs[4:8]))
+    return streams
+
+
+@pytest.mark.parametrize("sessions", [2, 3])
+def test_message_delivered_only_by_a_newer_sessions_resend_verifies(tmp_path, trust, sessions):
+    streams = reboot_before_rewind(sessions)
+    report = check([line for stream in streams for line in stream], tmp_path, trust)
+    assert report["ok"], report["findings"]
+    assert report["verified"] == {2: 8, 3: 12}[sessions]
+    assert [(w["kind"], w["numbers"]) for w in report["warnings"]] == [("resent", [5])]
+
+
+def test_tampering_with_a_resend_across_a_reboot_is_still_found(tmp_path, trust):
+    first, second, third = reboot_before_rewind(3)
+    resend = second[1]                    # #5 of session 1, re-sent as #1 of session 2
+    cases = {
+        "deleted in session 2": (first + second[:1] + second[2:] + third, {"missing": 1}),
+        "deleted in session 3": (first + second + third[:1] + third[2:], {"missing": 1}),
+        "moved": (first + [second[0], second[2], resend] + second[3:] + third, {"reordered": 1}),
+        "duplicated": (first + second[:2] + [resend] + second[2:] + third, {"replayed": 1}),
+        "altered": (first + second[:1] + [resend.replace(b"Job", b"Jab")] + second[2:] + third, {"altered": 1}),
+    }
+    for name, (lines, expected) in cases.items():
+        assert kinds(check(lines, tmp_path, trust)) == Counter(expected), name
+
+
 def test_two_sessions_verify(tmp_path, trust):
     one, two = TestSigner(rsid=1), TestSigner(rsid=2)
     report = check(one.stream(messages(4, session=1)) + two.stream(messages(4, session=2)), tmp_path, trust)
