@@ -66,15 +66,7 @@ def check_master_key(key, where):
 
 def load_master_key(folder, where=None):
     where = where or path_of(folder, KEY_FILE)
-    try:
-        f = folder.open(KEY_FILE, "rb")
-    except OSError:
-        raise DeviceError("cannot read the master key %s" % where)
-    try:
-        key = f.read()
-    finally:
-        f.close()
-    return check_master_key(key, where)
+    return check_master_key(read(folder, KEY_FILE, "rb", "the master key " + where), where)
 
 
 def collector_config(identity, log):

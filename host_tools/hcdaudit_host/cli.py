@@ -9,6 +9,14 @@ from pathlib import Path
 from .errors import UsageError
 
 
+def add_source_arguments(parser) -> None:
+    """Where a log is read from: a host device folder, or a board's raw dumps with the escrow."""
+    parser.add_argument("device_dir", type=Path, nargs="?", metavar="DEVICE_DIR", help="a host device folder")
+    parser.add_argument("--image", type=Path, metavar="FLASH.img", help="a raw littlefs flash dump of a board")
+    parser.add_argument("--nvram", type=Path, metavar="NVRAM.bin", help="the board's NVRAM (FRAM) dump")
+    parser.add_argument("--escrow", type=Path, metavar="DIR", help="the device's escrow folder (device.json, master.key)")
+
+
 def _print_json(obj) -> None:
     print(json.dumps(obj, indent=2, sort_keys=True))
 
@@ -162,10 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "  csv    RFC 4180 CSV with a header row\n\n"
                               "Filters choose what is written, never what is verified: the exit status "
                               "covers the whole log\n(0 clean, 1 integrity findings, 2 unusable input).")
-    p.add_argument("device_dir", type=Path, nargs="?", metavar="DEVICE_DIR", help="a host device folder")
-    p.add_argument("--image", type=Path, metavar="FLASH.img", help="a raw littlefs flash dump of a board")
-    p.add_argument("--nvram", type=Path, metavar="NVRAM.bin", help="the board's NVRAM (FRAM) dump")
-    p.add_argument("--escrow", type=Path, metavar="DIR", help="the device's escrow folder (device.json, master.key)")
+    add_source_arguments(p)
     p.add_argument("--format", required=True, choices=("pwg", "fx", "xerox", "km", "jsonl", "csv"))
     p.add_argument("-o", "--output", type=Path, help="output file (default: standard output); written only "
                                                      "when the whole log was read")
@@ -189,10 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
                                     "slots. Reads a host device folder, or a board's raw littlefs flash dump with "
                                     "its NVRAM dump and the host's escrow; never writes the device. Exit 0 intact, "
                                     "1 findings, 2 unusable input.")
-    v.add_argument("device_dir", type=Path, nargs="?", metavar="DEVICE_DIR", help="a host device folder")
-    v.add_argument("--image", type=Path, metavar="FLASH.img", help="a raw littlefs flash dump of a board")
-    v.add_argument("--nvram", type=Path, metavar="NVRAM.bin", help="the board's NVRAM (FRAM) dump")
-    v.add_argument("--escrow", type=Path, metavar="DIR", help="the device's escrow folder (device.json, master.key)")
+    add_source_arguments(v)
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.add_argument("--state", type=Path, help="high-water state folder (default $HCDAUDIT_STATE_DIR "
                                               "or ~/.local/state/hcdaudit)")
