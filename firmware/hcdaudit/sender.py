@@ -16,7 +16,9 @@
 # 5848 §4.2.5), so a copy the collector did store shows as a duplicate, never
 # as a second number. A new reboot session resends from the stored cursor,
 # which never passes the last message an SB that went out covers: the hashes
-# a power cut destroyed are made again for the resent messages.
+# a power cut destroyed are made again for the resent messages. Over RELP an
+# SB too is out only when acknowledged; the signer keeps just its last SB, so
+# no new one is made while the last is unanswered, and a failure resends it.
 #
 # log() never waits on the network: the sender runs from the main loop
 # (`pump()` with a message budget, `tick()` for timers) and its sockets have
@@ -60,6 +62,8 @@ class Sender:
         self.retry_at_us = 0
         self._failure_reason = None
         self._retry_sb = False    # an SB whose send failed (the signer's last), resent first
+        self._sb_acked = 0        # RELP: the newest SB acknowledged, as the signer's GBC after it
+        self._sb_covers = 0       # RELP: the highest seq the signer's last SB covers
         self.messages = 0
         self.resent = 0
         self.blocks = 0
@@ -149,21 +153,32 @@ class Sender:
             self._send_blocks(False)
 
     def _send_blocks(self, final):
-        gbc = self.signer.gbc
-        for block in self.signer.blocks_due(final):
+        signer = self.signer
+        gbc = signer.gbc
+        now = signer.clock()       # one reading: the SB the check expects is the one made
+        if self.acknowledged and self._sb_acked < gbc and signer.signature_due(final, now):
+            # RELP: the signer keeps one SB for re-sending, so the last one must
+            # be acknowledged before the next replaces it; after a failure the
+            # only SB the collector can lack is then the one still kept.
+            self.transport.wait_acked()
+        for block in signer.blocks_due(final, now):
+            is_sb = signer.yielding_sb     # a new SB or a copy: either way the signer's last
+            if is_sb and signer.gbc != gbc:
+                self._sb_covers = self._last_hashed
             try:
-                self._write(block, None)
+                self._write(block, -signer.gbc if is_sb else None)
             except OSError:
-                if b"[ssign " in bytes(block[:160]):
-                    # Every SB that goes out (a new one or a re-send) is the signer's last.
+                if is_sb:
                     self._retry_sb = True
                 raise
             self.blocks += 1
-        if self.signer.gbc != gbc:
-            # A new SB went out: what was hashed before it can be verified.
+        if signer.gbc != gbc and not self.acknowledged:
+            # A new SB went out: what was hashed before it can be verified
+            # (over RELP, once the collector acknowledged it: _acked).
             self.covered_seq = self._last_hashed
 
     def _write(self, message, tag):
+        """tag: the record's seq, or -GBC for an SB (RELP acknowledges by tag)."""
         if self.acknowledged:
             self.transport.send(message, tag)
         else:
@@ -172,12 +187,19 @@ class Sender:
 
     def _resend_failed_block(self):
         if self._retry_sb:
-            self._write(self.signer.last_signature_block(), None)
+            self._write(self.signer.last_signature_block(), -self.signer.gbc)
             self._retry_sb = False
             self.blocks += 1
 
     def _acked(self, tag):
-        if tag is not None and tag > self.delivered:
+        if tag is None:
+            return
+        if tag < 0:
+            if -tag > self._sb_acked:
+                self._sb_acked = -tag
+            if -tag == self.signer.gbc:
+                self.covered_seq = self._sb_covers
+        elif tag > self.delivered:
             self.delivered = tag
 
     # -- what can go wrong
@@ -221,6 +243,8 @@ class Sender:
         except OSError:
             pass
         self.connected = False
+        if self.acknowledged and self._sb_acked < self.signer.gbc:
+            self._retry_sb = True     # the signer's last SB went out unacknowledged
         # Resend, byte-identically, everything the collector is not known to hold.
         safe = self._safe_through()
         if not self.acknowledged and safe < self._session_first - 1:

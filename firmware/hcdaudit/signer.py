@@ -101,6 +101,7 @@ class Signer:
         self._last_cert_us = 0
         self._since_cert = 0
         self.blocks_signed = 0
+        self.yielding_sb = False      # what blocks_due() just yielded: an SB (the last one, or a copy of it)
 
     # -- normal messages
     def cert_needed(self):
@@ -122,12 +123,14 @@ class Signer:
         return self.pending >= self.max_hashes
 
     # -- what is due
-    def blocks_due(self, final=False):
+    def blocks_due(self, final=False, now=None):
         """Every block due now, as memoryviews of shared buffers: send each
-        before asking for the next. `final` closes the session: last SB, then a CB."""
-        now = self.clock()
-        sb_due = self.pending and (final or self.pending >= self.max_hashes
-                                   or now - self._oldest_pending_us >= self.sig_max_delay_us)
+        before asking for the next. `final` closes the session: last SB, then
+        a CB. `now`: the clock reading an earlier signature_due() decided on."""
+        if now is None:
+            now = self.clock()
+        sb_due = self.signature_due(final, now)
+        self.yielding_sb = True
         if self._copy_left:
             if sb_due or final:
                 # The copy buffer is about to hold the next SB: its owed re-sends go now.
@@ -140,6 +143,7 @@ class Signer:
                 yield memoryview(self._copy)[:self._copy_len]
         if sb_due:
             yield self._signature_block()
+        self.yielding_sb = False
         if self._cert_due or final or (self._since_cert and (
                 self._since_cert >= self.cert_resend_count or now - self._last_cert_us >= self.cert_resend_us)):
             repeat = self._cert_due or 1
@@ -149,6 +153,11 @@ class Signer:
             for _ in range(repeat):
                 for view in self.certificate_blocks():
                     yield view
+
+    def signature_due(self, final, now):
+        """Whether blocks_due(final, now) makes a new SB."""
+        return bool(self.pending and (final or self.pending >= self.max_hashes
+                                      or now - self._oldest_pending_us >= self.sig_max_delay_us))
 
     def idle_due(self):
         """Whether a timer tick would emit anything (SB delay, SB re-send, periodic CB)."""

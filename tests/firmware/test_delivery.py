@@ -54,6 +54,73 @@ class Collector:
         self.up = False
 
 
+class RelpCollector:
+    """A RELP-like transport: a message is stored when the collector answers
+    it, in send order. With `hold_from_sb` the answers stop at the next
+    Signature Block; kill() loses every unanswered message and refuses the
+    connection until revive()."""
+    name = "relp"
+    peer = "collector:2514"
+
+    def __init__(self):
+        self.on_ack = None
+        self.lines = []
+        self.window = []            # (message, tag) sent and not answered
+        self.hold_from_sb = False
+        self.up = False
+        self.dead = False
+        self.waits = 0
+
+    def open(self):
+        if self.dead:
+            raise OSError(111, "connection refused")
+        if self.up:
+            return False
+        self.up = True
+        return True
+
+    def send(self, message, tag=None):
+        if self.dead:
+            raise OSError(104, "connection reset by peer")
+        self.window.append((bytes(message), tag))
+        self._answer()
+
+    def _answer(self):
+        while self.window and not (self.hold_from_sb and self.window[0][0].find(b"[ssign ") > 0):
+            message, tag = self.window.pop(0)
+            self.lines.append(message)
+            self.on_ack(tag)
+
+    def poll(self, timeout_s=0):
+        if self.dead:
+            raise OSError(104, "connection reset by peer")
+        self._answer()
+        return 0
+
+    def wait_acked(self, timeout_s=None):
+        self.waits += 1
+        self.poll()
+        if self.window:
+            raise OSError(110, "timed out waiting for acknowledgements")
+
+    def outstanding(self):
+        return len(self.window)
+
+    def kill(self):
+        self.window = []
+        self.dead = True
+
+    def revive(self):
+        self.dead = False
+        self.hold_from_sb = False
+
+    def close(self):
+        lost = [tag for _, tag in self.window]
+        self.window = []
+        self.up = False
+        return lost
+
+
 def sender_for(log, dev, transport, max_hashes=8):
     f = Formatter("printer.example.com", UUID, "ipp://printer.example.com/ipp/print")
     signer = Signer(key(), f.hostname, f.app_name, log.boot_count, dev.clock(), dev.clock, max_hashes=max_hashes)
@@ -162,6 +229,69 @@ def test_a_failed_send_is_resent_byte_identically_and_not_hashed_again():
     digests = set(numbers.values())
     for message in normal(collector.lines):
         assert hashlib.sha256(message).digest() in digests       # every copy, resent or not, is signed
+
+
+def assert_all_signed(collector, last_seq):
+    assert sorted(set(seqs(collector.lines))) == list(range(1, last_seq + 1))
+    digests = set(signed_hashes(collector.lines).values())
+    for message in normal(collector.lines):
+        assert hashlib.sha256(message).digest() in digests
+
+
+def relp_with_an_unanswered_sb():
+    """Everything the device logged is sent and acknowledged; then the idle SB
+    covering it goes out and the collector answers nothing from there on."""
+    dev = TestDevice()
+    log = dev.boot()
+    dev.clock.step = 0            # time moves only when the test says
+    log_events(log, 6)
+    collector = RelpCollector()
+    collector.hold_from_sb = True
+    sender = sender_for(log, dev, collector)
+    sender.pump(1000)
+    assert sender.delivered == log.next_seq - 1 and sender.signer.gbc == 0
+    dev.clock.now += 31 * 1000000
+    sender.tick()
+    assert sender.signer.gbc == 1 and collector.outstanding() == 1
+    return dev, log, collector, sender
+
+
+def test_relp_an_unacknowledged_signature_block_is_resent_after_the_failure():
+    # The collector acknowledged the messages, then died before answering the
+    # SB that covers them and the SB's redundant copy: the messages it holds
+    # would stay unsigned unless the SB is sent again.
+    dev, log, collector, sender = relp_with_an_unanswered_sb()
+    sender._save_cursor(True)
+    assert sender.saved == 0              # acknowledged, but their SB is not: the cursor waits
+    dev.clock.now += 31 * 1000000
+    sender.tick()                         # the idle period's copy of the SB: unanswered too
+    assert collector.outstanding() == 2
+    collector.kill()
+    sender.pump(1000)
+    assert not sender.connected and sender.failed == 1
+    collector.revive()
+    dev.clock.now = sender.retry_at_us
+    sender.pump(1000)
+    assert sender.covered_seq == log.next_seq - 1 and sender.signer.gbc == 1
+    sender.close()
+    assert_all_signed(collector, log.next_seq - 1)
+    assert sender.saved == log.next_seq - 1
+
+
+def test_relp_no_new_signature_block_while_the_last_is_unacknowledged():
+    dev, log, collector, sender = relp_with_an_unanswered_sb()
+    first = sender.delivered
+    log_events(log, 8)
+    sender.pump(1000)                     # 8 more hashes: an SB is due, the last is unanswered
+    assert collector.waits == 1 and sender.signer.gbc == 1 and not sender.connected
+    assert sender.delivered == first
+    collector.revive()
+    dev.clock.now = sender.retry_at_us
+    while sender.pump(1000):
+        pass
+    sender.close()
+    assert sender.signer.gbc >= 2
+    assert_all_signed(collector, log.next_seq - 1)
 
 
 def test_records_evicted_before_delivery_are_one_audited_loss():

@@ -280,7 +280,10 @@ class Rsyslog:
             lines[-1] += ")"
         lines += [
             "",
-            'ruleset(name="raw") {',
+            # Direct: each message is written (and flushed) in the input's own thread
+            # before imrelp acknowledges it, so an acknowledged message survives SIGKILL
+            # (the main queue would hold it in memory after the ack).
+            'ruleset(name="raw" queue.type="Direct") {',
             f'  action(type="omfile" file={_q(self.output)} template="RawLine"',
             '         asyncWriting="off" flushOnTXEnd="on" fileCreateMode="0644")',
             "}",

@@ -270,10 +270,14 @@ def test_filters_select_by_time_and_seq_and_say_so(known_run, hcdaudit, tmp_path
     assert f"selected {len(want)} of {len(records)} records" in err
     out, err = run_export(hcdaudit, device, tmp_path, "csv", "--seq", "5-9")
     assert [r["seq"] for r in csv.DictReader(out.open(newline="", encoding="utf-8"))] == ["5", "6", "7", "8", "9"]
-    out, _ = run_export(hcdaudit, device, tmp_path, "km", "--since", "2026-11-24")      # a plain date, UTC
+    # Plain dates are UTC days. The fixture's last records carry today's wall-clock time.
+    last_day = max(utc(r) for r in records).date()
+    out, _ = run_export(hcdaudit, device, tmp_path, "km", "--since", (last_day + timedelta(days=1)).isoformat())
     assert out.read_text().count("\n") == 1                                           # the column line only
-    out, _ = run_export(hcdaudit, device, tmp_path, "jsonl", "--until", "2026-11-23")  # the whole day
+    out, _ = run_export(hcdaudit, device, tmp_path, "jsonl", "--until", last_day.isoformat())  # through that day
     assert out.read_text().count("\n") == len(records)
+    out, _ = run_export(hcdaudit, device, tmp_path, "jsonl", "--until", "2026-11-23")  # the simulated day
+    assert out.read_text().count("\n") == sum(1 for r in records if utc(r).date().isoformat() <= "2026-11-23")
 
 
 @pytest.mark.parametrize("argv", [("--since", "yesterday"), ("--since", "2026-11-23T08:00:00"),

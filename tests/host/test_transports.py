@@ -130,7 +130,10 @@ def run(config):
             result["sent"] += 1
             i += 1
             if config.get("poll_every") and i % config["poll_every"] == 0:
-                result["polled"] = result.get("polled", 0) + transport.poll(0)
+                # The first poll waits for an answer (every message sent so far is still
+                # in the window); later ones read what has arrived.
+                wait = 2 if "polled" not in result else 0
+                result["polled"] = result.get("polled", 0) + transport.poll(wait)
         except OSError as exc:          # TransportError, TrustedChannelError, or the socket's own
             result["failures"] += 1
             lost = list(getattr(exc, "undelivered", ()))
