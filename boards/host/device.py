@@ -51,6 +51,11 @@ def load_master_key(device_dir, part=BUNDLE_DIR):
     return bundle.load_master_key(DirFs(device_dir + "/" + part))
 
 
+def master_key(device_dir):
+    """The board contract's name (boards/esp32s3/board.py): the bundle's master key."""
+    return load_master_key(device_dir)
+
+
 def open_board(device_dir, nvram=None, fs=None, clock=None, random=None):
     """The host board over a device folder. nvram / fs may be wrapped by the caller."""
     identity = load_identity(device_dir)
@@ -61,8 +66,10 @@ def open_board(device_dir, nvram=None, fs=None, clock=None, random=None):
         nvram = FileNvram(path)
     if fs is None:
         fs = DirFs(device_dir + "/" + STORE_DIR)
-    return Board(nvram, fs, identity["slot_count"], identity["slot_size"], identity["store_cap"],
-                 clock=clock, random=random), identity
+    board = Board(nvram, fs, identity["slot_count"], identity["slot_size"], identity["store_cap"],
+                  clock=clock, random=random)
+    board.bundle = DirFs(device_dir + "/" + BUNDLE_DIR)
+    return board, identity
 
 
 def open_sender(device_dir, identity, log, clock, url=None, random=None, settings=None):

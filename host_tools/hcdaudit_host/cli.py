@@ -4,9 +4,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
+from . import __version__
 from .errors import UsageError
+
+# RFC 5848 signs with DSA: cryptography's deprecation notice says nothing to an hcdaudit user.
+warnings.filterwarnings("ignore", message=".*DSA.*", category=DeprecationWarning)
+warnings.filterwarnings("ignore", message=".*DSA.*", category=UserWarning)
 
 
 def add_source_arguments(parser) -> None:
@@ -113,6 +119,7 @@ def cmd_verify_syslog(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hcdaudit", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"hcdaudit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("provision", help="create a host-board device folder")
@@ -233,7 +240,31 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hcdaudit: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print(f"hcdaudit {args.command}: interrupted; {interrupted_note(args)}", file=sys.stderr)
         return 130
+
+
+def interrupted_note(args) -> str:
+    """One line for Ctrl-C: what the interrupted command kept."""
+    command = args.command
+    if command == "sim":
+        return (f"every record logged so far is durable in {args.device_dir} (NVRAM ring or store); "
+                "the next run boots, recovers it and goes on")
+    if command == "collect":
+        return f"every message received so far is in {getattr(args, 'out', 'the output file')}"
+    if command == "export":
+        return "nothing was written (the output is written only once the whole log was read)"
+    if command in ("verify", "conformance"):
+        return "nothing was changed; the check did not finish"
+    if command == "report":
+        return "the page was not written"
+    if command == "provision":
+        return f"{args.device_dir} may be incomplete: provision it again with --force"
+    if command == "pull":
+        return "the device folder keeps its previous copy (it is replaced only when everything arrived)"
+    if command == "deploy":
+        return "the board may hold part of the firmware: run deploy again"
+    return "nothing else was done"
 
 
 if __name__ == "__main__":

@@ -41,9 +41,11 @@ from hcdaudit import segment
 
 from .errors import UsageError
 
-REPO = Path(__file__).resolve().parents[2]
-FIRMWARE = REPO / "firmware"
-DEFAULT_BUILD = REPO / "build"
+from . import BOARDS_DIR, FIRMWARE_DIR
+
+REPO = BOARDS_DIR           # holds boards/ (a checkout's root, or the installed package's device_lib)
+FIRMWARE = FIRMWARE_DIR     # holds hcdaudit/
+DEFAULT_BUILD = Path("build")
 # The board's folders, unless its board.py names others (ROOT, LIB_DIR, BOOT_DIR).
 DEFAULT_ROOT = "/hcdaudit-data"   # never /hcdaudit: a folder named like the package shadows it
 DEFAULT_LIB = "/lib"

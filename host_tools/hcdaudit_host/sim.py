@@ -13,9 +13,9 @@ from typing import Callable
 
 from boards.host import device, simulate
 
+from . import BOARDS_DIR, FIRMWARE_DIR
 from .errors import UsageError
 
-ROOT = Path(__file__).resolve().parents[2]
 MICROPYTHON_HEAP = "4M"
 
 
@@ -30,10 +30,11 @@ def micropython_binary() -> str:
 
 
 def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
-        start_us: int = simulate.DAY_START_US, syslog: str | None = None, rate: int = 0, days: int = 1,
+        start_us: int | None = None, syslog: str | None = None, rate: int = 0, days: int = 1,
         outage: bool = False, progress: Callable[[int, int], None] | None = None) -> dict:
     """`events` per simulated working day over `days` days (see boards/host/simulate.py);
-    progress(done, total) is called as the run goes."""
+    progress(done, total) is called as the run goes. start_us: when the first day starts
+    (default: the device's clock goes on, see next_morning_us)."""
     if events < 0 or power_cuts < 0 or not 0 <= rate <= 1000 or not 1 <= days <= 366:
         raise UsageError("--events and --power-cuts must not be negative, --rate must be 0-1000, --days 1-366")
     if outage and not syslog:
@@ -49,6 +50,8 @@ def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
         device.load_master_key(str(device_dir))
     except device.DeviceError as exc:
         raise UsageError(str(exc)) from None
+    if start_us is None:
+        start_us = next_morning_us(device_dir)
     options = {"device_dir": str(device_dir), "events": events, "seed": seed, "power_cuts": power_cuts,
                "start_us": start_us, "syslog_url": syslog, "rate": rate, "days": days, "outage": outage}
     if runtime == "cpython":
@@ -59,15 +62,35 @@ def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
     return _run_micropython(options, progress)
 
 
+def next_morning_us(device_dir: Path) -> int:
+    """The device's clock goes on from run to run, as a real device's does: a run
+    starts at the first 07:00 after the newest record on the device (Monday
+    2026-11-23 07:00 UTC for a fresh device)."""
+    from hcdaudit.reader import Reader
+    board, _ = device.open_board(str(device_dir))
+    reader = Reader(board.fs, board.nvram, device.load_master_key(str(device_dir)), board.slot_count,
+                    board.slot_size, board.aes)
+    newest = 0
+    for record in reader.records():
+        newest = max(newest, record["time_us"])
+    if not newest:
+        return simulate.DAY_START_US
+    first = simulate.DAY_START_US % simulate.DAY_US          # 07:00 in a day
+    morning = newest - newest % simulate.DAY_US + first
+    while morning <= newest:
+        morning += simulate.DAY_US
+    return morning
+
+
 def _run_micropython(options: dict, progress: Callable[[int, int], None] | None) -> dict:
     # The options go in a file: the unix port crashes on command lines of more than ~256 bytes.
-    env = dict(os.environ, MICROPYPATH=f"{ROOT}:{ROOT / 'firmware'}")
+    env = dict(os.environ, MICROPYPATH=f"{BOARDS_DIR}:{FIRMWARE_DIR}")
     with tempfile.NamedTemporaryFile("w", prefix="hcdaudit-sim-", suffix=".json") as args, \
             tempfile.TemporaryFile("w+") as errors:
         json.dump(dict(options, progress=progress is not None), args)
         args.flush()
         proc = subprocess.Popen(
-            [micropython_binary(), "-X", f"heapsize={MICROPYTHON_HEAP}", str(ROOT / "boards/host/simulate.py"),
+            [micropython_binary(), "-X", f"heapsize={MICROPYTHON_HEAP}", str(BOARDS_DIR / "boards/host/simulate.py"),
              args.name], stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
         lines = []
         try:
