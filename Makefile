@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 MICROPY   := $(BIN)/micropython
 FIRMWARE  := $(shell find firmware boards -name '*.py' 2>/dev/null)
 
-.PHONY: setup test test-compile test-cpython test-micropython test-host test-heap demo bench torture clean
+.PHONY: setup system-packages lint test test-compile test-cpython test-micropython test-host test-heap demo bench torture clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,20 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-test: setup test-compile test-cpython test-micropython test-host test-heap
+test: setup system-packages lint test-compile test-cpython test-micropython test-host test-heap
+
+# The Debian packages the tests need (rsyslog, Chromium, ...): installed when run
+# as root, else a stop with the one command to run (tests/system_packages.sh).
+system-packages:
+	@tests/system_packages.sh
+
+# ruff over the host tools and the firmware (rules MicroPython allows), mypy over
+# the host tools; both configured in pyproject.toml. The mip packages must list
+# what the firmware is made of.
+lint: setup
+	@$(BIN)/ruff check --quiet host_tools firmware boards examples && echo "ruff: clean"
+	@$(BIN)/mypy host_tools/hcdaudit_host
+	@$(BIN)/python tests/mip_packages.py && echo "mip packages: current"
 
 # Every firmware and board file must compile for the boards' bytecode.
 test-compile: setup
@@ -59,4 +72,4 @@ deploy: setup
 		$(if $(filter-out 0 no false,$(DRY_RUN)),--dry-run) $(if $(filter-out 0 no false,$(FROZEN)),--frozen)
 
 clean:
-	rm -rf $(VENV) build *.egg-info host_tools/*.egg-info
+	rm -rf $(VENV) build dist *.egg-info host_tools/*.egg-info

@@ -8,12 +8,12 @@ import gc
 import json
 
 from boards import profiles
-from hcdaudit import events, subject
-from hcdaudit.audit import AuditLog
 from boards.common import bundle as bundle_module
 from boards.common import mcu
 from boards.common.bundle import DeviceError
 from boards.common.netif import sleep_ms, ticks_diff, ticks_ms
+from hcdaudit import events, subject
+from hcdaudit.audit import AuditLog
 
 NETWORK_FILE = "network.json"     # in ROOT: Wi-Fi credentials, NTP server, collector (not in device.json:
                                   # that is public, and its copy in the escrow is the host's)

@@ -81,6 +81,7 @@ def open_sender(folder, identity, log, clock, url=None, random=None, settings=No
     """The signed syslog sender of one reboot session (RSID = the boot counter)
     over the device's backlog, from its persistent delivery cursor. `settings`:
     the collector configuration record's values (default: the provisioned ones)."""
+    from boards import profiles
     from hcdaudit import dsa
     from hcdaudit.backlog import Backlog
     from hcdaudit.cursor import DeliveryCursor
@@ -88,7 +89,6 @@ def open_sender(folder, identity, log, clock, url=None, random=None, settings=No
     from hcdaudit.sender import Sender
     from hcdaudit.signer import Signer
     from hcdaudit.syslog import Formatter
-    from boards import profiles
     provisioned = identity.get("syslog") or {}
     if settings is None:
         settings = provisioned

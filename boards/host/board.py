@@ -1,6 +1,7 @@
 # The host board: NV memory and store are files of the running system, so the
 # same firmware runs under CPython (the simulator) and the MicroPython unix port.
-from boards.common.board import Board as _Board, runtime_hal  # noqa: F401 (re-exported)
+from boards.common.board import Board as _Board
+from boards.common.board import runtime_hal  # noqa: F401 (re-exported)
 from hcdaudit import ring
 
 SLOT_COUNT = 50            # records in the NVRAM ring

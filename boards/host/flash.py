@@ -18,6 +18,7 @@ def mount(bdev, format=False):
 
 def _mount_micropython(bdev, format):
     import vfs
+
     from boards.host.dirfs import DirFs
     if format:
         vfs.VfsLfs2.mkfs(bdev, readsize=READ_SIZE, progsize=PROG_SIZE, lookahead=LOOKAHEAD)

@@ -14,15 +14,16 @@ import json
 import sys
 import time
 
+from boards.host import device
+
+# (Controller, Prng and SimClock: tests/heap_scenario.py drives the controller from here too)
+from boards.host.controller import ADMIN_HOST, DAY_START_US, DAY_US, Controller, Prng, SimClock
+from boards.host.netfault import FaultyTransport, Link
+from boards.host.power import CutFs, CutNvram, PowerCut, PowerSupply
 from hcdaudit import catalog
 from hcdaudit.audit import AuditLog
 from hcdaudit.reader import Reader
 from hcdaudit.timefmt import rfc3339
-from boards.host import device
-from boards.host.controller import ADMIN_HOST, DAY_START_US, DAY_US, Controller, Prng, SimClock  # noqa: F401
-# (Controller, Prng and SimClock are re-exported: tests/heap_scenario.py drives the controller from here)
-from boards.host.netfault import FaultyTransport, Link
-from boards.host.power import CutFs, CutNvram, PowerCut, PowerSupply
 
 REBOOT_AFTER_CUT_US = 20 * 1000000
 SWITCH_ON_EARLY_US = 5 * 60 * 1000000     # the timer switches the device on at 06:55

@@ -52,7 +52,6 @@ BROKEN = const(4)
 
 class RelpError(OSError):
     """The server broke the protocol, refused a command or ended the session."""
-    pass
 
 
 def next_txnr(txnr):

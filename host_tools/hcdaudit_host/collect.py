@@ -35,13 +35,22 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from .errors import UsageError
 
-__all__ = ["Collector", "CollectorThread", "FrameError", "FrameParser", "parse_listen_url", "run_in_thread",
-           "storable", "add_parser"]
+__all__ = [
+    "Collector",
+    "CollectorThread",
+    "FrameError",
+    "FrameParser",
+    "add_parser",
+    "parse_listen_url",
+    "run_in_thread",
+    "storable",
+]
 
 # rsyslog is set up with maxMessageSize 64k for the interop tests (transport
 # notes §7), and `verify syslog` takes records up to that size.
@@ -59,6 +68,8 @@ _DIGITS = b"0123456789"
 
 class FrameError(Exception):
     """A frame that breaks RFC 6587 framing, or a message that cannot be stored as one line."""
+
+    messages: list[bytes]     # the complete messages parsed before the error (stored; the rest is not)
 
 
 def parse_listen_url(url: str) -> tuple[str, str, int]:
@@ -190,7 +201,7 @@ class FrameParser:
 class _Stream(asyncio.Protocol):
     """One TCP or TLS connection."""
 
-    def __init__(self, collector: "Collector"):
+    def __init__(self, collector: Collector):
         self.collector = collector
         self.parser = FrameParser(collector.max_size)
         self.transport: asyncio.Transport | None = None
@@ -219,9 +230,10 @@ class _Stream(asyncio.Protocol):
     async def _start_tls(self, transport) -> None:
         loop = asyncio.get_running_loop()
         try:
+            assert self.collector.ssl_context is not None      # tls:// only
             self.transport = await loop.start_tls(transport, self, self.collector.ssl_context, server_side=True,
                                                   ssl_handshake_timeout=self.collector.handshake_timeout)
-        except (OSError, ssl.SSLError, asyncio.TimeoutError, ConnectionError) as exc:
+        except (TimeoutError, OSError, ssl.SSLError, ConnectionError) as exc:
             if self.closed:                 # stop() closed it during the handshake
                 return
             self.collector._report(f"tls {self.peer}: handshake failed: {exc.__class__.__name__}: {exc}")
@@ -340,7 +352,7 @@ class Collector:
         self.done = asyncio.Event()
         if isinstance(self._out_arg, (str, Path)):
             try:
-                self._out = open(self._out_arg, "ab")
+                self._out = open(self._out_arg, "ab")  # noqa: ASYNC230, SIM115  (before serving; closed by stop())
             except OSError as exc:
                 raise UsageError(f"{self._out_arg}: {exc.strerror or exc}") from None
             self._owns_out = True
@@ -387,7 +399,7 @@ class Collector:
         if self._server is not None:
             try:
                 await asyncio.wait_for(self._server.wait_closed(), 5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._server = None
         self._udp = None
@@ -422,17 +434,23 @@ class Collector:
         except (OSError, ValueError) as exc:
             self._report(f"cannot write {getattr(self._out, 'name', 'the output')}: {exc}; stopping")
             self._close_out()
-            self.done.set()
+            self._set_done()
             return False
         self.count += 1
         self.octets += len(line)
         if self.full:
-            self.done.set()
+            self._set_done()
         return True
+
+    def _set_done(self) -> None:
+        if self.done is not None:
+            self.done.set()
 
     def _datagrams_ready(self) -> None:
         """UDP: drain what the socket holds (bounded per call), one datagram = one message."""
         sock = self._udp
+        if sock is None:
+            return
         for _ in range(UDP_READS_PER_WAKEUP):
             try:
                 data, addr = sock.recvfrom(65536)
@@ -508,7 +526,7 @@ class CollectorThread:
             self._loop.run_until_complete(self.collector.stop())
             self._loop.close()
 
-    def start(self, timeout: float = 10.0) -> "CollectorThread":
+    def start(self, timeout: float = 10.0) -> CollectorThread:
         self._thread.start()
         if not self._ready.wait(timeout):
             raise TimeoutError(f"the collector did not start within {timeout} s")
@@ -564,7 +582,7 @@ class CollectorThread:
     def summary(self) -> str:
         return self.collector.summary()
 
-    def __enter__(self) -> "CollectorThread":
+    def __enter__(self) -> CollectorThread:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc) -> None:
@@ -587,15 +605,17 @@ async def _serve(collector: Collector, duration: float | None) -> None:
           file=sys.stderr, flush=True)
     loop = asyncio.get_running_loop()
     installed = []
+    done = collector.done
+    assert done is not None       # start() made it
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
-            loop.add_signal_handler(sig, collector.done.set)
+            loop.add_signal_handler(sig, done.set)
             installed.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):   # not the main thread, or no signals here
             pass
     try:
-        await asyncio.wait_for(collector.done.wait(), duration)
-    except asyncio.TimeoutError:
+        await asyncio.wait_for(done.wait(), duration)
+    except TimeoutError:
         pass
     finally:
         for sig in installed:

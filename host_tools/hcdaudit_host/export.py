@@ -30,9 +30,9 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from hcdaudit import formats
 
@@ -45,7 +45,7 @@ FX_DATE_FORMATS = ("YYYY/MM/DD", "MM/DD/YYYY", "DD/MM/YYYY")
 BOM = b"\xef\xbb\xbf"
 _MSG_BOM = b'"] ' + BOM        # end of the last SD element, SP, then the per-message BOM
 _DAY_US = 86400 * 1000000
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- filters
@@ -64,7 +64,7 @@ def parse_time(text: str, option: str, end_of_day: bool = False) -> int:
     y, mo, d, h, mi, s, frac, offset = m.groups()
     if h is not None and offset is None:
         raise UsageError(f"{option} {text!r}: give the UTC offset (Z or +hh:mm); a bare local time is ambiguous")
-    tz = timezone.utc
+    tz = UTC
     if offset and offset not in "Zz":
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")
@@ -104,7 +104,7 @@ class Selection:
     text: str = ""
 
     @classmethod
-    def parse(cls, since: str | None = None, until: str | None = None, seq: str | None = None) -> "Selection":
+    def parse(cls, since: str | None = None, until: str | None = None, seq: str | None = None) -> Selection:
         sel = cls()
         parts = []
         if since:
@@ -282,7 +282,7 @@ WRITERS = {"pwg": PwgWriter, "fx": FxWriter, "xerox": XeroxWriter, "km": KmWrite
 class ExportResult:
     selected: int       # records written
     total: int          # authentic records read (the whole log)
-    report: object      # hcdaudit.reader.Report over the whole log
+    report: Any         # hcdaudit.reader.Report over the whole log (firmware: untyped)
 
 
 def export(source, fmt: str, out: BinaryIO, selection: Selection | None = None, options: dict | None = None,
@@ -292,7 +292,7 @@ def export(source, fmt: str, out: BinaryIO, selection: Selection | None = None, 
     if fmt not in WRITERS:
         raise UsageError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     source = as_source(source)
-    writer = WRITERS[fmt](source.identity, options or {})
+    writer: Any = WRITERS[fmt](source.identity, options or {})
     selection = selection or Selection()
     chunks = [writer.header()]
     pending = len(chunks[0])
@@ -324,7 +324,7 @@ def _binary_stdout() -> BinaryIO:
     if buffer is not None:
         stream.flush()
         return buffer
-    return _TextSink(stream)        # e.g. redirected to a StringIO
+    return cast(BinaryIO, _TextSink(stream))        # e.g. redirected to a StringIO
 
 
 class _TextSink:
@@ -370,7 +370,7 @@ def _umask() -> int:
     return mask
 
 
-def export_to(source, fmt: str, output: Path | None) -> tuple[int, object]:
+def export_to(source, fmt: str, output: Path | None) -> tuple[int, Any]:
     """(records written, integrity report): the whole log, no filter."""
     result = export_stream(source, fmt, output)
     return result.selected, result.report

@@ -8,8 +8,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from boards.host import device, simulate
 
@@ -96,6 +96,7 @@ def _run_micropython(options: dict, progress: Callable[[int, int], None] | None)
             [micropython_binary(), "-X", f"heapsize={MICROPYTHON_HEAP}", str(BOARDS_DIR / "boards/host/simulate.py"),
              args.name], stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
         lines = []
+        assert proc.stdout is not None       # stdout=PIPE
         try:
             for line in proc.stdout:
                 if line.startswith("progress ") and progress is not None:

@@ -28,6 +28,27 @@ def run_micropython(script: str, *args: str, heap: str = "4M", timeout: float = 
     return proc
 
 
+FIGURES: list[str] = []
+FIGURES_FILE = ROOT / "build" / "test-figures.txt"
+
+
+def record_figure(text: str) -> None:
+    """A figure a test measured (throughput, a RELP window): kept in
+    build/test-figures.txt and shown in its own section after the progress dots,
+    never among them. Targets live in `make bench`, not here."""
+    FIGURES.append(text)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not FIGURES:
+        return
+    FIGURES_FILE.parent.mkdir(exist_ok=True)
+    FIGURES_FILE.write_text("\n".join(FIGURES) + "\n")
+    terminalreporter.section("figures (not tests: build/test-figures.txt)")
+    for line in FIGURES:
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path, monkeypatch):
     """High-water marks of test devices go to the test's folder, never the user's."""

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from conftest import run_micropython
+from conftest import record_figure, run_micropython
 from rsyslog import HOST, make_test_pki
 
 RUNTIMES = ("cpython", "micropython")
@@ -274,8 +274,7 @@ def assert_nothing_delivered(collector, settle: float = 0.5) -> None:
 
 
 def report(capsys, text: str) -> None:
-    with capsys.disabled():
-        print("\n  " + text, end="")
+    record_figure(text)
 
 
 def config(label, url, count, **extra) -> dict:

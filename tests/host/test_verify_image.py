@@ -24,7 +24,7 @@ from hcdaudit import ring
 from hcdaudit.audit import AuditLog
 from hcdaudit_host.provision import provision
 
-from conftest import run_micropython
+from conftest import record_figure, run_micropython
 
 # MicroPython, as a board: littlefs through boards/host/flash.py on a file-backed
 # block device of the board's geometry, NVRAM in RAM (dumped at the end, as FRAM).
@@ -350,7 +350,7 @@ def test_store_at_exactly_15000_records(full_store, hcdaudit, tmp_path):
         export_s = time.perf_counter() - started
         assert status == 0 and "exported 15000 records" in err
         assert out_file.read_bytes().count(b"\r\n") == 15001
-        print(f"\n15,000 records from {'image' if len(source) > 1 else 'folder'}: verify {15000 / verify_s:,.0f}/s, "
+        record_figure(f"15,000 records from {'image' if len(source) > 1 else 'folder'}: verify {15000 / verify_s:,.0f}/s, "
               f"export csv {15000 / export_s:,.0f}/s")
 
 
