@@ -9,6 +9,7 @@ KEY_FILE = "master.key"
 SIGNING_KEY_FILE = "syslog-signing.json"
 SIGNING_CERT_FILE = "syslog-signing.der"
 REQUIRED_FIELDS = ("name", "serial", "slot_count", "slot_size", "store_cap")
+TLS_FILE_SETTINGS = ("collector_ca", "client_cert", "client_key")
 
 
 class DeviceError(Exception):
@@ -125,7 +126,9 @@ def open_sender(folder, identity, log, clock, url=None, random=None, settings=No
     try:
         transport = net.open_transport(url, **options)
     except ValueError as exc:
-        raise DeviceError(str(exc))
+        # Name the bundle files the TLS settings point at: the TLS library's message names none.
+        files = ["%s %s" % (name, path_of(folder, settings[name])) for name in TLS_FILE_SETTINGS if settings.get(name)]
+        raise DeviceError("%s%s" % (exc, " (from %s)" % ", ".join(files) if files else ""))
     return Sender(log, formatter, signer, transport, DeliveryCursor(log.store.fs, log.mac_key), Backlog(log),
                   clock, random or log.board.random, unconfirmed=windows["tcp_unconfirmed"])
 

@@ -342,7 +342,9 @@ class Collector:
                 context.load_verify_locations(cafile=str(client_ca))
                 context.verify_mode = ssl.CERT_REQUIRED
         except (ssl.SSLError, OSError) as exc:
-            raise UsageError(f"cannot load the TLS certificate/key: {exc}") from None
+            from .tls_files import explain
+            raise UsageError(explain(Path(certfile), Path(keyfile) if keyfile else None,
+                                     Path(client_ca) if client_ca else None, exc)) from None
         return context
 
     # -- life cycle -------------------------------------------------------------------------------------------
