@@ -142,3 +142,11 @@ def test_a_mip_install_runs_the_minimal_example_on_the_unix_port(repository_serv
                        cwd=work)
     assert proc.returncode == 0, proc.stderr
     assert verified(hcdaudit, device, collector) == "syslog verification: VERIFIED (6 verified, 0 findings)"
+
+
+def test_the_guide_shows_the_minimal_example_as_it_is():
+    guide = (ROOT / "docs/EMBEDDING.md").read_text()
+    listing = guide.split("`examples/minimal.py`:\n\n```python\n", 1)[1].split("```", 1)[0]
+    assert listing == (EXAMPLES / "minimal.py").read_text()
+    for name in ("examples/asyncio_sender.py", "boards/common/subsystem.py", "tests/firmware/test_subsystem.py"):
+        assert (ROOT / name).is_file(), name
