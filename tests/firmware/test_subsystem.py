@@ -5,8 +5,9 @@
 # which the next boot makes good without losing a record.
 import support
 import test_board_app as board_app
-from boards.common.subsystem import AuditClosed, open_audit
 from fakes import FakeClock, FakeRandom
+
+from boards.common.subsystem import AuditClosed, open_audit
 from hcdaudit import catalog, events, subject
 
 

@@ -125,9 +125,9 @@ def test_mip_installs_the_firmware_and_a_board(board, repository_server, tmp_pat
     others = {b for b in ("esp32s3", "rp2040", "stm32") if b != board}
     assert not any(name.split("/")[1] in others for name in installed if name.startswith("boards/"))
     # The board's modules import on the unix port from what mip installed, and nothing else.
-    proc = subprocess.run([micropython(), "-c", f"import boards.{board}.board, boards.common.subsystem; print('ok')"],
-                          capture_output=True, text=True, timeout=60, env=dict(os.environ, MICROPYPATH=f".frozen:{lib}"),
-                          cwd=tmp_path)
+    script = f"import boards.{board}.board, boards.common.subsystem; print('ok')"
+    proc = subprocess.run([micropython(), "-c", script], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, MICROPYPATH=f".frozen:{lib}"), cwd=tmp_path)
     assert proc.stdout.strip() == "ok", proc.stderr
 
 
