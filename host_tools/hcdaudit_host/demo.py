@@ -155,10 +155,14 @@ def _summary_screen(console: Console, title: str, happened_rows: list[tuple[str,
                         title="hcdaudit demo", box=box.ROUNDED, expand=False))
 
 
+_made: list[Path] = []     # the demo's folder, for the Ctrl-C line
+
+
 def main() -> int:
     started = time.monotonic()
     console = Console(highlight=False)
     workdir = Path(tempfile.mkdtemp(prefix="hcdaudit-demo-"))
+    _made.append(workdir)
     os.environ.setdefault("HCDAUDIT_STATE_DIR", str(workdir / "host-state"))
     device, mp_device = workdir / "mfd-1", workdir / "mfd-2"
     collector, mp_collector = workdir / "collector-mfd-1.log", workdir / "collector-mfd-2.log"
@@ -220,4 +224,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        kept = f"the devices and collector files made so far are in {_made[0]}" if _made else "nothing was made"
+        print(f"hcdaudit demo: interrupted; {kept}", file=sys.stderr)
+        sys.exit(130)
