@@ -106,13 +106,14 @@ def test_one_package_list_for_make_test_and_ci():
 def test_ctrl_c_in_the_demo_says_where_its_files_are():
     proc = subprocess.Popen([sys.executable, "-m", "hcdaudit_host.demo"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    time.sleep(3)        # provisioning done, the simulated day under way
+    first = proc.stdout.readline() if proc.stdout else ""    # "provisioned mfd-lab-1 and mfd-lab-2 in DIR; ..."
+    assert first.startswith("provisioned"), first
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     line = err.strip()
     assert line.startswith("hcdaudit demo: interrupted; the devices and collector files made so far are in "), err
     folder = Path(line.rsplit(" ", 1)[1])
-    assert (folder / "mfd-1/escrow/device.json").is_file()
+    assert f" in {folder};" in first and (folder / "mfd-1/escrow/device.json").is_file(), first
     import shutil
     shutil.rmtree(folder)
