@@ -1028,7 +1028,7 @@ header.page h1 { font-size: 28px; margin: 0 0 4px; letter-spacing: -0.01em; }
 header.page .meta { color: var(--muted); margin: 0; padding: 0; list-style: none; display: flex; flex-wrap: wrap;
                     gap: 2px 18px; }
 header.page .meta li { min-width: 0; overflow-wrap: anywhere; }
-p, li, td, th, caption, figcaption, h1, h2, h3 { overflow-wrap: anywhere; }
+p, li, td, th, caption, figcaption, h1, h2, h3 { overflow-wrap: break-word; }
 h2 { font-size: 20px; margin: 34px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 h3 { font-size: 16px; margin: 22px 0 6px; }
 p.lead { margin: 4px 0 12px; color: var(--muted); }
@@ -1044,7 +1044,7 @@ p.lead { margin: 4px 0 12px; color: var(--muted); }
 .verdict ul li { padding-left: 1.6em; text-indent: -1.6em; }
 .verdict li { margin: 3px 0; }
 .verdict .check { font-weight: 600; }
-.tiles { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; margin: 0 0 8px; padding: 0;
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 10px; margin: 0 0 8px; padding: 0;
          list-style: none; }
 .tiles li { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: var(--soft); }
 .tiles a { color: inherit; text-decoration: none; display: block; }
@@ -1110,10 +1110,10 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; border-top: 1
 .device { border-top: 4px double var(--ink); margin-top: 48px; padding-top: 8px; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media screen and (max-width: 760px) {
-  .tiles { grid-template-columns: repeat(2, 1fr); } main { padding: 14px 12px 32px; }
+  .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); } main { padding: 14px 12px 32px; }
   header.page h1 { font-size: 22px; } .tiles .n { font-size: 22px; }
   /* charts keep a readable size and scroll sideways in their own box */
-  svg.chart { min-width: 640px; } svg.chart text { font-size: 15px; } svg.chart text.total { font-size: 14px; }
+  svg.chart { min-width: 800px; } svg.chart text { font-size: 14px; } svg.chart text.total { font-size: 13px; }
   svg.chart text.upright { font-size: 12px; }
   .legend { margin-left: 0; } .signoff { grid-template-columns: 1fr; }
   table { font-size: 13px; }
@@ -1476,13 +1476,14 @@ def _changes_section(review: Review) -> str:
         items = r["items"]
         old = _parse_time(items.get("old_time"))
         delta = _clock_shift(r)
-        shift = "" if delta is None else f"{'+' if delta >= 0 else '−'}{_duration(abs(delta))}"
+        shift = "" if delta is None else f"{'+' if delta >= 0 else '−'}" + \
+            (f"{abs(delta):.1f} s" if abs(delta) < 10 else _duration(abs(delta)))
         alarm = _clock_alarm(r)
         look = (f'<span class="bad-text">needs a look: {e(alarm)}</span>' if alarm else
                 '<span class="neutral-text">routine correction</span>')
         clock_rows.append([(e(_time(r["_t"])), "time"), (e(_who(r)), ""), (e(_where(r)), "nowrap"),
                            (_change(_time(old) if old else items.get("old_time"), _time(r["_t"])), "change"),
-                           (e(shift), "num"), (e(items.get("method") or "-"), ""),
+                           (e(shift), "num nowrap"), (e(items.get("method") or "-"), ""),
                            (e(items.get("ntp_server") or "-"), ""), (_outcome(r), ""), (look, "")])
     clock_table = _table("Clock changes (old → new device time, UTC)",
                          [("When (UTC)", ""), ("By", ""), ("From", ""), ("Old → new", ""), ("Shift", "num"),
