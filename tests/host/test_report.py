@@ -281,8 +281,11 @@ def test_report_from_the_jsonl_export_says_it_is_unauthenticated(week, tmp_path)
     out = tmp_path / "from-export.html"
     assert run_report(week["export"], "--html", out) == 0
     doc = Page(out.read_text())
-    assert doc.find("h2", id="verdict-h")[0]["data-verdict"] == "clean"
-    assert "An export carries no signatures" in doc.all_text
+    heading = doc.find("h2", id="verdict-h")[0]
+    assert heading["data-verdict"] == "unauthenticated"              # never "clean": nothing was authenticated
+    text = doc.all_text
+    assert "Verdict: not authenticated" in text and "Verdict: clean" not in text
+    assert "An export carries no signatures" in text
     drawn = Counter()
     for rect in doc.inside("chart-timeline", "rect"):
         if "data-count" in rect:
