@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import itertools
 import json
 import math
 import os
@@ -27,14 +28,15 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import UsageError
 
-__all__ = ["Review", "load_device", "load_jsonl", "analyse", "render", "build", "add_parser", "func"]
+__all__ = ["Review", "add_parser", "analyse", "build", "func", "load_device", "load_jsonl", "render"]
 
 # ------------------------------------------------------------------------------------------------------------
 # Presentation constants
@@ -113,8 +115,8 @@ class _Progress:
             else enabled
         self.started = time.monotonic()
         self.done = 0
-        self._bar = None
-        self._task = None
+        self._bar: Any = None
+        self._task: Any = None
 
     def advance(self, amount: int = 1) -> None:
         self.done += amount
@@ -122,8 +124,14 @@ class _Progress:
             if not self.enabled or time.monotonic() - self.started < PROGRESS_AFTER_S:
                 return
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
             columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
             columns.append(TimeRemainingColumn() if self.total else TimeElapsedColumn())
             self._bar = Progress(*columns, console=Console(file=sys.stderr), transient=True)
@@ -156,9 +164,9 @@ class Source:
 def load_device(device_dir: Path, state_dir: Path | None = None, remember: bool = True,
                 progress: bool | None = None) -> Source:
     """Records (as `to_json` gives them) and the verification of a device folder."""
+    from . import verify_store
     from .access import open_reader
     from .records import to_json
-    from . import verify_store
     reader = open_reader(device_dir)
     bar = _Progress(f"reading {device_dir.name}", None, progress)
     records = []
@@ -173,7 +181,7 @@ def load_device(device_dir: Path, state_dir: Path | None = None, remember: bool 
     identity = getattr(source, "identity", None) or {}
     try:
         store_json = verify_store.as_json(report)
-    except Exception:     # a verifier built in parallel may not describe itself yet: the page says less, never more
+    except (AttributeError, KeyError, TypeError, ValueError):   # a verifier that cannot describe itself: say less
         store_json = {}
     return Source("device", device_dir, records, name=identity.get("name"),
                   device_id=getattr(source, "device_id", None) or identity.get("uuid"),
@@ -185,7 +193,7 @@ def load_jsonl(path: Path, progress: bool | None = None) -> Source:
     """Records of a JSONL export, checked for the fields the report needs and for seq continuity."""
     try:
         size = path.stat().st_size
-        handle = open(path, "rb")
+        handle = open(path, "rb")       # noqa: SIM115  (closed by the `with handle` below)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     records = []
@@ -250,7 +258,7 @@ def _check_continuity(source: Source) -> None:
         source.seq_findings.append({"kind": "duplicate", "first": duplicates[0], "last": duplicates[-1],
                                     "detail": f"{len(duplicates)} seq number(s) appear more than once"})
     unique = sorted(counts)
-    for before, after in zip(unique, unique[1:]):
+    for before, after in itertools.pairwise(unique):
         if after == before + 1:
             continue
         first, last = before + 1, after - 1
@@ -274,7 +282,7 @@ def _parse_time(text) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except (TypeError, ValueError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _category(record: dict) -> str:
@@ -484,9 +492,12 @@ def analyse(source: Source, syslog: dict | None = None, syslog_files: Iterable[P
     events: Counter = Counter()
     by_event: dict[str, list[dict]] = defaultdict(list)
     failed_other: Counter = Counter()
-    first = last = None
+    first: datetime | None = None
+    last: datetime | None = None
     for r in records:
         moment = r.get("_t") or _parse_time(r.get("time"))
+        if moment is None:      # load_jsonl and to_json give every record an RFC 3339 time
+            raise UsageError(f"record seq {r.get('seq')}: time {r.get('time')!r} is not an RFC 3339 time")
         r["_t"] = moment
         day = moment.strftime("%Y-%m-%d")
         r["_day"] = day
@@ -522,7 +533,7 @@ def analyse(source: Source, syslog: dict | None = None, syslog_files: Iterable[P
     syslog = _syslog_of_host(syslog, source.fqdn) if syslog is not None else None
     review = Review(source, syslog, list(syslog_files), first, last, days, per_day, per_hour, failures_per_day,
                     lockouts_per_day, events, by_event, bursts, accounts, failed_other,
-                    _findings(source, syslog), datetime.now(timezone.utc), note, granularity, buckets,
+                    _findings(source, syslog), datetime.now(UTC), note, granularity, buckets,
                     per_bucket, failures_per_bucket, lockouts_per_bucket)
     if syslog is not None:
         review.delivery = _delivery(review, _scan_collector(review.syslog_files, source.fqdn))
@@ -638,7 +649,7 @@ def _delivery(review: Review, scan: _Scan) -> Delivery:
     else:
         missing, window, before, after = [], None, len(device), 0
     return Delivery(scan.normal, len(delivered), len(delivered & device), window,
-                    [tuple(r) for r in number_ranges(missing)], len(missing), before, after, verified, unsigned,
+                    [(a, b) for a, b in number_ranges(missing)], len(missing), before, after, verified, unsigned,
                     reconnect, session, other, late, list(syslog.get("groups") or []),
                     _outages(scan, review))
 
@@ -782,7 +793,7 @@ def _nice_scale(peak: float, ticks: int = 4) -> tuple[int, int]:
     raw = peak / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    step = max(1, int(math.ceil(step)))
+    step = max(1, math.ceil(step))
     return int(math.ceil(peak / step) * step), step
 
 
@@ -790,7 +801,7 @@ def _axis(width: int, top: int, bottom: int, left: int, right: int, peak: int, u
     """Horizontal grid lines with count labels; returns (svg, y-of-value function)."""
     scale_top, step = _nice_scale(peak)
     plot_h = bottom - top
-    y = lambda v: bottom - plot_h * (v / scale_top)  # noqa: E731
+    y = lambda v: bottom - plot_h * (v / scale_top)
     parts = ['<g class="axis" aria-hidden="true">']
     for value in range(0, scale_top + 1, step):
         yy = y(value)
@@ -1152,8 +1163,8 @@ def _table(caption: str, headers: list[tuple[str, str]], rows: list[list[tuple[s
     if not rows:
         return f'<p class="none">{e(empty)}</p>'
     shown = rows[:MAX_ROWS]
-    out = [f'<div class="scroll{" tall" if tall else ""}" role="region" aria-label="{e(caption)}" tabindex="0">'
-           f"<table><caption>{e(caption)}</caption><thead><tr>"]
+    out = [(f'<div class="scroll{" tall" if tall else ""}" role="region" aria-label="{e(caption)}" tabindex="0">'
+           f"<table><caption>{e(caption)}</caption><thead><tr>")]
     out += [f'<th scope="col" class="{cls}">{e(label)}</th>' for label, cls in headers]
     out.append("</tr></thead><tbody>")
     for row in shown:
@@ -1196,19 +1207,19 @@ def _verdict_section(review: Review) -> str:
         proven = source.store_json.get("proven") or {}
         if report.intact():
             ranges = ", ".join(_span(a, b) for a, b in report.ranges) or "none"
-            lines.append(("ok", f"The device's audit trail is intact: all {report.verified:,} records (seq {ranges}) "
+            lines.append(("ok", (f"The device's audit trail is intact: all {report.verified:,} records (seq {ranges}) "
                                 f"authenticate with the device's key, and none is missing, altered, duplicated or "
-                                f"out of order."))
+                                f"out of order.")))
         else:
-            lines.append(("bad", f"The device's audit trail is NOT intact: {_plural(len(report.faults()), 'problem')} "
-                                 f"found ({report.verified:,} records authenticate)."))
+            lines.append(("bad", (f"The device's audit trail is NOT intact: {_plural(len(report.faults()), 'problem')} "
+                                 f"found ({report.verified:,} records authenticate).")))
         if report.evicted_count:
-            lines.append(("ok", f"{report.evicted_count:,} oldest records (up to seq {report.evicted_through:,}) were "
-                                f"removed by the storage cap; the device audited each removal."))
+            lines.append(("ok", (f"{report.evicted_count:,} oldest records (up to seq {report.evicted_through:,}) were "
+                                f"removed by the storage cap; the device audited each removal.")))
         notes = [f for f in report.findings if f.verdict in ("torn", "pending")]
         if notes:
-            lines.append(("ok", f"{_plural(len(notes), 'record')} torn by a power cut while being written "
-                                f"(never completed, not a fault)."))
+            lines.append(("ok", (f"{_plural(len(notes), 'record')} torn by a power cut while being written "
+                                f"(never completed, not a fault).")))
         last_seq = proven.get("last_seq") if isinstance(proven.get("last_seq"), int) else \
             (report.ranges[-1][1] if report.ranges else None)
         first_seq = proven.get("first_seq") if isinstance(proven.get("first_seq"), int) else \
@@ -1226,24 +1237,24 @@ def _verdict_section(review: Review) -> str:
                                   f"earlier verification (--state), or with the collector's signed copy."
                                   + newest))
     else:
-        lines.append(("warn", f"This report was made from an export file ({source.path.name}). An export carries no "
+        lines.append(("warn", (f"This report was made from an export file ({source.path.name}). An export carries no "
                               f"signatures, so its records cannot be authenticated here: anyone could have edited "
                               f"it. Run the report on the device folder, or add the signed syslog (--syslog, "
-                              f"--trust)."))
+                              f"--trust).")))
         if source.seq_findings:
-            lines.append(("bad", f"Sequence numbers: {_plural(len(source.seq_findings), 'gap or repeat', 'gaps or repeats')} "
-                                 f"that nothing in the file explains."))
+            lines.append(("bad", (f"Sequence numbers: {_plural(len(source.seq_findings), 'gap or repeat', 'gaps or repeats')} "
+                                 f"that nothing in the file explains.")))
         else:
             seqs = [r["seq"] for r in source.records]
-            lines.append(("ok", f"Sequence numbers run without an unexplained gap from {min(seqs):,} to {max(seqs):,} "
-                                f"(continuity only, not authenticity)."))
+            lines.append(("ok", (f"Sequence numbers run without an unexplained gap from {min(seqs):,} to {max(seqs):,} "
+                                f"(continuity only, not authenticity).")))
         for note in source.seq_notes[:5]:
             lines.append(("ok", note[0].upper() + note[1:] + "."))
     lost = review.of("audit_undelivered_loss")
     if lost:
         count = sum(int(r["items"].get("count") or 0) for r in lost)
-        lines.append(("warn", f"{count:,} records were lost before the audit server received them; the device "
-                              f"audited the loss ({_plural(len(lost), 'time')}, see Delivery to the collector)."))
+        lines.append(("warn", (f"{count:,} records were lost before the audit server received them; the device "
+                              f"audited the loss ({_plural(len(lost), 'time')}, see Delivery to the collector).")))
     syslog = review.syslog
     if syslog is not None:
         files = ", ".join(p.name for p in review.syslog_files)
@@ -1251,10 +1262,10 @@ def _verdict_section(review: Review) -> str:
         anchored = bool(groups) and all(g.get("key_trust") == "anchored" for g in groups)
         delivery = review.delivery
         if syslog.get("ok"):
-            lines.append(("ok", f"The collector's copy ({files}) verifies: {int(syslog.get('verified') or 0):,} "
+            lines.append(("ok", (f"The collector's copy ({files}) verifies: {int(syslog.get('verified') or 0):,} "
                                 f"messages carry valid RFC 5848 signatures"
                                 f"{' from the trusted device key' if anchored else ''}; nothing in it is missing, "
-                                f"altered or forged."))
+                                f"altered or forged.")))
         else:
             kinds = Counter(str(f.get("kind")).replace("_", " ") for f in syslog.get("findings") or [])
             lines.append(("bad", f"The collector's copy ({files}) does NOT verify: "
@@ -1268,17 +1279,17 @@ def _verdict_section(review: Review) -> str:
                                     + _resend_breakdown(delivery) + "."))
             if delivery.outages:
                 longest = max(o.minutes for o in delivery.outages)
-                lines.append(("note", f"The collector was unreachable {_plural(len(delivery.outages), 'time')} "
+                lines.append(("note", (f"The collector was unreachable {_plural(len(delivery.outages), 'time')} "
                                       f"(longest {longest} min); the device held "
                                       f"{sum(o.backlog for o in delivery.outages):,} records and delivered them when "
-                                      f"the link was back."))
+                                      f"the link was back.")))
             if delivery.missing:
-                lines.append(("warn", f"{_plural(delivery.missing, 'record')} of the device never reached the "
+                lines.append(("warn", (f"{_plural(delivery.missing, 'record')} of the device never reached the "
                                       f"collector (seq {', '.join(_span(a, b) for a, b in delivery.gaps[:6])}"
-                                      f"{', ...' if len(delivery.gaps) > 6 else ''}): see Delivery to the collector."))
+                                      f"{', ...' if len(delivery.gaps) > 6 else ''}): see Delivery to the collector.")))
     else:
-        lines.append(("note", "The signed syslog copy was not checked (give the collector's file with --syslog and "
-                              "the device certificate with --trust)."))
+        lines.append(("note", ("The signed syslog copy was not checked (give the collector's file with --syslog and "
+                              "the device certificate with --trust).")))
     verdict = review.verdict
     if verdict == "findings":
         heading = (f"Verdict: {_plural(len(review.findings), 'finding')} — the audit trail needs investigation")
@@ -1522,7 +1533,7 @@ def _changes_section(review: Review) -> str:
 
 
 def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 120:
         return f"{seconds} s"
     if seconds < 7200:
@@ -1649,7 +1660,7 @@ def _reconciliation(review: Review, d: Delivery) -> str:
 
 
 def _sessions_table(review: Review, d: Delivery) -> str:
-    per_group: dict[str, Counter] = defaultdict(Counter)
+    per_group: dict[str | None, Counter] = defaultdict(Counter)
     for w in (review.syslog or {}).get("warnings") or []:
         if w.get("kind") == "resent":
             per_group[w.get("group")]["stored twice" if _is_reconnect_copy(w) else "re-sent"] += _warning_count(w)
@@ -1773,8 +1784,8 @@ def _device_body(review: Review) -> str:
     title = f"Audit log review — {name}" if name else "Audit log review"
     period = (f"{_time(review.first)} to {_time(review.last)} UTC" if review.first else "no records")
     meta = [f"Period {period}", f"{len(source.records):,} records",
-            f"Source: {'device folder' if source.kind == 'device' else 'export file (not authenticated)'} "
-            f"{source.path}"]
+            (f"Source: {'device folder' if source.kind == 'device' else 'export file (not authenticated)'} "
+            f"{source.path}")]
     if source.device_id:
         meta.append(f"Device {source.device_id}")
     meta.append(f"Generated {review.generated.strftime('%Y-%m-%d %H:%M')} UTC")
@@ -1854,7 +1865,7 @@ def render_many(reviews: list[Review]) -> str:
                        ("Lockouts", "num"), ("Collector outages", "num"), ("Period (UTC)", "")], rows, "No device.")
     head = (f'<header class="page"><h1>Audit log review — {_plural(len(reviews), "device")}</h1><ul class="meta">'
             f'<li>{_plural(findings, "device")} with findings</li>'
-            f'<li>Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC</li></ul></header>'
+            f'<li>Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC</li></ul></header>'
             f'<section id="overview" class="overview" aria-labelledby="overview-h"><h2 id="overview-h">Overview</h2>'
             f'{overview}</section>')
     return _page(f"Audit log review — {_plural(len(reviews), 'device')}",

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT  # noqa: F401  (puts firmware/ and boards/ on sys.path)
 from hcdaudit_host import report, sim, syslog_verify
 from hcdaudit_host.collect import run_in_thread
@@ -32,7 +31,7 @@ from test_report import Page, chromium, png_size, run_report
 
 
 def moment(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)
 
 
 @pytest.fixture(scope="module")
