@@ -573,32 +573,34 @@ class _Scan:
     timeline: list[tuple[str, datetime, int | None]]  # ("message" | "block", header time, seq), in file order
 
 
+_HCDAUDIT_SD = re.compile(rb'\[hcdaudit@[!-~]*?((?: [^ ="\]]+="(?:[^"\\]|\\.)*")*)\]')
+_SEQ_PARAM = re.compile(rb' seq="(\d+)"')
+
+
 def _scan_collector(paths: list[Path], hostname: str | None) -> _Scan:
     """One pass over the collector's files: the device seqs (`[hcdaudit@... seq=]`) of the messages, and
-    the header times of messages and signature/certificate blocks in the order the collector stored them."""
-    from .syslog_verify import MalformedMessage, parse_message, read_records
+    the header times of messages and signature/certificate blocks in the order the collector stored them.
+    Only the header and the hcdaudit element are read (verify syslog has parsed and judged every message;
+    this pass only counts them, at a tenth of the cost)."""
+    from .syslog_verify import read_records
     copies: Counter = Counter()
     timeline: list[tuple[str, datetime, int | None]] = []
     normal = 0
+    wanted = hostname.encode() if hostname else None
     for path in paths:
         for record in read_records(path):
-            try:
-                message = parse_message(record.octets)
-            except MalformedMessage:
+            fields = record.octets.split(b" ", 6)
+            if len(fields) < 7 or not fields[0].startswith(b"<") or (wanted and fields[2] != wanted):
                 continue
-            if hostname and message.hostname != hostname:
-                continue
-            moment = _parse_time((message.timestamp or "").replace("Z", "+00:00"))
-            block = any(element.sd_id in ("ssign", "ssign-cert") for element in message.elements)
+            moment = _parse_time(fields[1].decode("ascii", "replace"))
+            block = fields[6].startswith((b"[ssign ", b"[ssign-cert "))
             seq = None
             if not block:
                 normal += 1
-                for element in message.elements:
-                    if element.sd_id.startswith("hcdaudit@"):
-                        for param in element.named("seq"):
-                            if param.value.isdigit():
-                                seq = int(param.value)
-                if seq is not None:
+                element = _HCDAUDIT_SD.search(fields[6])
+                found = _SEQ_PARAM.search(element.group(1)) if element else None
+                if found:
+                    seq = int(found.group(1))
                     copies[seq] += 1
             if moment is not None:
                 timeline.append(("block" if block else "message", moment, seq))
