@@ -954,8 +954,8 @@ def timeline_chart(review: Review, chart_id: str = "chart-timeline") -> str:
 def failures_chart(review: Review, chart_id: str = "chart-failures") -> str:
     """Failed sign-ins per bar (bars) with the bar's lockouts (marked above the bar)."""
     buckets, unit = review.buckets, _UNIT[review.granularity]
-    width, height = 1000, 250
-    left, right, top, bottom = 64, 16, 40, height - 46
+    width, height = 1000, 270
+    left, right, top, bottom = 64, 16, 62, height - 46
     peak = max((review.failures_per_bucket.get(b, 0) for b in buckets), default=0)
     total_f = sum(review.failures_per_bucket.values())
     total_l = sum(review.lockouts_per_bucket.values())
@@ -978,10 +978,11 @@ def failures_chart(review: Review, chart_id: str = "chart-failures") -> str:
                          f'height="{max(bottom - y(failures), 0.5):.1f}" fill="{FAILURE_COLOR}" '
                          f'{_bucket_attrs(key, review.granularity)} data-count="{failures}"><title>{e(label)}: '
                          f'{failures:,} failed sign-in{"s" if failures != 1 else ""}</title></rect>')
-            if not lockouts:
-                parts.append(_bar_label(x + bar_w / 2, y(failures), failures, band))
+            parts.append(_bar_label(x + bar_w / 2, y(failures), failures, band))
         if lockouts:
-            cx, cy = x + bar_w / 2, y(failures) - 12
+            # above the bar's own number: its height when upright, one line when level
+            label = 0 if not failures else 16 if band >= 30 else 7 * len(f"{failures:,}") + 6 if band >= 13 else 0
+            cx, cy = x + bar_w / 2, y(failures) - 12 - label
             parts.append(f'<g class="lockout" {_bucket_attrs(key, review.granularity)} data-count="{lockouts}">'
                          f'<title>{e(label)}: {lockouts:,} lockout{"s" if lockouts != 1 else ""}</title>'
                          f'<path d="M{cx - 7:.1f},{cy - 6:.1f} L{cx + 7:.1f},{cy - 6:.1f} L{cx:.1f},{cy + 5:.1f} Z" '
@@ -1084,13 +1085,16 @@ svg.chart text.lockout-label { font-weight: 700; fill: #8B0000; }
           font-size: 13px; color: var(--muted); }
 .legend li { display: flex; align-items: center; gap: 6px; }
 .legend .sw { width: 12px; height: 12px; border-radius: 2px; display: inline-block; }
-.scroll { overflow-x: auto; max-width: 100%; margin: 6px 0 10px; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 2px 0 10px; }
 .scroll.tall { max-height: 340px; overflow-y: auto; border-bottom: 1px solid var(--line); }
 .scroll.tall thead th { position: sticky; top: 0; }
 table { border-collapse: collapse; width: 100%; margin: 0; font-size: 13.5px; }
-caption { text-align: left; font-weight: 600; padding: 4px 0; color: var(--ink); }
+caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+div.caption { font-weight: 600; padding: 4px 0 0; color: var(--ink); }
+td.label { min-width: 13em; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 thead th { background: var(--soft); border-bottom: 2px solid var(--line); font-weight: 600; white-space: nowrap; }
+thead th.num { white-space: normal; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -1135,7 +1139,7 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; border-top: 1
   @page { size: A4; margin: 14mm 12mm; }
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; page-break-after: avoid; }
+  h2, h3, div.caption { break-after: avoid; page-break-after: avoid; }
   section { break-inside: auto; }
   .verdict, .tiles li { break-inside: avoid; }
   details:not([open]) > *:not(summary) { display: none; }
@@ -1165,8 +1169,11 @@ def _table(caption: str, headers: list[tuple[str, str]], rows: list[list[tuple[s
     if not rows:
         return f'<p class="none">{e(empty)}</p>'
     shown = rows[:MAX_ROWS]
-    out = [(f'<div class="scroll{" tall" if tall else ""}" role="region" aria-label="{e(caption)}" tabindex="0">'
-           f"<table><caption>{e(caption)}</caption><thead><tr>")]
+    # The caption is shown above the box (it stays in view while the table scrolls sideways) and kept
+    # in the table for screen readers.
+    out = [(f'<div class="caption" aria-hidden="true">{e(caption)}</div>'
+            f'<div class="scroll{" tall" if tall else ""}" role="region" aria-label="{e(caption)}" tabindex="0">'
+            f"<table><caption>{e(caption)}</caption><thead><tr>")]
     out += [f'<th scope="col" class="{cls}">{e(label)}</th>' for label, cls in headers]
     out.append("</tr></thead><tbody>")
     for row in shown:
@@ -1444,12 +1451,12 @@ def _auth_section(review: Review) -> str:
                              ("Window", "num")], detected_rows, "") if detected else ""
     account_rows = []
     for a in [a for a in review.failing_accounts if a.failures or a.lockouts][:20]:
-        known = ('<span class="bad-text">unknown to the device</span>' if a.unknown else "account on the device")
+        known = '<span class="bad-text">no</span>' if a.unknown else "yes"
         role = '<span class="warn-text">administrator</span>' if a.admin else ("–" if a.unknown else "user")
         account_rows.append([(e(a.label), ""), (known, ""), (role, ""), (f"{a.failures:,}", "num"),
                              (f"{a.lockouts:,}", "num"), (e(", ".join(a.where)), "nowrap")])
     account_table = _table("Accounts with the most failed sign-ins (top 20)",
-                           [("Account tried", ""), ("Known?", ""), ("Role", ""), ("Failures", "num"),
+                           [("Account tried", ""), ("On the device?", ""), ("Role", ""), ("Failures", "num"),
                             ("Lockouts", "num"), ("From", "")],
                            account_rows, "No failed sign-in in this period.")
     unknown = [a for a in review.failing_accounts if a.unknown]
@@ -1654,7 +1661,8 @@ def _reconciliation(review: Review, d: Delivery) -> str:
         ("Messages stored after a newer session began", d.late, "verify syslog warning “late” (all verified)"),
         ("Device records of this period never delivered", d.missing, "device records vs the collector's seqs"),
     ]
-    body = [[(e(label.strip()), "indent" if label.startswith("    ") else ""), (f"{n:,}", "num"), (e(source), "")]
+    body = [[(e(label.strip()), "label indent" if label.startswith("    ") else "label"), (f"{n:,}", "num"),
+             (e(source), "")]
             for label, n, source in rows]
     return (f'<div id="delivery-figures" {attrs}>'
             + _table("Every message in the collector's file, accounted for",

@@ -151,7 +151,7 @@ def test_unknown_accounts_are_marked_and_administrators_named(fleet):
     for row in re.findall(r"<tr>(.*?)</tr>", table)[1:]:
         cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
         name = cells[0].removesuffix(" (unknown account)")
-        assert (cells[1] == "unknown to the device") == (name in unknown), cells
+        assert cells[1] == ("no" if name in unknown else "yes"), cells
         assert cells[0].endswith("(unknown account)") == (name in unknown)
         assert (cells[2] == "administrator") == (name in admins), cells
     shown = sum(1 for u in unknown if f"{u} (unknown account)" in table)
