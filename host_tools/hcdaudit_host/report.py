@@ -562,8 +562,9 @@ def _syslog_of_host(syslog: dict, hostname: str | None) -> dict:
                 (f.get("group") is None and _host_of(f.get("group")) in (None, hostname))]
     return dict(syslog, groups=mine, findings=findings,
                 warnings=[w for w in syslog.get("warnings") or [] if w.get("group") in labels],
-                verified=sum(int(g.get("verified") or 0) for g in mine), ok=not findings,
-                normal_messages=None)      # counted again from the file for this device alone
+                verified=sum(int(g.get("verified") or 0) for g in mine), ok=not findings)
+    # "messages", "normal_messages" and "blocks" stay the file's totals (the details section says so); the
+    # delivery section counts this device's own messages from the file.
 
 
 @dataclass
@@ -981,8 +982,8 @@ def failures_chart(review: Review, chart_id: str = "chart-failures") -> str:
             parts.append(_bar_label(x + bar_w / 2, y(failures), failures, band))
         if lockouts:
             # above the bar's own number: its height when upright, one line when level
-            label = 0 if not failures else 16 if band >= 30 else 7 * len(f"{failures:,}") + 6 if band >= 13 else 0
-            cx, cy = x + bar_w / 2, y(failures) - 12 - label
+            lift = 0 if not failures else 16 if band >= 30 else 7 * len(f"{failures:,}") + 6 if band >= 13 else 0
+            cx, cy = x + bar_w / 2, y(failures) - 12 - lift
             parts.append(f'<g class="lockout" {_bucket_attrs(key, review.granularity)} data-count="{lockouts}">'
                          f'<title>{e(label)}: {lockouts:,} lockout{"s" if lockouts != 1 else ""}</title>'
                          f'<path d="M{cx - 7:.1f},{cy - 6:.1f} L{cx + 7:.1f},{cy - 6:.1f} L{cx:.1f},{cy + 5:.1f} Z" '
@@ -1761,7 +1762,11 @@ def _details_section(review: Review) -> str:
     if review.syslog is not None:
         from .syslog_verify import describe
         text = describe(review.syslog)
-        parts.append(f"<h3>Signed syslog</h3><pre>{e(text)}</pre>")
+        delivery = review.delivery
+        shared = ('<p class="more">The file also holds other devices\' messages: its totals below count them too; '
+                  'this device\'s own are counted under Delivery to the collector.</p>'
+                  if delivery is not None and delivery.messages != review.syslog.get("normal_messages") else "")
+        parts.append(f"<h3>Signed syslog</h3>{shared}<pre>{e(text)}</pre>")
     return (f'<section id="details" aria-labelledby="details-h"><h2 id="details-h">Verification details</h2>'
             f'{"".join(parts)}</section>')
 

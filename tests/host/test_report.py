@@ -236,6 +236,8 @@ def test_failures_chart_and_lockouts_match_the_records(page, week):
             for g in doc.inside("chart-failures", "g") if "data-failures" in g}
     assert {d: f for d, (f, _) in days.items() if f} == dict(failures)
     assert {d: n for d, (_, n) in days.items() if n} == dict(lockouts)
+    markers = re.findall(r'<g class="lockout" [^>]*data-day="([^"]+)"[^>]*><title>([^<]*)</title>', page["html"])
+    assert markers and all(title.startswith(report.bucket_label(day, "day") + ":") for day, title in markers)
     hours = sum(int(r["data-count"]) for r in doc.inside("chart-hours", "rect"))
     assert hours == len(week["records"])
     text = doc.all_text
