@@ -1140,9 +1140,9 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; border-top: 1
   @page { size: A4; margin: 14mm 12mm; }
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
-  h2, h3, div.caption { break-after: avoid; page-break-after: avoid; }
+  h2, h3, div.caption, p.lead, section > p { break-after: avoid; page-break-after: avoid; }
   section { break-inside: auto; }
-  .verdict, .tiles li { break-inside: avoid; }
+  .verdict, .tiles li, .keep { break-inside: avoid; page-break-inside: avoid; }
   details:not([open]) > *:not(summary) { display: none; }
   .scroll, .scroll.tall, .chartbox { overflow: visible; max-height: none; border: 0; }
   .scroll.tall thead th { position: static; }
@@ -1407,15 +1407,17 @@ def _timeline_section(review: Review) -> str:
     why = {"hour": f"one bar per hour: the period is {HOURLY_MAX_DAYS} days or shorter",
            "day": f"one bar per day: the period is up to {DAILY_MAX_DAYS} days",
            "week": f"one bar per week (Monday to Sunday): the period is longer than {DAILY_MAX_DAYS} days"}
-    body = (f'<figure><div class="chartbox">{timeline_chart(review)}</div><figcaption>UTC, '
-            f'{why[review.granularity]}; the number on a bar is its total, the table below has every count.'
-            f'{_shading_note(review)}</figcaption></figure>'
-            f'<ul class="legend" aria-label="Categories">{legend}</ul>{note}{numbers}') if review.buckets else \
+    figure = (f'<figure><div class="chartbox">{timeline_chart(review)}</div><figcaption>UTC, '
+              f'{why[review.granularity]}; the number on a bar is its total, the table below has every count.'
+              f'{_shading_note(review)}</figcaption></figure>'
+              f'<ul class="legend" aria-label="Categories">{legend}</ul>') if review.buckets else \
         '<p class="none">No events in this period.</p>'
-    return (f'<section id="timeline" aria-labelledby="timeline-h"><h2 id="timeline-h">Events per {unit}</h2>'
-            f'<p class="lead">What the device recorded, by kind of event. An empty stretch inside the period means '
-            f'the device was off, or its records are gone: the verdict above says which.</p>'
-            f'{body}</section>')
+    rest = f"{note}{numbers}" if review.buckets else ""
+    # The heading, its lead and the chart print on one page (the keep box): a heading never ends a page.
+    return (f'<section id="timeline" aria-labelledby="timeline-h"><div class="keep"><h2 id="timeline-h">Events '
+            f'per {unit}</h2><p class="lead">What the device recorded, by kind of event. An empty stretch inside the '
+            f'period means the device was off, or its records are gone: the verdict above says which.</p>'
+            f'{figure}</div>{rest}</section>')
 
 
 def _auth_section(review: Review) -> str:
@@ -1482,13 +1484,14 @@ def _auth_section(review: Review) -> str:
         sum(review.failures_per_bucket.values()) or sum(review.lockouts_per_bucket.values()) else ""
     chart = (f'<figure><div class="chartbox">{failures_chart(review)}</div><figcaption>Bars: failed sign-ins per '
              f'UTC {unit}, with their number. <span style="color:{LOCKOUT_COLOR}">▼</span> with a number: lockouts '
-             f'in that {unit}.{_shading_note(review)}</figcaption></figure>{numbers}'
+             f'in that {unit}.{_shading_note(review)}</figcaption></figure>'
              if review.buckets else "")
-    return (f'<section id="auth" aria-labelledby="auth-h"><h2 id="auth-h">Failed sign-ins and lockouts</h2>'
-            f'<p class="lead">Who failed to authenticate, when and from where. Names the device does not know are '
-            f'marked “unknown account” (the device\'s own record of the attempt says so); administrator accounts '
-            f'are marked too. Look also for unusual hosts, and bursts outside working hours.</p>'
-            f'{summary_part}{chart}{lock_table}{burst_table}{detected_table}{account_table}</section>')
+    return (f'<section id="auth" aria-labelledby="auth-h"><div class="keep"><h2 id="auth-h">Failed sign-ins and '
+            f'lockouts</h2><p class="lead">Who failed to authenticate, when and from where. Names the device does '
+            f'not know are marked “unknown account” (the device\'s own record of the attempt says so); '
+            f'administrator accounts are marked too. Look also for unusual hosts, and bursts outside working '
+            f'hours.</p>{summary_part}{chart}</div>'
+            f'{numbers if review.buckets else ""}{lock_table}{burst_table}{detected_table}{account_table}</section>')
 
 
 def _changes_section(review: Review) -> str:
@@ -1742,11 +1745,11 @@ def _activity_section(review: Review) -> str:
     hours_table = _table("Events by hour of day (UTC, the numbers of the chart)",
                          [("Hour", "")] + [(f"{h:02d}", "num") for h in range(24)],
                          [[("Events", "")] + [(f"{review.per_hour.get(h, 0):,}", "num") for h in range(24)]], "")
-    return (f'<section id="activity" aria-labelledby="activity-h"><h2 id="activity-h">Activity by hour of day</h2>'
-            f'<p class="lead">Blue: {BUSINESS_HOURS[0]:02d}:00–{BUSINESS_HOURS[1]:02d}:00 UTC; orange: outside '
-            f'those hours, where activity deserves a second look.</p>'
+    return (f'<section id="activity" aria-labelledby="activity-h"><div class="keep"><h2 id="activity-h">Activity '
+            f'by hour of day</h2><p class="lead">Blue: {BUSINESS_HOURS[0]:02d}:00–{BUSINESS_HOURS[1]:02d}:00 UTC; '
+            f'orange: outside those hours, where activity deserves a second look.</p>'
             f'<figure><div class="chartbox">{hours_chart(review)}</div><figcaption>The number on a bar is its count; '
-            f'the table below has every hour.</figcaption></figure>{hours_table}{failed_part}</section>')
+            f'the table below has every hour.</figcaption></figure></div>{hours_table}{failed_part}</section>')
 
 
 def _details_section(review: Review) -> str:
