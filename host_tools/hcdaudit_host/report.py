@@ -856,7 +856,8 @@ def _x_labels(buckets: list[str], granularity: str, left: float, band: float, ba
                 previous = moment.date()
         parts.append("</g>")
         return "".join(parts)
-    every = max(1, math.ceil(26 / band)) if band < 60 else 1
+    width = 26 if granularity == "day" else 46          # a day number, or "12 Jan"
+    every = max(1, math.ceil(width / band)) if band < 60 else 1
     previous_group = None
     for i, key in enumerate(buckets):
         d = date.fromisoformat(key)
@@ -879,7 +880,8 @@ def _x_labels(buckets: list[str], granularity: str, left: float, band: float, ba
 
 
 def _weekends(buckets: list[str], granularity: str, left: float, band: float, top: float, bottom: float) -> str:
-    rects = [f'<rect x="{left + band * i:.1f}" y="{top}" width="{band:.1f}" height="{bottom - top}"/>'
+    # down under the axis too: the day's label stays marked when its bar fills the column
+    rects = [f'<rect x="{left + band * i:.1f}" y="{top}" width="{band:.1f}" height="{bottom - top + 21}"/>'
              for i, key in enumerate(buckets) if _weekend(key, granularity)]
     return f'<g class="weekend" aria-hidden="true">{"".join(rects)}</g>' if rects else ""
 
@@ -1078,7 +1080,7 @@ svg.chart text.total { font-size: 11px; font-weight: 600; fill: var(--ink); }
 svg.chart text.upright { font-size: 10px; }
 svg.chart .grid { stroke: #e6e9ef; stroke-width: 1; }
 svg.chart .baseline { stroke: #8a93a5; stroke-width: 1; }
-svg.chart .weekend rect { fill: #f3f4f7; }
+svg.chart .weekend rect { fill: #eceef3; }
 svg.chart rect[data-count] { stroke: #fff; stroke-width: 0.6; }
 svg.chart rect.work { fill: #0072B2; } svg.chart rect.offhours { fill: #E69F00; }
 svg.chart text.lockout-label { font-weight: 700; fill: #8B0000; }

@@ -376,6 +376,17 @@ def test_the_body_never_overflows_horizontally(fleet, fleet_page, tmp_path, widt
     assert float(got["min-chart-text"]) >= 8.0, f"chart text {got['min-chart-text']} px high at {width} px"
 
 
+def test_the_measurement_catches_what_sticks_out(fleet, tmp_path):
+    """The control: the same measurement on a copy with one unboxed wide table and one wide paragraph."""
+    wide = tmp_path / "wide.html"
+    wide.write_text(fleet["html"].replace(
+        '<footer>', '<table><tr><td style="white-space:nowrap">' + "x" * 300 + "</td></tr></table>"
+        '<p style="width:700px">too wide</p><footer>'), encoding="utf-8")
+    got = measured(wide, 400, tmp_path)
+    assert int(got["scroll-width"]) > int(got["client-width"])
+    assert float(got["worst"]) > 100 and got["unboxed-tables"] == "1"
+
+
 @pytest.mark.parametrize("width, height", [(1400, 2400), (400, 2400)])
 def test_screenshots_at_desktop_and_phone_width(fleet, tmp_path, width, height):
     shot = tmp_path / f"review-{width}.png"
