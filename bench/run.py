@@ -149,6 +149,12 @@ def host_tool_rows(work: Path, full: Path) -> list[tuple[str, str]]:
         count, _ = export_to(device, fmt, work / f"export.{fmt}")
         rows.append((f"export --format {fmt}: {count:,} records, CPython",
                      f"{count / (time.perf_counter() - start):,.0f} rec/s"))
+    from hcdaudit_host import report as review_page
+    start = time.perf_counter()
+    review = review_page.build(device, state_dir=work / "state", remember=False, progress=False)
+    page = review_page.render(review)
+    rows.append((f"report: {len(review.source.records):,}-record device to its HTML page ({len(page) // 1024:,} KiB), "
+                 f"CPython", f"{time.perf_counter() - start:.2f} s"))
     return rows
 
 

@@ -236,6 +236,8 @@ def test_failures_chart_and_lockouts_match_the_records(page, week):
             for g in doc.inside("chart-failures", "g") if "data-failures" in g}
     assert {d: f for d, (f, _) in days.items() if f} == dict(failures)
     assert {d: n for d, (_, n) in days.items() if n} == dict(lockouts)
+    markers = re.findall(r'<g class="lockout" [^>]*data-day="([^"]+)"[^>]*><title>([^<]*)</title>', page["html"])
+    assert markers and all(title.startswith(report.bucket_label(day, "day") + ":") for day, title in markers)
     hours = sum(int(r["data-count"]) for r in doc.inside("chart-hours", "rect"))
     assert hours == len(week["records"])
     text = doc.all_text
@@ -281,8 +283,11 @@ def test_report_from_the_jsonl_export_says_it_is_unauthenticated(week, tmp_path)
     out = tmp_path / "from-export.html"
     assert run_report(week["export"], "--html", out) == 0
     doc = Page(out.read_text())
-    assert doc.find("h2", id="verdict-h")[0]["data-verdict"] == "clean"
-    assert "An export carries no signatures" in doc.all_text
+    heading = doc.find("h2", id="verdict-h")[0]
+    assert heading["data-verdict"] == "unauthenticated"              # never "clean": nothing was authenticated
+    text = doc.all_text
+    assert "Verdict: not authenticated" in text and "Verdict: clean" not in text
+    assert "An export carries no signatures" in text
     drawn = Counter()
     for rect in doc.inside("chart-timeline", "rect"):
         if "data-count" in rect:
