@@ -89,7 +89,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -1222,8 +1222,12 @@ class Checker:
             level = _VERIFY_LEVELS.get(kind, W)
             where = finding["where"][0] if finding["where"] else None
             file, line = _split_where(where) if where else (label, None)
-            f = Finding("H7", level, f"RFC 5848 {kind.replace('_', ' ')}: {finding['detail']}",
-                        _VERIFY_HINTS.get(kind, "see `hcdaudit verify syslog` for the details"), file, line)
+            if kind == "unverifiable_group" and finding.get("cause") in _TAMPER_CAUSES:
+                level = E
+            hint = _VERIFY_HINTS.get(kind, "see `hcdaudit verify syslog` for the details")
+            if kind == "untrusted_key" and not self.options.trust:
+                hint = "the signing key is not the trusted one: check the device's key"
+            f = Finding("H7", level, f"RFC 5848 {kind.replace('_', ' ')}: {finding['detail']}", hint, file, line)
             f.count = max(len(finding["where"]), 1)
             self.findings.append(f)
         groups = report["groups"]
@@ -1231,6 +1235,7 @@ class Checker:
             "H7", I, f"RFC 5848: {report['verified']} of {report['normal_messages']} messages verified, "
             f"{report['blocks']} blocks, {len(groups)} signer session{'s' if len(groups) != 1 else ''} "
             f"({', '.join(sorted({g['key_trust'] for g in groups})) or 'no key'})",
+            "keys checked against the --trust anchors given" if self.options.trust else
             "pass --trust with the device's certificate to anchor the key", label))
 
     def _pp_stream(self) -> None:
@@ -1284,18 +1289,28 @@ class Checker:
                 self.findings.append(f)
 
 
+# RFC 5848 verifier findings as H7 levels. Those that mean tampering are errors
+# (issue 13): deleted (missing), injected (unsigned), reordered, replayed or
+# duplicated, altered, forged or conflicting blocks, and a group that cannot be
+# checked because its certificate block is missing or its VER is unsupported.
 _VERIFY_LEVELS = {
     "altered": E, "forged_block": E, "equivocation": E, "replayed": E, "malformed": E, "untrusted_key": E,
-    "unanchored_key": W, "missing": W, "no_signature": W, "unsigned": W, "unsigned_source": W, "duplicated": W,
-    "reordered": W, "unverifiable_group": W, "incomplete_certificate": W, "rsid_regression": W,
-    "resent": I, "rsid_zero": I,
+    "missing": E, "unsigned": E, "duplicated": E, "reordered": E, "conflicting_certificate": E, "reserved_sg": E,
+    "unanchored_key": W, "no_signature": W, "unsigned_source": W, "unverifiable_group": W,
+    "incomplete_certificate": W, "rsid_regression": W, "rsid_zero": W, "unknown_sg_scheme": W,
+    "resent": I,
 }
+_TAMPER_CAUSES = ("unsupported_ver", "no_certificate_block")
 _VERIFY_HINTS = {
     "altered": "the message differs from what was signed: find who changed it (collector templates, relays)",
     "unanchored_key": "pass --trust with the device's certificate or public key",
     "untrusted_key": "the signing key is not the trusted one: check --trust and the device's key",
     "missing": "signed messages never arrived: use a reliable transport (TLS, RELP)",
     "unsigned": "messages no valid signature block covers: injected, altered, or sent after the last block",
+    "rsid_zero": "RFC 5848 §4.2.2: keep RSID in non-volatile memory so that sessions can be told apart",
+    "unknown_sg_scheme": "RFC 5848 §4.2.3: SG=3 groups are private; check with the vendor what each group holds",
+    "reserved_sg": "RFC 5848 §4.2.3: use SG 0-3",
+    "conflicting_certificate": "two payload blocks under one signer key: a forged or equivocating signer",
     "malformed": "signature/certificate blocks must follow RFC 5848 §4.2 / §5.3",
 }
 
@@ -1426,15 +1441,29 @@ def _rule_key(rule: str) -> tuple:
     return (rule[0], int(rule[1:]) if rule[1:].isdigit() else 0)
 
 
+def is_file_export(records: list[Record]) -> bool:
+    """PWG 5110.3 §8 file form: the one BOM, if any, at the start of the file,
+    and no per-message BOM (a stream carries one before every UTF-8 MSG)."""
+    return bool(records) and records[0].octets.startswith(BOM + b"<") and \
+        not any(BOM in (r.octets[3:] if i == 0 else r.octets) for i, r in enumerate(records))
+
+
 def check_files(paths: list[Path], options: Options, progress_factory=None) -> dict:
     records: list[Record] = []
+    per_file: list[list[Record]] = []
     for path in paths:
-        records += sv.read_records(Path(path))
-    if not records:
-        raise UsageError(f"{', '.join(str(p) for p in paths)}: no messages")
+        per_file.append(sv.read_records(Path(path)))
+        records += per_file[-1]
     label = ", ".join(str(p) for p in paths)
+    sv.require_syslog(records, label)
+    detected = False
+    if not options.file_export and all(is_file_export(found) for found in per_file):
+        options = replace(options, file_export=True)
+        detected = True
     with _progress(len(records), progress_factory) as advance:
-        return check_records(records, options, [Path(p) for p in paths], label, advance)
+        report = check_records(records, options, [Path(p) for p in paths], label, advance)
+    report["mode_detected"] = detected
+    return report
 
 
 class _progress:

@@ -65,6 +65,20 @@ class SyslogInputError(UsageError):
     A UsageError, so the `hcdaudit` command prints it as one line and exits 2."""
 
 
+_SYSLOG_START = re.compile(rb"(?:\xef\xbb\xbf)?<[0-9]{1,3}>[0-9]")
+
+
+def require_syslog(records: list[Record], label: str) -> None:
+    """Input with no syslog message at all (an empty file, a CSV, a binary) is
+    not a stream to judge: one line, exit 2. A stream with some damaged
+    messages is judged (and its damage reported)."""
+    if not records:
+        raise SyslogInputError(f"{label}: empty: no syslog message to check")
+    if not any(_SYSLOG_START.match(r.octets) for r in records):
+        raise SyslogInputError(f"{label}: not syslog: none of its {len(records)} record"
+                               f"{'s' if len(records) != 1 else ''} starts with an RFC 5424 '<PRI>VERSION'")
+
+
 # ---------------------------------------------------------------------------
 # Records: the stored messages, split from their files
 # ---------------------------------------------------------------------------
@@ -102,6 +116,9 @@ def _read_file(path: Path, first_position: int) -> list[Record]:
 
 
 _FRAME_LENGTH = re.compile(rb"([1-9][0-9]{0,9}) ")
+# The device's own seq and DeviceUUID in a message (for the cross-check with its store).
+_SEQ = re.compile(rb'\[hcdaudit@[0-9]+(?: [^\]]*?)? seq="([0-9]{1,12})"')
+_DUU = re.compile(rb'\[PWG [^\]]*?DUU="([^"]{1,64})"')
 
 
 def _split_octet_counted(data: bytes) -> list[tuple[int, bytes, str | None]]:
@@ -374,6 +391,17 @@ def _decimal(value: str, name: str, max_digits: int, low: int, high: int) -> int
     return number
 
 
+def parameter_order_problem(element: SDElement, wanted: tuple[str, ...]) -> str | None:
+    """RFC 5848 §4.2.1 / §5.3.2: the parameters come in exactly the RFC's order.
+    The block is still usable (its octets are what was signed); the deviation
+    is a finding of its own (rule H7-ORDER)."""
+    names = [p.name for p in element.params]
+    if names != [n for n in wanted if n in names] and sorted(names) == sorted(set(names)):
+        return (f"{element.sd_id} parameters out of the RFC 5848 order: {' '.join(names)} "
+                f"(expected {' '.join(wanted)})")
+    return None
+
+
 def _single_params(element: SDElement, wanted: tuple[str, ...]) -> dict[str, SDParam]:
     """Each parameter exactly once, and nothing else (RFC 5848 §4.2, §5.3.2)."""
     found: dict[str, SDParam] = {}
@@ -443,6 +471,7 @@ class Entry:
     app_name: str | None = None
     problem: str | None = None         # why the record is malformed
     block: Block | None = None
+    deviation: str | None = None       # a usable block that breaks a format rule (parameter order)
     digests: tuple[bytes, bytes] = (b"", b"")   # SHA-256, SHA-1 of a normal message
 
 
@@ -465,7 +494,12 @@ def classify(record: Record) -> Entry:
             kind = SIGNATURE_BLOCK if element.sd_id == "ssign" else CERTIFICATE_BLOCK
             reader = read_signature_block if kind == SIGNATURE_BLOCK else read_certificate_block
             try:
-                return Entry(record, kind, message.hostname, message.app_name, block=reader(record, message, element))
+                block = reader(record, message, element)
+                wanted = SB_PARAMS if kind == SIGNATURE_BLOCK else CB_PARAMS
+                if kind == CERTIFICATE_BLOCK and block.length_name == "TBPL":
+                    wanted = tuple("TBPL" if n == "TPBL" else n for n in wanted)
+                return Entry(record, kind, message.hostname, message.app_name, block=block,
+                             deviation=parameter_order_problem(element, wanted))
             except MalformedMessage as exc:
                 return Entry(record, kind, message.hostname, message.app_name, exc.reason)
     return _normal_entry(record, message.hostname, message.app_name, None)
@@ -751,10 +785,11 @@ class Finding:
     detail: str
     where: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
+    cause: str | None = None        # a finer reason inside one kind (e.g. unverifiable_group: unsupported_ver)
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "group": self.group, "detail": self.detail,
-                "where": self.where, "numbers": self.numbers}
+                "where": self.where, "numbers": self.numbers, "cause": self.cause}
 
 
 def number_ranges(numbers) -> list[tuple[int, int]]:
@@ -833,8 +868,8 @@ class Group:
     def hash_name(self) -> str | None:
         return _HASH_OF_VER.get(self.ver)
 
-    def add(self, kind: str, detail: str, where=(), numbers=()) -> Finding:
-        finding = Finding(kind, self.label, detail, list(where), sorted(numbers))
+    def add(self, kind: str, detail: str, where=(), numbers=(), cause: str | None = None) -> Finding:
+        finding = Finding(kind, self.label, detail, list(where), sorted(numbers), cause)
         self.findings.append(finding)
         return finding
 
@@ -852,6 +887,7 @@ class Verification:
         self.records: list[Record] = []
         for path in self.paths:
             self.records += _read_file(path, len(self.records))
+        require_syslog(self.records, ", ".join(str(p) for p in self.paths))
         self.entries = [classify(record) for record in self.records]
         self.findings: list[Finding] = []      # those not tied to one group
         self.warnings: list[Finding] = []
@@ -956,12 +992,13 @@ class Verification:
         if group.hash_name is None:
             group.add("unverifiable_group", f"VER={group.ver} is not supported (only 0111 and 0121)",
                       [group.signature_blocks[0].record.where if group.signature_blocks
-                       else group.certificate_blocks[0].record.where])
+                       else group.certificate_blocks[0].record.where], cause="unsupported_ver")
             return
         if not group.certificate_blocks:
             if group.signature_blocks:
                 group.add("unverifiable_group", "no certificate block received: the signature blocks "
-                          "cannot be checked", [group.signature_blocks[0].record.where])
+                          "cannot be checked", [group.signature_blocks[0].record.where],
+                          cause="no_certificate_block")
             return
         candidates = list(_payload_block_candidates([e.block for e in group.certificate_blocks]))
         if not candidates:
@@ -977,7 +1014,27 @@ class Verification:
         if any(e.block.length_name == "TBPL" for e in group.certificate_blocks):
             group.notes.add("netbsd variant: TBPL instead of TPBL")
         valid = self._check_certificate_blocks(group)
+        self._conflicting_fragments(group, tpbl, payload_block)
         self._decide_trust(group, valid)
+
+    @staticmethod
+    def _conflicting_fragments(group: Group, tpbl: int, payload_block: str) -> None:
+        """RFC 5848 §5.3.2 / notes §6.3: every CB of one group is a verbatim slice
+        of the one payload block, and all agree on its length. A fragment that
+        overlaps the reassembled payload block with other octets, or claims
+        another length, means two payload blocks under one signer key."""
+        conflicting = []
+        for entry in group.certificate_blocks:
+            block = entry.block
+            start = block.index - 1
+            if block.tpbl != tpbl or payload_block[start:start + block.flen] != block.frag:
+                if check_signature(group.key.public_key, block)[0]:     # a failing one is forged_block already
+                    conflicting.append(entry.record.where)
+        if conflicting:
+            group.add("conflicting_certificate", f"{len(conflicting)} certificate block fragment"
+                      f"{'s' if len(conflicting) != 1 else ''} overlap the payload block with other octets "
+                      f"(or another {group.certificate_blocks[0].block.length_name}): two payload blocks under "
+                      "one signer", conflicting)
 
     def _report_incomplete(self, group: Group) -> None:
         blocks = [e.block for e in group.certificate_blocks]
@@ -1453,6 +1510,9 @@ class Verification:
         (unmatched ones were reported with the unsigned messages)."""
         for entry in self.entries:
             position = entry.record.position
+            if entry.deviation:
+                self.findings.append(Finding("malformed", None, f"{entry.kind.replace('_', ' ')}: {entry.deviation}",
+                                             [entry.record.where], cause="parameter_order"))
             if not entry.problem:
                 continue
             if entry.kind != NORMAL:
@@ -1510,6 +1570,15 @@ class Verification:
             if group.rsid == 0:
                 self.warnings.append(Finding("rsid_zero", group.label, "RSID is 0: a replay across reboots "
                                              "cannot be detected", [self._first_where(group)]))
+            if group.sg == 3 or group.sg >= 8:
+                what = "SG=3 (grouping agreed out of band)" if group.sg == 3 else f"SG={group.sg} (vendor-specific)"
+                self.warnings.append(Finding("unknown_sg_scheme", group.label, f"{what}: this verifier does not "
+                                             "know the scheme, so what each signature group holds cannot be "
+                                             "interpreted; the administrator should check it (RFC 5848 §4.2.3)",
+                                             [self._first_where(group)]))
+            elif group.sg > 3:
+                group.add("reserved_sg", f"SG={group.sg} is reserved (RFC 5848 §4.2.3 defines 0-3; 4-7 are left "
+                          "for IANA): not a valid signature group", [self._first_where(group)])
         self.unsigned(hosts)
         self.malformed()
         return self.report()
@@ -1522,11 +1591,48 @@ class Verification:
     def _first_where(self, group: Group) -> str:
         return self.records[group.first_block].where
 
+    def verified_seqs(self) -> dict[str, list[int]]:
+        """Device seqs ([hcdaudit@PEN seq=...]) of the verified messages, per
+        DeviceUUID (DUU of the [PWG] element; HOSTNAME when there is none)."""
+        seqs: dict[str, list[int]] = {}
+        for group in self.groups:
+            for position in group.assigned.values():
+                octets = self.records[position].octets
+                match = _SEQ.search(octets)
+                if match:
+                    device = _DUU.search(octets)
+                    owner = device.group(1).decode("ascii", "replace") if device else group.hostname
+                    seqs.setdefault(owner, []).append(int(match.group(1)))
+        return {owner: sorted(set(numbers)) for owner, numbers in seqs.items()}
+
+    def tail_statement(self, seqs: dict[str, list[int]]) -> dict:
+        """What the file proves about its end, and what it cannot: a signer
+        signs only what it sent, so messages removed after the last signed one
+        (a file cut short together with its last blocks) leave no trace."""
+        last = {}
+        for group in self.groups:
+            if group.assigned:
+                last[group.label] = max(group.assigned)
+        if not last:
+            return {"anchored": False, "last_verified": {}, "last_verified_seq": {},
+                    "statement": "nothing verified: the file proves no message"}
+        newest = max((g for g in self.groups if g.assigned), key=lambda g: (g.epoch, g.rsid, g.first_block))
+        through = ", ".join(f"{owner} seq {ranges_text(numbers).replace('#', '')}" for owner, numbers in seqs.items())
+        statement = (f"verified {through or 'messages without a device seq'}; a removal of messages after the last "
+                     f"verified one (#{max(newest.assigned)} of RSID {newest.rsid}) leaves no trace in this file "
+                     f"alone: anchor it with `--device DEVICE_DIR` (the device's own store)")
+        return {"anchored": False, "last_verified": last,
+                "last_verified_seq": {owner: numbers[-1] for owner, numbers in seqs.items()},
+                "statement": statement}
+
     def report(self) -> dict:
         groups = [self._group_report(g) for g in self.groups]
         findings = [f.as_dict() for g in self.groups for f in g.findings] + [f.as_dict() for f in self.findings]
         normal = sum(1 for e in self.entries if e.kind == NORMAL)
+        seqs = self.verified_seqs()
         return {
+            "verified_seqs": {owner: [list(r) for r in number_ranges(numbers)] for owner, numbers in seqs.items()},
+            "tail": self.tail_statement(seqs),
             "files": [str(p) for p in self.paths],
             "messages": len(self.records),
             "normal_messages": normal,
@@ -1610,7 +1716,10 @@ def exit_status(report: dict) -> int:
 
 
 def describe(report: dict) -> str:
-    lines = [f"syslog verification: {'VERIFIED' if report['ok'] else 'FAILED'} "
+    tail = report.get("tail") or {}
+    verdict = "FAILED" if not report["ok"] else \
+        "VERIFIED" if tail.get("anchored") else "VERIFIED through the last signed message"
+    lines = [f"syslog verification: {verdict} "
              f"({report['verified']} verified, {len(report['findings'])} finding"
              f"{'s' if len(report['findings']) != 1 else ''})",
              f"  files     {', '.join(report['files'])}",
@@ -1623,6 +1732,8 @@ def describe(report: dict) -> str:
         lines += [_describe_finding(f) for f in other]
     for warning in report["warnings"]:
         lines.append(f"  warning   {warning['detail']} ({warning['group']})")
+    if tail.get("statement"):
+        lines.append(f"  proven    {tail['statement']}")
     return "\n".join(lines)
 
 
