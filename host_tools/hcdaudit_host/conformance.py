@@ -95,6 +95,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from . import rules as rule_table
 from .errors import UsageError
 
 if TYPE_CHECKING:
@@ -124,30 +125,10 @@ LEVEL_ORDER = {E: 0, W: 1, I: 2}
 # Rule titles (the summary table) and the data the rules check against
 # --------------------------------------------------------------------------
 
-RULES = {
-    "A1": "RFC 5424 HEADER grammar", "A2": "PRI 0-191, no leading zero", "A3": "STRUCTURED-DATA grammar",
-    "A4": "SD-ID at most once per message", "A5": "PARAM-VALUE shortest-form UTF-8",
-    "A6": "non-ASCII MSG starts with the BOM", "A7": "message length", "A8": "control octets",
-    "B1": "severity 3, 4 or 6", "B2": "facility 6 (PRI 51/52/54)", "B3": "PWG example PRI 63/64/66",
-    "B4": "severity matches the reason suffixes",
-    "C1": "TIMESTAMP present", "C2": "TIMESTAMP valid RFC 5424", "C3": "TIMESTAMP as the PWG template",
-    "C4": "HOSTNAME FQDN or IP", "C5": "HOSTNAME '-'", "C6": "HOSTNAME is an IP address",
-    "C7": "APP-NAME PROCID MSGID '-'", "C8": "one HOSTNAME per device",
-    "D1": "exactly one [PWG] element", "D2": "known parameter names", "D3": "abbreviated names",
-    "D4": "no repeated parameter", "D5": "PWG SD-ID has no @PEN",
-    "D10": "applicable parameters present", "D11": "service vs job parameters", "D12": "S and UH together",
-    "D13": "no user parameters on internal events", "D14": "UN and UR together", "D15": "S TitleCase status",
-    "D16": "ST / JS values", "D17": "IAJ T or F", "D18": "SR / JR TitleCase reasons", "D19": "45-octet urn:uuid",
-    "D20": "integers", "D21": "absolute URIs", "D22": "NL language tag",
-    "E1": "E TitleCase", "E2": "E is <service><suffix>", "E3": "E from prtAlertCodeTC",
-    "F1": "BOM before a UTF-8 MSG", "F2": "no misplaced BOM in a message", "F3": "export file: BOM only at file start",
-    "F4": "UTF-8, not Latin-1",
-    "H2": "stored log protected", "H3": "log data protected in transit", "H7": "RFC 5848 signed syslog",
-    "PP-1": "FAU_GEN.1.1 required events seen", "PP-2": "FAU_GEN.1.2 outcome recorded",
-    "PP-3": "FAU_GEN.2 subject identity", "PP-4": "E1 type of job", "PP-5": "E7 reason for failure",
-    "PP-6": "FAU_STG_EXT.1 trusted channel", "PP-7": "FAU_STG_EXT.1 no records lost",
-}
-STRICT_RULES = frozenset({"C3", "C7"})       # W from the format template: E under --strict
+# The rule table (id, level, spec section, what it enforces) lives in
+# hcdaudit_host.rules, one module per specification; the ids are public.
+RULES = {rule.id: rule.title for rule in rule_table.BY_ID.values()}
+STRICT_RULES = frozenset(rule.id for rule in rule_table.BY_ID.values() if rule.strict)   # template W: E under --strict
 
 SERVICES = ("EmailOut", "EmailIn", "FaxOut", "FaxIn", "Transform", "Resource", "Print", "Scan", "Copy", "System")
 JOB_SUFFIXES = ("JobCompleted", "JobConfigChanged", "JobCreated", "JobForwarded", "JobStateChanged", "JobStopped")
@@ -1289,17 +1270,11 @@ class Checker:
                 self.findings.append(f)
 
 
-# RFC 5848 verifier findings as H7 levels. Those that mean tampering are errors
-# (issue 13): deleted (missing), injected (unsigned), reordered, replayed or
-# duplicated, altered, forged or conflicting blocks, and a group that cannot be
-# checked because its certificate block is missing or its VER is unsupported.
-_VERIFY_LEVELS = {
-    "altered": E, "forged_block": E, "equivocation": E, "replayed": E, "malformed": E, "untrusted_key": E,
-    "missing": E, "unsigned": E, "duplicated": E, "reordered": E, "conflicting_certificate": E, "reserved_sg": E,
-    "unanchored_key": W, "no_signature": W, "unsigned_source": W, "unverifiable_group": W,
-    "incomplete_certificate": W, "rsid_regression": W, "rsid_zero": W, "unknown_sg_scheme": W,
-    "resent": I,
-}
+# RFC 5848 verifier findings as H7 levels (hcdaudit_host.rules.rfc5848). Those
+# that mean tampering are errors; unverifiable_group is an error only for a
+# missing certificate block or an unsupported VER (its `cause`).
+_VERIFY_LEVELS = {kind: rule.level if rule.level in (E, W, I) else W
+                  for kind, rule in rule_table.VERIFIER_KINDS.items()}
 _TAMPER_CAUSES = ("unsupported_ver", "no_certificate_block")
 _VERIFY_HINTS = {
     "altered": "the message differs from what was signed: find who changed it (collector templates, relays)",
