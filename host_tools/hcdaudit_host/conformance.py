@@ -591,7 +591,7 @@ class Options:
     strict: bool = False
     allow_job_owner: bool = False
     file_export: bool = False
-    transport: str = "file"            # "file" or "udp"
+    transport: str = "file"            # "file", or the --listen scheme: "udp", "tcp", "tls", "relp"
     trust: list[Path] = field(default_factory=list)
 
 
@@ -1168,26 +1168,34 @@ class Checker:
                                 file, line, number))
         add(Finding("H2", I, "not checked: protection of the log stored on the device is not visible in a stream",
                     "use the hcdaudit store tests (verify store)", label))
-        udp = self.options.transport == "udp"
+        transport = self.options.transport
+        udp = transport in ("udp", "tcp", "relp")        # captured plain: nothing protects against disclosure
         export = self.options.file_export
         verified = verification["verified"] if verification else 0
         normal = verification["normal_messages"] if verification else self.messages - self.blocks
-        if not udp:
+        if transport == "tls":
+            add(Finding("H3", I, "received over TLS (RFC 5425): protected from modification and disclosure in "
+                        "transit", "keep TLS 1.2 or newer, with the collector's certificate checked", label))
+            add(Finding("PP-6", I, "received over TLS (RFC 5425): a trusted channel (FTP_ITC.1)",
+                        "FAU_STG_EXT.1: keep sending over TLS", label))
+        elif not udp:
             add(Finding("H3", I, "not checked: a file carries no transport metadata (TLS, DTLS, plain UDP/TCP)",
                         "check the transport where the stream is captured (--listen)", label))
             add(Finding("PP-6", I, "not checked: a file carries no transport metadata (trusted channel)",
                         "FAU_STG_EXT.1: send over TLS (RFC 5425) or IPsec", label))
         elif verified == 0:
-            add(Finding("H3", E, "plain UDP and no verified RFC 5848 signature: log data in transit is protected "
-                        "from neither modification nor disclosure", "use TLS (RFC 5425) or DTLS (RFC 6012), "
-                        "and sign (RFC 5848)", label))
-            add(Finding("PP-6", E, "plain UDP, unsigned: not a trusted channel (FTP_ITC.1)",
+            add(Finding("H3", E, f"plain {transport.upper()} and no verified RFC 5848 signature: log data in transit "
+                        "is protected from neither modification nor disclosure", "use TLS (RFC 5425) or DTLS (RFC "
+                        "6012), and sign (RFC 5848)", label))
+            add(Finding("PP-6", E, f"plain {transport.upper()}, unsigned: not a trusted channel (FTP_ITC.1)",
                         "FAU_STG_EXT.1: send over TLS (RFC 5425) or IPsec", label))
         else:
             partial = f" ({verified} of {normal} messages verified)" if verified < normal else ""
-            add(Finding("H3", W, "plain UDP: RFC 5848 signatures protect the integrity, nothing protects against "
-                        "disclosure" + partial, "PWG §9: use DTLS (RFC 6012) over UDP, or TLS (RFC 5425)", label))
-            add(Finding("PP-6", W, "plain UDP: the PP wants TLS or IPsec (FTP_ITC.1); an IPsec path cannot be seen "
+            add(Finding("H3", W, f"plain {transport.upper()}: RFC 5848 signatures protect the integrity, nothing "
+                        "protects against disclosure" + partial, "PWG §9: use DTLS (RFC 6012) over UDP, or TLS "
+                        "(RFC 5425)", label))
+            add(Finding("PP-6", W, f"plain {transport.upper()}: the PP wants TLS or IPsec (FTP_ITC.1); an IPsec path "
+                        "cannot be seen "
                         "from this capture" + partial, "FAU_STG_EXT.1: send over TLS (RFC 5425) or IPsec", label))
         if not export and not blocks_present:
             add(Finding("H7", W, "unsigned stream: no RFC 5848 signature or certificate block",
@@ -1475,15 +1483,24 @@ class _progress:
             self.bar.stop()
 
 
+LISTEN_SCHEMES = ("udp", "tcp", "tls", "relp")
+
+
 def parse_listen(url: str) -> tuple[str, int]:
+    """(address, port) of udp://, tcp://, tls:// or relp://ADDRESS:PORT."""
+    return parse_listen_url(url)[1:]
+
+
+def parse_listen_url(url: str) -> tuple[str, str, int]:
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         raise UsageError(f"--listen {url}: {exc}") from None
-    if parts.scheme != "udp" or not parts.hostname or port is None or port == 0 or parts.path not in ("", "/") \
-            or parts.query or parts.username:
-        raise UsageError(f"--listen {url}: expected udp://ADDRESS:PORT (e.g. udp://127.0.0.1:5514)")
+    if parts.scheme not in LISTEN_SCHEMES or not parts.hostname or port is None or port == 0 \
+            or parts.path not in ("", "/") or parts.query or parts.username:
+        raise UsageError(f"--listen {url}: expected udp://, tcp://, tls:// or relp://ADDRESS:PORT "
+                         "(e.g. udp://127.0.0.1:5514)")
     host = parts.hostname
     if host == "localhost":
         host = "127.0.0.1"
@@ -1491,7 +1508,7 @@ def parse_listen(url: str) -> tuple[str, int]:
         ipaddress.ip_address(host)
     except ValueError:
         raise UsageError(f"--listen {url}: ADDRESS must be an IP address") from None
-    return host, port
+    return parts.scheme, host, port
 
 
 def listen_udp(host: str, port: int, duration: float, ready=None) -> list[bytes]:
@@ -1532,10 +1549,12 @@ def listen_udp(host: str, port: int, duration: float, ready=None) -> list[bytes]
 
 
 def check_datagrams(datagrams: list[bytes], label: str, options: Options) -> dict:
-    """Check what a UDP listener received (one message per datagram, RFC 5426)."""
+    """Check what a listener received: one message per datagram (RFC 5426), or
+    the messages of a TCP, TLS or RELP stream in arrival order."""
     kept = [d for d in datagrams if d]
     if not kept:
-        raise UsageError(f"{label}: no datagram arrived")
+        raise UsageError(f"{label}: no {'datagram' if options.transport == 'udp' else 'message'} arrived")
+    sv.require_syslog([sv.Record(d, label, i, i - 1) for i, d in enumerate(kept, 1)], label)
     records = [sv.Record(d, label, i, i - 1) for i, d in enumerate(kept, 1)]
     with tempfile.TemporaryDirectory(prefix="hcdaudit-conformance-") as folder:
         path = Path(folder) / "capture.octet-counted"
@@ -1652,8 +1671,11 @@ def add_parser(subparsers) -> None:
                     "the HCD protection profile asks for (PP-1..PP-7). Exit 0 without errors (E), 1 with any, "
                     "2 for unusable input.")
     p.add_argument("files", type=Path, nargs="*", metavar="FILE", help="files, read in order as one stream")
-    p.add_argument("--listen", metavar="udp://ADDR:PORT",
-                   help="receive syslog datagrams on this address for --duration seconds, then check them")
+    p.add_argument("--listen", metavar="URL",
+                   help="receive syslog on udp://, tcp:// (RFC 6587), tls:// (RFC 5425) or relp://ADDR:PORT for "
+                        "--duration seconds, then check what arrived")
+    p.add_argument("--cert", type=Path, metavar="PEM", help="--listen tls://: the collector's certificate (chain)")
+    p.add_argument("--key", type=Path, metavar="PEM", help="--listen tls://: its private key")
     p.add_argument("--duration", type=float, metavar="S", help="how long --listen listens (seconds)")
     p.add_argument("--strict", action="store_true", help="raise the format-template warnings (C3, C7) to errors")
     p.add_argument("--allow-job-owner", action="store_true",
@@ -1678,12 +1700,17 @@ def run(args) -> int:
             raise UsageError("--file-export checks files, not --listen")
         if args.duration is None or not 0 < args.duration <= 86400:
             raise UsageError("--listen needs --duration S (seconds, 0 < S <= 86400)")
-        host, port = parse_listen(args.listen)
-        label = f"udp://{host if ':' not in host else '[' + host + ']'}:{port}"
+        scheme, host, port = parse_listen_url(args.listen)
+        label = f"{scheme}://{host if ':' not in host else '[' + host + ']'}:{port}"
         if not args.json and sys.stderr.isatty():
             print(f"listening on {label} for {args.duration:g} s ...", file=sys.stderr)
-        options.transport = "udp"
-        report = check_datagrams(listen_udp(host, port, args.duration), label, options)
+        options.transport = scheme
+        if scheme == "udp":
+            received = listen_udp(host, port, args.duration)
+        else:
+            from .conformance_listen import listen_stream
+            received = listen_stream(scheme, host, port, args.duration, cert=args.cert, key=args.key)
+        report = check_datagrams(received, label, options)
     else:
         if not args.files:
             raise UsageError("give one or more FILEs, or --listen udp://ADDR:PORT --duration S")
