@@ -97,6 +97,7 @@ from urllib.parse import urlsplit
 
 from . import rules as rule_table
 from .errors import UsageError
+from .rfc5424 import Param, View, salvage, view_from_parsed
 
 if TYPE_CHECKING:
     from .syslog_verify import Record
@@ -299,40 +300,8 @@ def _excerpt(octets: bytes, start: int, end: int, limit: int = 80) -> str:
 
 
 # --------------------------------------------------------------------------
-# One message, parsed (or salvaged)
+# One message: parsed, or salvaged, by hcdaudit_host.rfc5424
 # --------------------------------------------------------------------------
-
-@dataclass
-class Param:
-    name: str
-    value: str
-    start: int          # offset of the SP before PARAM-NAME (or of the name when the SP is missing)
-    end: int            # just after the closing delimiter
-
-
-@dataclass
-class Element:
-    sd_id: str
-    params: list[Param]
-    start: int = -1
-    end: int = -1
-
-
-@dataclass
-class View:
-    pri: int | None = None
-    version: int | None = None
-    timestamp: str | None = None          # None: unreadable (a C2 or A1 finding says why)
-    hostname: str | None = None
-    app_name: str | None = None
-    procid: str | None = None
-    msgid: str | None = None
-    spans: list[tuple[int, int]] = field(default_factory=list)    # header fields 0..5
-    elements: list[Element] = field(default_factory=list)
-    msg: bytes | None = None
-    msg_start: int = -1
-    complete: bool = True     # the SD was read to its end (MSG is known)
-
 
 class _Context:
     """Findings of one record; offsets are made relative to the record."""
@@ -358,228 +327,6 @@ class _Context:
 
     def has_error(self, rules: tuple[str, ...]) -> bool:
         return any(f.level == E and f.rule in rules for f in self.findings)
-
-
-def _header_spans(octets: bytes) -> list[tuple[int, int]] | None:
-    spans, position = [], 0
-    for _ in range(6):
-        space = octets.find(b" ", position)
-        if space < 0:
-            return None
-        spans.append((position, space))
-        position = space + 1
-    return spans
-
-
-def _view_from_parsed(octets: bytes, message) -> View:
-    elements = [Element(e.sd_id, [Param(p.name, p.value, p.start, p.end) for p in e.params]) for e in message.elements]
-    view = View(message.pri, message.version, None if message.timestamp is None else message.timestamp,
-                message.hostname, message.app_name, message.procid, message.msgid, _header_spans(octets) or [],
-                elements, message.msg)
-    if message.msg is not None:
-        view.msg_start = len(octets) - len(message.msg)
-    return view
-
-
-# --------------------------------------------------------------------------
-# Salvage: where did the grammar break, and what can still be read
-# --------------------------------------------------------------------------
-
-def _salvage(ctx: _Context, octets: bytes) -> View | None:
-    """Read a record parse_message rejected, tolerating the usual slips, and
-    report each slip where it is. None when not even a HEADER can be read."""
-    view = View(complete=False)
-    if not octets.startswith(b"<"):
-        ctx.add("A1", E, "not an RFC 5424 message: it does not start with '<PRI>'",
-                "each record must be one syslog message: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]",
-                (0, min(len(octets), 24)))
-        return None
-    # HEADER: six fields, each ended by SP (runs of SP are reported).
-    position, spans = 0, []
-    for index in range(6):
-        space = octets.find(b" ", position)
-        if space < 0:
-            ctx.add("A1", E, f"HEADER ends after {index} of 6 fields (PRI+VERSION, TIMESTAMP, HOSTNAME, APP-NAME, "
-                    "PROCID, MSGID) and STRUCTURED-DATA", "write every header field, '-' for an empty one",
-                    (position, len(octets)))
-            return None
-        spans.append((position, space))
-        run = len(octets[space:]) - len(octets[space:].lstrip(b" "))
-        if run > 1:
-            ctx.add("A1", E, f"{run} SPs after HEADER field {index + 1}: RFC 5424 allows exactly one",
-                    "separate header fields by a single SP", (space, space + run))
-        position = space + run
-    view.spans = spans
-    fields = [octets[a:b] for a, b in spans]
-    try:
-        view.pri, view.version = sv._parse_pri_version(fields[0])
-    except sv.MalformedMessage as exc:
-        match = re.match(rb"<(\d{1,3})>", fields[0])
-        if match is None or exc.reason.startswith("bad PRI"):
-            close = fields[0].find(b">") + 1
-            ctx.add("A2", E, exc.reason, "PRI is '<' 1-3 digits '>' without leading zeros, 0-191 "
-                    "(facility 6: 51/52/54)", (0, close or len(fields[0])))
-        else:
-            ctx.add("A1", E, exc.reason, "VERSION is 1, right after PRI", spans[0])
-            value = int(match.group(1))
-            view.pri = value if value <= 191 else None
-    try:
-        view.timestamp = sv._parse_timestamp(fields[1])
-    except sv.MalformedMessage as exc:
-        digits = re.search(rb"\.(\d+)", fields[1])
-        detail = f" ({len(digits.group(1))} fractional digits, at most 6)" if digits and len(digits.group(1)) > 6 \
-            else ""
-        ctx.add("C2", E, exc.reason + detail, "RFC 3339 with uppercase T and Z, seconds 00-59, at most 6 "
-                "fractional digits: YYYY-MM-DDTHH:MM:SS.SSSSSSZ", spans[1])
-    for index, (name, limit) in enumerate((("HOSTNAME", 255), ("APP-NAME", 48), ("PROCID", 128), ("MSGID", 32)), 2):
-        try:
-            value = sv._header_field(fields[index], name, limit)
-        except sv.MalformedMessage as exc:
-            if BOM in fields[index]:
-                ctx.add("F1", E, f"BOM inside {name}", "the BOM may only start MSG", spans[index])
-            else:
-                ctx.add("A1", E, exc.reason, f"{name} is '-' or printable US-ASCII without SP", spans[index])
-            value = None
-        setattr(view, ("hostname", "app_name", "procid", "msgid")[index - 2], value)
-    _salvage_sd(ctx, octets, position, view)
-    return view
-
-
-def _skip_to(octets: bytes, position: int, stops: bytes = b" ]") -> int:
-    while position < len(octets) and octets[position] not in stops:
-        position += 1
-    return position
-
-
-def _salvage_sd(ctx: _Context, o: bytes, position: int, view: View) -> None:
-    n = len(o)
-    if position >= n:
-        ctx.add("A1", E, "no STRUCTURED-DATA after the HEADER", "write '-' when there is no SD element",
-                (max(n - 1, 0), n))
-        return
-    if o[position] == 0x2D:       # "-"
-        position += 1
-    elif o[position] == 0x5B:     # "["
-        seen: set[str] = set()
-        while position < n and o[position] == 0x5B:
-            element, position = _salvage_element(ctx, o, position)
-            if element.sd_id in seen:
-                ctx.add("A4", E, f"SD-ID {element.sd_id} appears twice in one message (the second is ignored)",
-                        "merge the parameters into one element", (element.start, element.end))
-            else:
-                seen.add(element.sd_id)
-                view.elements.append(element)
-    else:
-        ctx.add("A3", E, "STRUCTURED-DATA must be '-' or start with '['", "write '-' or [SD-ID PARAM=\"VALUE\"]",
-                (position, min(position + 16, n)))
-        return
-    if position == n:
-        view.complete = True
-        return
-    if o[position] != 0x20:
-        ctx.add("A3", E, f"octet {o[position]:#04x} right after STRUCTURED-DATA, expected SP before MSG",
-                "end an element with ']' and put one SP before MSG", (position, min(position + 16, n)))
-        return
-    view.msg = o[position + 1:]
-    view.msg_start = position + 1
-    view.complete = True
-
-
-def _salvage_element(ctx: _Context, o: bytes, start: int) -> tuple[Element, int]:
-    n = len(o)
-    match = _SD_NAME.match(o, start + 1)
-    if match and (match.end() >= n or o[match.end()] in b" ]"):
-        sd_id, position = match.group().decode("ascii"), match.end()
-    else:
-        end = _skip_to(o, start + 1)
-        sd_id = o[start + 1:end].decode("utf-8", "replace")
-        ctx.add("A3", E, f"bad SD-ID {sd_id!r}: 1-32 printable US-ASCII characters except '=', SP, ']' and '\"'",
-                "use a registered SD-ID or name@PEN", (start + 1, end))
-        position = end
-    element = Element(sd_id, [], start)
-    while True:
-        if position >= n:
-            ctx.add("A3", E, f"SD element {sd_id} is not closed by ']'", "close every element with ']'",
-                    (start, n))
-            element.end = n
-            return element, n
-        octet = o[position]
-        if octet == 0x5D:      # "]"
-            element.end = position + 1
-            return element, position + 1
-        param_start = position
-        if octet == 0x20:
-            run = len(o[position:]) - len(o[position:].lstrip(b" "))
-            if run > 1:
-                ctx.add("A3", E, f"{run} SPs before a parameter in {sd_id}: RFC 5424 allows exactly one",
-                        "separate SD-PARAMs by a single SP", (max(position - 8, start), min(position + run + 8, n)))
-            position += run
-            if position < n and o[position] == 0x5D:
-                ctx.add("A3", E, f"SP before ']' in {sd_id}", "no SP before the closing ']'",
-                        (position - 1, position + 1))
-                continue
-        else:
-            ctx.add("A3", E, f"no SP before a parameter in {sd_id}", "put one SP before each PARAM-NAME",
-                    (max(position - 8, start), min(position + 8, n)))
-        match = _SD_NAME.match(o, position)
-        name_end = match.end() if match else position
-        if not match or name_end >= n or o[name_end] != 0x3D:        # "="
-            end = _skip_to(o, position + 1)
-            ctx.add("A3", E, f"bad SD-PARAM in {sd_id}: expected PARAM-NAME=\"VALUE\"",
-                    "PARAM-NAME is 1-32 printable US-ASCII characters, then =\"VALUE\"", (position, end))
-            position = max(end, position + 1)
-            continue
-        name = match.group().decode("ascii")
-        position = name_end + 1
-        value, position = _salvage_value(ctx, o, position, sd_id, name, param_start)
-        element.params.append(Param(name, value, param_start, position))
-
-
-def _salvage_value(ctx: _Context, o: bytes, position: int, sd_id: str, name: str,
-                   param_start: int) -> tuple[str, int]:
-    n = len(o)
-    if o.startswith(b'"', position):
-        try:
-            return sv._parse_param_value(o, position + 1, sd_id, name)
-        except sv.MalformedMessage as exc:
-            end = _value_end(o, position + 1, (b'"',))
-            if "UTF-8" in exc.reason:
-                ctx.add("A5", E, exc.reason, "encode values as shortest-form UTF-8", (position, end))
-            else:
-                ctx.add("A3", E, exc.reason, "close the value with '\"' and escape '\"', '\\' and ']'",
-                        (param_start, n))
-            return o[position + 1:max(end - 1, position + 1)].decode("utf-8", "replace"), end
-    for curly in _CURLY:
-        if o.startswith(curly, position):
-            end = _value_end(o, position + len(curly), _QUOTE_CHARS)
-            closer = next((q for q in _QUOTE_CHARS if o[:end].endswith(q)), b"")
-            ctx.add("A3", E, f"{name} value delimited by {o[position:position + 3].decode()} "
-                    f"(U+{ord(o[position:position + 3].decode()):04X}), not ASCII '\"': the SD is unparseable "
-                    "from here", "delimit PARAM-VALUE with ASCII '\"' (0x22)", (param_start, end))
-            return o[position + len(curly):end - len(closer)].decode("utf-8", "replace"), end
-    # No opening quote (`JIC=42"`): the value runs to the next quote, SP or ']'.
-    end = position
-    while end < n and o[end] not in b'" ]':
-        end += 1
-    value = o[position:end].decode("utf-8", "replace")
-    if end < n and o[end] == 0x22:
-        end += 1
-    ctx.add("A3", E, f"{name} value has no opening '\"'", "write PARAM-NAME=\"VALUE\"", (param_start, end))
-    return value, end
-
-
-def _value_end(o: bytes, position: int, closers: tuple[bytes, ...]) -> int:
-    """Offset just after the first unescaped closer, or the end of the record."""
-    n = len(o)
-    while position < n:
-        if o[position] == 0x5C:
-            position += 2
-            continue
-        for closer in closers:
-            if o.startswith(closer, position):
-                return position + len(closer)
-        position += 1
-    return n
 
 
 # --------------------------------------------------------------------------
@@ -645,11 +392,11 @@ class Checker:
             ctx.shift = 3
         self._octet_rules(ctx, octets)
         try:
-            view = _view_from_parsed(octets, sv.parse_message(octets))
+            view = view_from_parsed(octets, sv.parse_message(octets))
             parsed = True
         except sv.MalformedMessage as exc:
             parsed = False
-            view = _salvage(ctx, octets)
+            view = salvage(ctx, octets)
             grammar = ("A1", "A2", "A3", "A4", "A5", "C2", "F1", "F4")
             if view is not None and not ctx.has_error(grammar) and not exc.reason.startswith("NUL octet"):
                 if "MSG after the BOM" in exc.reason:

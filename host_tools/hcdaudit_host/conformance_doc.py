@@ -25,15 +25,15 @@ def render() -> str:
     out = [
         "# Conformance rules",
         "",
-        "Generated from `host_tools/hcdaudit_host/rules/` by `python -m hcdaudit_host.conformance_doc > "
-        "docs/CONFORMANCE.md`; do not edit by hand (a test compares the two).",
+        ("Generated from `host_tools/hcdaudit_host/rules/` by `python -m hcdaudit_host.conformance_doc > "
+         "docs/CONFORMANCE.md`; do not edit by hand (a test compares the two)."),
         "",
-        "`hcdaudit conformance` checks a syslog stream against these rules; `hcdaudit verify syslog` reports the "
-        "RFC 5848 rules as finding kinds. Rule ids are public and stable. Levels: E error (exit 1), W warning, "
-        "I info; `--strict` raises the format-template warnings (" +
-        ", ".join(sorted(r.id for r in rules.BY_ID.values() if r.strict)) + ") to errors. Each example is a "
-        "stream that triggers the rule (the clean messages of tests/host/data/conformance/clean-pwg.log with one "
-        "defect); tests/host/test_rule_table.py checks that it does, and that the clean stream does not.",
+        ("`hcdaudit conformance` checks a syslog stream against these rules; `hcdaudit verify syslog` reports "
+         "the RFC 5848 rules as finding kinds. Rule ids are public and stable. Levels: E error (exit 1), W "
+         "warning, I info; `--strict` raises the format-template warnings ("
+         + ", ".join(sorted(r.id for r in rules.BY_ID.values() if r.strict)) + ") to errors. Each example is a "
+         "stream that triggers the rule (the clean messages of tests/host/data/conformance/clean-pwg.log with "
+         "one defect); tests/host/test_rule_table.py checks that it does, and that the clean stream does not."),
         "",
         f"{len(rules.BY_ID)} conformance rules and {len(rules.VERIFIER_KINDS)} RFC 5848 verifier rules.",
     ]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .errors import UsageError
 
-__all__ = ["SCHEMES", "listen_stream", "RelpServer"]
+__all__ = ["SCHEMES", "RelpServer", "listen_stream"]
 
 SCHEMES = ("tcp", "tls", "relp")
 MAX_FRAME = 65536 + 64          # a 64k message plus its RELP header

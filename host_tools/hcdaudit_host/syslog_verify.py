@@ -37,17 +37,15 @@ from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from .errors import UsageError
+from .rfc5424 import (BOM, MAX_RECORD_OCTETS, SP, MalformedMessage, SDElement, SDParam,  # noqa: F401 (re-exported)
+                      SyslogMessage, _header_field, _parse_param_value, _parse_pri_version, _parse_timestamp,
+                      parse_message)
 
 __all__ = ["Record", "SyslogInputError", "read_records", "verify", "describe", "exit_status"]
 
 # Failures the crypto library raises on hostile input; none of them may escape.
 _CRYPTO_ERRORS = (ValueError, TypeError, OverflowError, IndexError, UnsupportedAlgorithm, InvalidSignature)
 
-SP = 0x20
-BOM = b"\xef\xbb\xbf"
-# rsyslog is set up with maxMessageSize 64k (transport notes §7): a longer
-# record cannot have been received intact.
-MAX_RECORD_OCTETS = 65536
 INFINITY = float("inf")
 PREDISTRIBUTED = "predistributed"     # key encoding for PB type N
 
@@ -146,204 +144,8 @@ def _split_octet_counted(data: bytes) -> list[tuple[int, bytes, str | None]]:
 
 
 # ---------------------------------------------------------------------------
-# RFC 5424 parser
+# RFC 5424: hcdaudit_host.rfc5424 is the one parser (conformance uses it too)
 # ---------------------------------------------------------------------------
-
-class MalformedMessage(Exception):
-    """A record that is not a valid RFC 5424 message. Carries whatever header
-    fields could still be read, so the record can be attributed to a host."""
-
-    def __init__(self, reason: str, hostname: str | None = None, app_name: str | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.hostname = hostname
-        self.app_name = app_name
-
-
-@dataclass
-class SDParam:
-    name: str
-    value: str          # unescaped
-    start: int          # offset of the SP before PARAM-NAME
-    end: int            # offset just after the closing quote
-
-
-@dataclass
-class SDElement:
-    sd_id: str
-    params: list[SDParam]
-
-    def named(self, name: str) -> list[SDParam]:
-        return [p for p in self.params if p.name == name]
-
-
-@dataclass
-class SyslogMessage:
-    pri: int
-    version: int
-    timestamp: str
-    hostname: str
-    app_name: str
-    procid: str
-    msgid: str
-    elements: list[SDElement]
-    msg: bytes | None
-
-
-_PRINTUSASCII = bytes(range(33, 127))
-_TIMESTAMP = re.compile(rb"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(Z|[+-](\d{2}):(\d{2}))\Z")
-# SD-NAME: PRINTUSASCII except '=', SP, ']' and '"'.
-_SD_NAME = re.compile(rb"[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]+")
-_PLAIN_VALUE = re.compile(rb'[^"\\]*')
-
-
-def _is_printusascii(field_octets: bytes) -> bool:
-    return bool(field_octets) and not field_octets.translate(None, _PRINTUSASCII)
-
-
-def _header_field(value: bytes, name: str, max_length: int) -> str:
-    if value != b"-" and not (len(value) <= max_length and _is_printusascii(value)):
-        raise MalformedMessage(f"{name} must be '-' or 1-{max_length} printable US-ASCII characters")
-    return value.decode("ascii")
-
-
-def parse_message(octets: bytes) -> SyslogMessage:
-    """Parse one RFC 5424 message (transport notes §1); MalformedMessage otherwise."""
-    fields = octets.split(b" ", 6)
-    hostname, app_name = _best_effort_identity(fields)
-    try:
-        return _parse_fields(octets, fields)
-    except MalformedMessage as exc:
-        exc.hostname, exc.app_name = hostname, app_name
-        raise
-
-
-def _best_effort_identity(fields: list[bytes]) -> tuple[str | None, str | None]:
-    """HOSTNAME and APP-NAME of a message that may be malformed elsewhere, so
-    an altered or injected line can still be tied to its host."""
-    hostname = fields[2] if len(fields) > 2 and _is_printusascii(fields[2]) and len(fields[2]) <= 255 else None
-    app_name = fields[3] if hostname and len(fields) > 3 and _is_printusascii(fields[3]) else None
-    return (hostname.decode("ascii") if hostname else None, app_name.decode("ascii") if app_name else None)
-
-
-def _parse_fields(octets: bytes, fields: list[bytes]) -> SyslogMessage:
-    if len(octets) > MAX_RECORD_OCTETS:
-        raise MalformedMessage(f"{len(octets)} octets, longer than the {MAX_RECORD_OCTETS} a collector stores intact")
-    nul = octets.find(b"\x00")
-    if nul >= 0:
-        raise MalformedMessage(f"NUL octet at offset {nul}")
-    pri, version = _parse_pri_version(fields[0])
-    if len(fields) < 7:
-        raise MalformedMessage(f"HEADER has {len(fields)} SP-separated fields, "
-                               "expected PRI+VERSION, TIMESTAMP, HOSTNAME, APP-NAME, PROCID, MSGID and STRUCTURED-DATA")
-    timestamp = _parse_timestamp(fields[1])
-    hostname = _header_field(fields[2], "HOSTNAME", 255)
-    app_name = _header_field(fields[3], "APP-NAME", 48)
-    procid = _header_field(fields[4], "PROCID", 128)
-    msgid = _header_field(fields[5], "MSGID", 32)
-    elements, msg = _parse_structured_data(octets, len(octets) - len(fields[6]))
-    return SyslogMessage(pri, version, timestamp, hostname, app_name, procid, msgid, elements, msg)
-
-
-def _parse_pri_version(head: bytes) -> tuple[int, int]:
-    close = head.find(b">")
-    if not head.startswith(b"<") or close < 2 or close > 4:
-        raise MalformedMessage("bad PRI: expected '<' 1-3 digits '>'")
-    digits, version = head[1:close], head[close + 1:]
-    if not digits.isdigit() or (digits.startswith(b"0") and digits != b"0") or int(digits) > 191:
-        raise MalformedMessage(f"bad PRI {head[:close + 1]!r}: PRIVAL must be 0-191 without leading zeros")
-    if not (1 <= len(version) <= 3 and version.isdigit() and not version.startswith(b"0")):
-        raise MalformedMessage("bad VERSION: expected 1-3 digits right after PRI")
-    return int(digits), int(version)
-
-
-def _parse_timestamp(value: bytes) -> str:
-    if value == b"-":
-        return "-"
-    match = _TIMESTAMP.match(value)
-    if not match:
-        raise MalformedMessage("bad TIMESTAMP: expected '-' or YYYY-MM-DDThh:mm:ss[.1-6 digits](Z|+hh:mm)")
-    month, day, hour, minute, second = (int(match.group(i)) for i in range(2, 7))
-    offset_ok = match.group(7) == b"Z" or (int(match.group(8)) <= 23 and int(match.group(9)) <= 59)
-    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 59 and offset_ok):
-        raise MalformedMessage("bad TIMESTAMP: a field is out of range")
-    return value.decode("ascii")
-
-
-def _parse_structured_data(octets: bytes, offset: int) -> tuple[list[SDElement], bytes | None]:
-    elements: list[SDElement] = []
-    if octets[offset:offset + 1] == b"-":
-        offset += 1
-    elif octets[offset:offset + 1] == b"[":
-        while octets[offset:offset + 1] == b"[":      # elements are adjacent: "]["
-            element, offset = _parse_sd_element(octets, offset)
-            if any(e.sd_id == element.sd_id for e in elements):
-                raise MalformedMessage(f"SD-ID {element.sd_id} appears twice")
-            elements.append(element)
-    else:
-        raise MalformedMessage(f"STRUCTURED-DATA must be '-' or start with '[' (offset {offset})")
-    if offset == len(octets):
-        return elements, None
-    if octets[offset] != SP:
-        raise MalformedMessage(f"octet {octets[offset]:#04x} after STRUCTURED-DATA at offset {offset}, expected SP")
-    msg = octets[offset + 1:]
-    if msg.startswith(BOM):
-        try:
-            msg[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise MalformedMessage(f"MSG after the BOM is not UTF-8 (offset {offset + 4 + exc.start})") from None
-    return elements, msg
-
-
-def _parse_sd_name(octets: bytes, offset: int, what: str) -> tuple[str, int]:
-    match = _SD_NAME.match(octets, offset)
-    if not match or len(match.group()) > 32:
-        raise MalformedMessage(f"bad {what} at offset {offset}: 1-32 printable characters except '=', SP, ']' and '\"'")
-    return match.group().decode("ascii"), match.end()
-
-
-def _parse_sd_element(octets: bytes, offset: int) -> tuple[SDElement, int]:
-    sd_id, offset = _parse_sd_name(octets, offset + 1, "SD-ID")
-    params: list[SDParam] = []
-    while True:
-        octet = octets[offset:offset + 1]
-        if octet == b"]":
-            return SDElement(sd_id, params), offset + 1
-        if octet != b" ":
-            raise MalformedMessage(f"SD element {sd_id} is not closed by ']' (offset {offset})")
-        start = offset
-        name, offset = _parse_sd_name(octets, offset + 1, "PARAM-NAME")
-        if octets[offset:offset + 2] != b'="':
-            raise MalformedMessage(f"PARAM {name} in {sd_id}: expected '=\"' at offset {offset}")
-        value, offset = _parse_param_value(octets, offset + 2, sd_id, name)
-        params.append(SDParam(name, value, start, offset))
-
-
-def _parse_param_value(octets: bytes, offset: int, sd_id: str, name: str) -> tuple[str, int]:
-    """Read up to the closing quote. Only `\\"`, `\\\\` and `\\]` are escapes; a
-    backslash before anything else stays as it is (RFC 5424 §6.3.3)."""
-    pieces: list[bytes] = []
-    while True:
-        plain = _PLAIN_VALUE.match(octets, offset)
-        pieces.append(plain.group())
-        offset = plain.end()
-        if offset >= len(octets):
-            raise MalformedMessage(f"PARAM-VALUE of {sd_id} {name} has no closing quote")
-        if octets[offset] == 0x22:
-            break
-        escaped = octets[offset + 1:offset + 2]
-        if escaped in (b'"', b"\\", b"]"):
-            pieces.append(escaped)
-            offset += 2
-        else:
-            pieces.append(b"\\")
-            offset += 1
-    try:
-        value = b"".join(pieces).decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedMessage(f"PARAM-VALUE of {sd_id} {name} is not UTF-8") from None
-    return value, offset + 1
-
 
 # ---------------------------------------------------------------------------
 # Blocks: the ssign / ssign-cert parameters

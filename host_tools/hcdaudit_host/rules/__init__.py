@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Rule", "ALL", "BY_ID", "VERIFIER_KINDS", "SPECS", "example_line"]
+__all__ = ["ALL", "BY_ID", "SPECS", "VERIFIER_KINDS", "Rule", "example_line"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def example_line(base: bytes, old: bytes | str, new: bytes | str) -> bytes:
     return base.replace(old_b, new_b, 1)
 
 
-from . import hcd_pp, pwg5110_3, rfc5424, rfc5848  # noqa: E402  (the modules use Rule and the bases above)
+from . import hcd_pp, pwg5110_3, rfc5424, rfc5848
 
 SPECS = (rfc5424, pwg5110_3, rfc5848, hcd_pp)
 ALL: tuple[Rule, ...] = tuple(rule for module in SPECS for rule in module.RULES)
