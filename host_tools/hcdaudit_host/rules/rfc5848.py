@@ -7,7 +7,13 @@ forged or conflicting block, and a group that cannot be checked because its
 certificate block is missing or its VER is unsupported."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ..findings import E, Finding, I, W
 from . import Rule
+
+if TYPE_CHECKING:
+    from ..conformance import Checker
 
 SPEC = "RFC 5848"
 _T = "tests/host/test_syslog_verify.py::"
@@ -84,3 +90,53 @@ RULES = (
           "A message stored twice by at-least-once delivery, each copy matching its signed hash: not a fault.",
           _T + "test_byte_identical_block_copies_are_resends"),
 )
+
+
+# --------------------------------------------------------------------------
+# The checks
+# --------------------------------------------------------------------------
+
+_VERIFY_LEVELS = {kind: rule.level if rule.level in (E, W, I) else W
+                  for kind, rule in ((r.id, r) for r in RULES)}
+_TAMPER_CAUSES = ("unsupported_ver", "no_certificate_block")
+_VERIFY_HINTS = {
+    "altered": "the message differs from what was signed: find who changed it (collector templates, relays)",
+    "unanchored_key": "pass --trust with the device's certificate or public key",
+    "untrusted_key": "the signing key is not the trusted one: check --trust and the device's key",
+    "missing": "signed messages never arrived: use a reliable transport (TLS, RELP)",
+    "unsigned": "messages no valid signature block covers: injected, altered, or sent after the last block",
+    "rsid_zero": "RFC 5848 §4.2.2: keep RSID in non-volatile memory so that sessions can be told apart",
+    "unknown_sg_scheme": "RFC 5848 §4.2.3: SG=3 groups are private; check with the vendor what each group holds",
+    "reserved_sg": "RFC 5848 §4.2.3: use SG 0-3",
+    "conflicting_certificate": "two payload blocks under one signer key: a forged or equivocating signer",
+    "malformed": "signature/certificate blocks must follow RFC 5848 §4.2 / §5.3",
+}
+
+
+def _split_where(where: str) -> tuple[str, int | None]:
+    file, _, line = where.rpartition(":")
+    return (file, int(line)) if file and line.isdigit() else (where, None)
+
+
+def signatures(checker: Checker, report: dict) -> None:
+    label = checker.source_label
+    for finding in report["findings"] + report["warnings"]:
+        kind = finding["kind"]
+        level = _VERIFY_LEVELS.get(kind, W)
+        where = finding["where"][0] if finding["where"] else None
+        file, line = _split_where(where) if where else (label, None)
+        if kind == "unverifiable_group" and finding.get("cause") in _TAMPER_CAUSES:
+            level = E
+        hint = _VERIFY_HINTS.get(kind, "see `hcdaudit verify syslog` for the details")
+        if kind == "untrusted_key" and not checker.options.trust:
+            hint = "the signing key is not the trusted one: check the device's key"
+        f = Finding("H7", level, f"RFC 5848 {kind.replace('_', ' ')}: {finding['detail']}", hint, file, line)
+        f.count = max(len(finding["where"]), 1)
+        checker.findings.append(f)
+    groups = report["groups"]
+    checker.findings.append(Finding(
+        "H7", I, f"RFC 5848: {report['verified']} of {report['normal_messages']} messages verified, "
+        f"{report['blocks']} blocks, {len(groups)} signer session{'s' if len(groups) != 1 else ''} "
+        f"({', '.join(sorted({g['key_trust'] for g in groups})) or 'no key'})",
+        "keys checked against the --trust anchors given" if checker.options.trust else
+        "pass --trust with the device's certificate to anchor the key", label))
