@@ -27,13 +27,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import rules as rule_table
 from .errors import UsageError
 from .findings import LEVEL_ORDER, E, Finding, I, W
-from .rfc5424 import salvage, view_from_parsed
+from .rfc5424 import View, salvage, view_from_parsed
 from .rules import hcd_pp as pp_rules
 from .rules import pwg5110_3 as pwg_rules
 from .rules import rfc5424 as rfc5424_rules
@@ -58,7 +58,7 @@ class _SyslogVerify:
 sv = _SyslogVerify()
 BOM = b"\xef\xbb\xbf"
 
-__all__ = ["add_parser", "check_records", "check_files", "listen_udp", "main", "RULES"]
+__all__ = ["RULES", "add_parser", "check_files", "check_records", "listen_udp", "main"]
 
 
 # --------------------------------------------------------------------------
@@ -180,6 +180,7 @@ class Checker:
             octets = octets[3:]
             ctx.shift = 3
         rfc5424_rules.octet_rules(self, ctx, octets)
+        view: View | None
         try:
             view = view_from_parsed(octets, sv.parse_message(octets))
             parsed = True
@@ -344,7 +345,7 @@ def _report(checker: Checker, verification: dict | None, options: Options) -> di
     findings = sorted(checker.findings, key=lambda f: (f.message is None, f.message or 0,
                                                        LEVEL_ORDER[f.level], _rule_key(f.rule)))
     rules: dict[str, dict[str, int]] = {}
-    levels = Counter()
+    levels: Counter[str] = Counter()
     for f in findings:
         rules.setdefault(f.rule, {E: 0, W: 0, I: 0})[f.level] += 1
         levels[f.level] += 1
@@ -416,8 +417,8 @@ class _progress:
     def __init__(self, total: int, factory=None):
         self.total = total
         self.factory = factory
-        self.bar = None
-        self.task = None
+        self.bar: Any = None
+        self.task: Any = None
 
     def __enter__(self):
         if self.factory is not None:
@@ -496,7 +497,7 @@ def listen_udp(host: str, port: int, duration: float, ready=None) -> list[bytes]
                 sock.settimeout(min(left, 0.25))
                 try:
                     data, _ = sock.recvfrom(65535)
-                except (socket.timeout, BlockingIOError, InterruptedError):
+                except (TimeoutError, BlockingIOError, InterruptedError):
                     continue
                 datagrams.append(data)
         except KeyboardInterrupt:

@@ -176,3 +176,11 @@ def test_no_trust_hint_when_trust_was_given(tmp_path, trust):
     assert hints and not any("pass --trust" in h for h in hints)
     status, out, _ = run_conformance(path, "--json")
     assert any("pass --trust" in f["hint"] for f in json.loads(out)["findings"] if f["rule"] == "H7")
+
+
+def test_verify_syslog_json_keys_are_only_added_to(tmp_path, trust):
+    report = verify([write(tmp_path, Signer().stream(messages(4)))], trust)
+    assert {"files", "messages", "normal_messages", "blocks", "groups", "findings", "warnings", "verified",
+            "ok"} <= set(report)
+    assert {"verified_seqs", "tail"} <= set(report)
+    assert report["tail"]["anchored"] is False and "leaves no trace in this file alone" in report["tail"]["statement"]
