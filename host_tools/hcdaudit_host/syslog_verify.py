@@ -63,7 +63,9 @@ class SyslogInputError(UsageError):
     A UsageError, so the `hcdaudit` command prints it as one line and exits 2."""
 
 
-_SYSLOG_START = re.compile(rb"(?:\xef\xbb\xbf)?<[0-9]{1,3}>[0-9]")
+# A record that starts with a PRI is syslog (RFC 5424, or RFC 3164 to be judged
+# as such); a file with none is something else.
+_SYSLOG_START = re.compile(rb"(?:\xef\xbb\xbf)?<[0-9]{1,5}>")
 
 
 def require_syslog(records: list[Record], label: str) -> None:
@@ -74,7 +76,7 @@ def require_syslog(records: list[Record], label: str) -> None:
         raise SyslogInputError(f"{label}: empty: no syslog message to check")
     if not any(_SYSLOG_START.match(r.octets) for r in records):
         raise SyslogInputError(f"{label}: not syslog: none of its {len(records)} record"
-                               f"{'s' if len(records) != 1 else ''} starts with an RFC 5424 '<PRI>VERSION'")
+                               f"{'s' if len(records) != 1 else ''} starts with a syslog '<PRI>'")
 
 
 # ---------------------------------------------------------------------------
