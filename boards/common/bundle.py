@@ -111,7 +111,7 @@ def open_sender(folder, identity, log, clock, url=None, random=None, settings=No
     hostname = identity.get("fqdn") or "-"
     formatter = Formatter(hostname, identity["uuid"], settings.get("service_uri"), settings.get("service_uuid"),
                           enterprise=settings.get("enterprise", 32473), facility=settings.get("facility", 6))
-    signer = Signer(key, formatter.hostname, formatter.app_name, log.boot_count, clock(), clock,
+    signer = Signer(key, formatter.hostname, formatter.signer_app_name, log.boot_count, clock(), clock,
                     key_blob_type=blob_type, certificate=certificate,
                     max_hashes=settings.get("max_hashes", 32), sig_max_delay_s=settings.get("sig_max_delay_s", 30),
                     sb_redundancy=settings.get("sb_redundancy", 1),

@@ -6,6 +6,8 @@
 from hcdaudit import catalog, subject
 from hcdaudit.catalog_data import OUTCOMES
 
+RESTING_STATE = "Idle"     # <service>State of a service message whose event implies none
+
 # PWG JobState / JobStateReasons per job outcome (hcd-audit-requirements §3.7).
 _JOB_STATE = ("Completed", "Aborted", "Aborted", "Aborted", "Completed", "Completed", "Canceled", "Canceled",
               "Aborted", "")
@@ -99,8 +101,13 @@ def pwg_params(record, uri=None):
         else:
             status = "ClientErrorNotPossible"
         params.append(("S", status))
-    if not is_job and state:
-        params.append(("ST", state))
+    if not is_job:
+        # PWG 5110.3 "Service Message Format": every service message MUST provide
+        # the applicable service parameters of section 5.2, and the spec's own
+        # service examples (an InternalError among them) all carry ST and SR. An
+        # event that implies no state change reports the resting state Idle, the
+        # one consistent with the IsAcceptingJobs="T" every service message carries.
+        params.append(("ST", state or RESTING_STATE))
         params.append(("SR", ""))
     # Only an authenticated client request names its user (PWG: MUST for
     # authenticated requests, MUST NOT for internal events).

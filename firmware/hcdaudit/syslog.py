@@ -1,5 +1,9 @@
 # A decoded record as one RFC 5424 message in the PWG 5110.3 Common Log Format:
-#   <PRI>1 TIMESTAMP HOSTNAME hcdaudit - - [PWG NL DUU E ...][hcdaudit@PEN seq event ...] BOM MSG
+#   <PRI>1 TIMESTAMP HOSTNAME - - - [PWG NL DUU E ...][hcdaudit@PEN seq event ...] BOM MSG
+# APP-NAME, PROCID and MSGID are '-' as in the PWG general message format
+# ("HOSTNAME - - - [PWG ...]", which devices MUST use); the RFC 5848 blocks
+# keep the signer's own APP-NAME `signer_app_name` (RFC 5848: one APP-NAME
+# for every SB and CB of a signer, stable across restarts).
 # PRI = facility 6 (lpr) × 8 + the PWG severity 3 / 4 / 6, so 51 / 52 / 54
 # (the PWG text's 63 / 64 / 66 is an arithmetic slip). The message is
 # written into the formatter's own buffer; the sender hashes and sends that
@@ -55,11 +59,13 @@ def _sd_name(value, what):
 
 class Formatter:
     def __init__(self, hostname, device_uuid, service_uri=None, service_uuid=None, language="en-US",
-                 enterprise=DEFAULT_ENTERPRISE, facility=6, app_name="hcdaudit", advised=ADVISED_OCTETS):
+                 enterprise=DEFAULT_ENTERPRISE, facility=6, app_name="-", advised=ADVISED_OCTETS,
+                 signer_app_name="hcdaudit"):
         if not 0 <= facility <= 23:
             raise SyslogConfigError("facility must be 0-23")
         self.hostname = _header_field(hostname, "HOSTNAME", 255)
         self.app_name = _header_field(app_name, "APP-NAME", 48)
+        self.signer_app_name = _header_field(signer_app_name, "APP-NAME", 48)
         self.device_uuid = device_uuid
         self.service_uuid = service_uuid
         self.service_uri = service_uri

@@ -100,21 +100,49 @@ def cmd_verify_store(args) -> int:
     from .verify_store import as_json, describe, verify
     source = open_source(args.device_dir, args.image, args.nvram, args.escrow)
     report = verify(source, args.state)
+    cross = None
+    if args.syslog:
+        from . import crosscheck
+        from .syslog_verify import describe as describe_syslog
+        syslog_report, cross = crosscheck.run_device_and_collector(source, report, args.syslog, args.trust,
+                                                                   args.device_dir)
     if args.json:
-        _print_json(as_json(report))
+        doc = as_json(report)
+        if cross is not None:
+            doc["crosscheck"] = cross
+            doc["syslog"] = syslog_report
+        _print_json(doc)
     else:
         print(describe(report))
+        if cross is not None:
+            print(describe_syslog(syslog_report))
+            print(crosscheck.describe(cross))
+    if cross is not None and (not cross["ok"] or not syslog_report["ok"]):
+        return 1
     return 0 if report.intact() else 1
 
 
 def cmd_verify_syslog(args) -> int:
     from .syslog_verify import describe, exit_status, verify
-    report = verify(args.files, args.trust or None)
+    cross = None
+    if args.device:
+        from . import crosscheck
+        from .source import open_source
+        from .verify_store import verify as verify_store
+        source = open_source(args.device)
+        device_report = verify_store(source, None, remember=False, show_progress=False)
+        report, cross = crosscheck.run_device_and_collector(source, device_report, args.files, args.trust,
+                                                            args.device)
+        report["crosscheck"] = cross
+    else:
+        report = verify(args.files, args.trust or None)
     if args.json:
         _print_json(report)
     else:
         print(describe(report))
-    return exit_status(report)
+        if cross is not None:
+            print(crosscheck.describe(cross))
+    return exit_status(report) or (0 if cross is None or cross["ok"] else 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.add_argument("--state", type=Path, help="high-water state folder (default $HCDAUDIT_STATE_DIR "
                                               "or ~/.local/state/hcdaudit)")
+    v.add_argument("--syslog", type=Path, nargs="+", metavar="FILE",
+                   help="the collector's signed syslog files: check device and collector against each other "
+                        "(seqs one holds that the other lost or never got)")
+    v.add_argument("--trust", type=Path, action="append", metavar="CERT|PUBKEY",
+                   help="with --syslog: trust anchor (default: the device's escrow/syslog-signing.pem)")
     v.set_defaults(func=cmd_verify_store)
     v = vsub.add_parser("syslog", help="verify RFC 5848 signed syslog as a collector stored it",
                         description="Verify RFC 5848 signature and certificate blocks in collector files (one "
@@ -214,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--trust", type=Path, action="append", metavar="CERT|PUBKEY",
                    help="trust anchor: the device's certificate or public key, or a CA that issued it "
                         "(PEM or DER; repeatable). Without one, keys are used on leap of faith and reported.")
+    v.add_argument("--device", type=Path, metavar="DEVICE_DIR",
+                   help="check the files against this device's store (seqs one holds that the other lost or "
+                        "never got); trust defaults to the device's escrowed certificate")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.set_defaults(func=cmd_verify_syslog)
 

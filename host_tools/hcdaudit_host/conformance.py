@@ -2,100 +2,43 @@
 5424, PWG 5110.3 (the PWG Common Log Format), RFC 5848 and the audit content
 of the HCD protection profile.
 
-Sources: shared/specs/pwg-5110.3-checklist.md (the rule IDs), syslog-transport.md
-§1 (the RFC 5424 grammar), hcd-audit-requirements.md §1.2, §1.7, §2.2 (the PP
-events and record content). RFC 5424 parsing is `syslog_verify.parse_message`,
-RFC 5848 verification is `syslog_verify.verify`; this module adds the checks
-those do not make, and a salvage pass (see `_salvage`) that only runs on
-records `parse_message` rejects: it finds *where* the grammar broke (a curly
-quote, two spaces, a missing quote) and recovers the parameters so the PWG
-rules can still be applied. The verdict "valid RFC 5424" stays parse_message's.
+The rules live in hcdaudit_host.rules, one module per specification (the
+table: id, level, spec section, the text each enforces, a triggering example;
+and the checks themselves); docs/CONFORMANCE.md is generated from it. This
+module runs them over a stream: each record is parsed by hcdaudit_host.rfc5424
+(strict, else salvage, which reports where the grammar broke and recovers the
+rest so the later rules still run), RFC 5848 verification is
+`syslog_verify.verify` (in a second process on large inputs), and the stream-
+wide findings are added at the end.
 
 Every finding has a rule ID, a level (E error, W warning, I info), where
 (FILE:LINE, or the stream for stream-wide findings), the offending slice where
 useful, and a one-line hint. Exit status: 0 without E, 1 with any E, 2 for
-unusable input (UsageError).
-
-Rules implemented (checklist IDs)
----------------------------------
-A1-A8  RFC 5424 envelope, all messages (RFC 5848 blocks get only these).
-       A1 also: VERSION must be 1. A3 also: unescaped `]` in a value (E), a
-       backslash that escapes nothing (W), an SP between elements that turns the
-       next element into MSG (W), an SD-ID without `@` that is not registered (W).
-       A6 is reported for a non-ASCII MSG without BOM (the E half of F1 is the
-       same defect and is not reported twice).
-B1-B4  PRI. PRI 63/64/66 (the PWG examples' arithmetic slip) is reported as
-       B3 (E) with the "did you mean 51/52/54" hint, instead of B1+B2. B4 is
-       only applied when B1 holds.
-C1-C8  HEADER. C4-C7 are reported once per distinct value (count = messages).
-       C8: one DUU seen with two HOSTNAMEs, or a block HOSTNAME that differs from
-       the only device's.
-D1-D5, D10-D22 the [PWG ...] element. D5 once per stream. Presence per D.1 is
-       D10 (W); its explicit MUST NOTs "JA/JAUN/JAUU present but empty" are D10
-       E. Job parameters are not asked of a refused request (failing S: there is
-       no job), and a missing JS is not reported when ST carries the job state
-       (D11 reports that). D13: UH without S is D12 only. D14 (UN<->UR) applies
-       to client requests; a non-TitleCase UR (`user`) is D14 W. UU that is a
-       urn:uuid is checked by D19, other UU values by D21.
-E1-E3  event names; E5's derivation rule is used in the E2 hints. E4: nothing to check.
-F1-F4  stream mode: F1 W (ASCII MSG without BOM) and F1 E (BOM inside the header
-       or an SD value), F2, F4 (MSG or value not UTF-8). --file-export: F3
-       instead of A6/F1/F2 (one BOM may start the file, none anywhere else).
-H2     stored-log protection: "not checked" (I).
-H3     log data in transit: a file has no transport metadata: "not checked" (I);
-       --listen udp: E when no signature verifies, W when RFC 5848 protects the
-       integrity but nothing protects against disclosure.
-H7     §9 signed syslog: no RFC 5848 block: W. With blocks: the verifier's
-       findings become H7 findings (E: altered, forged, equivocating, replayed,
-       malformed blocks, untrusted key; W: leap-of-faith key, missing, lost
-       signature blocks, unsigned, duplicated, reordered, unverifiable;
-       I: re-sent, RSID 0) and one I with the verification summary.
-
-HCD PP audit content (invented IDs)
------------------------------------
-Event classes E0-E7 are those of hcd-audit-requirements §1.2. A record is put in
-a class from our [hcdaudit@PEN event=...] code (exact: the catalogue's PP
-column) or, for any other device, from the PWG event (§2.2): E0 System
-Restarted/Shutdown/Stopped, E1 *JobCompleted or a job message with JS
-Completed/Canceled/Aborted, E2 S=ClientErrorNotAuthenticated or *Authentication
-with a failing S, E3 *Identification with a failing S, E4 *ConfigChanged; PWG
-has no event for E5 and E6; *InternalError is only an E7 candidate, and an
-*Authentication/*Identification without S is only an E2/E3 candidate.
-PP-1  FAU_GEN.1.1: each class E0-E7 seen in the stream. I for a class not seen
-      or only seen as a candidate: a stream shows presence, never absence.
-PP-2  FAU_GEN.1.2 outcome: E1, E4, E5, E6 records carry an outcome (S, JS or a
-      vendor outcome). W, once per class with the count.
-PP-3  FAU_GEN.2 subject identity: E1, E4, E5, E6 records name who caused them
-      (UN, UU or a vendor subject). I: PWG forbids UN on internal events, so a
-      stream cannot always decide this.
-PP-4  FAU_GEN.1.2 additional information of E1: the type of job (the service of
-      the event, or a vendor job_type). W.
-PP-5  FAU_GEN.1.2 additional information of E7: the reason for the failure (a
-      vendor reason or MSG text). W.
-PP-6  FAU_STG_EXT.1 / FTP_ITC.1 trusted channel: file: "not checked" (I);
-      --listen udp: E when unsigned (§H row 3), W when signed (PP wants TLS or
-      IPsec; an IPsec path cannot be seen from the capture).
-PP-7  FAU_STG_EXT.1 delivery: gaps in the vendor sequence number (seq=) mean
-      records that never reached the collector. W.
-Date and time (FAU_GEN.1.2) is C1/C2; the type of event is D10 (E) and E1-E3.
+unusable input (UsageError: an empty file, or input with no syslog message).
 """
 from __future__ import annotations
 
 import ipaddress
 import json
-import re
 import socket
 import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import rules as rule_table
 from .errors import UsageError
+from .findings import LEVEL_ORDER, E, Finding, I, W
+from .rfc5424 import View, salvage, view_from_parsed
+from .rules import hcd_pp as pp_rules
+from .rules import pwg5110_3 as pwg_rules
+from .rules import rfc5424 as rfc5424_rules
+from .rules import rfc5848 as rfc5848_rules
+from .rules.hcd_pp import PP_CLASSES, _catalog_classes
 
 if TYPE_CHECKING:
     from .syslog_verify import Record
@@ -115,202 +58,30 @@ class _SyslogVerify:
 sv = _SyslogVerify()
 BOM = b"\xef\xbb\xbf"
 
-__all__ = ["add_parser", "check_records", "check_files", "listen_udp", "main", "RULES"]
+__all__ = ["RULES", "add_parser", "check_files", "check_records", "listen_udp", "main"]
 
-E, W, I = "E", "W", "I"
-LEVEL_ORDER = {E: 0, W: 1, I: 2}
 
 # --------------------------------------------------------------------------
 # Rule titles (the summary table) and the data the rules check against
 # --------------------------------------------------------------------------
 
-RULES = {
-    "A1": "RFC 5424 HEADER grammar", "A2": "PRI 0-191, no leading zero", "A3": "STRUCTURED-DATA grammar",
-    "A4": "SD-ID at most once per message", "A5": "PARAM-VALUE shortest-form UTF-8",
-    "A6": "non-ASCII MSG starts with the BOM", "A7": "message length", "A8": "control octets",
-    "B1": "severity 3, 4 or 6", "B2": "facility 6 (PRI 51/52/54)", "B3": "PWG example PRI 63/64/66",
-    "B4": "severity matches the reason suffixes",
-    "C1": "TIMESTAMP present", "C2": "TIMESTAMP valid RFC 5424", "C3": "TIMESTAMP as the PWG template",
-    "C4": "HOSTNAME FQDN or IP", "C5": "HOSTNAME '-'", "C6": "HOSTNAME is an IP address",
-    "C7": "APP-NAME PROCID MSGID '-'", "C8": "one HOSTNAME per device",
-    "D1": "exactly one [PWG] element", "D2": "known parameter names", "D3": "abbreviated names",
-    "D4": "no repeated parameter", "D5": "PWG SD-ID has no @PEN",
-    "D10": "applicable parameters present", "D11": "service vs job parameters", "D12": "S and UH together",
-    "D13": "no user parameters on internal events", "D14": "UN and UR together", "D15": "S TitleCase status",
-    "D16": "ST / JS values", "D17": "IAJ T or F", "D18": "SR / JR TitleCase reasons", "D19": "45-octet urn:uuid",
-    "D20": "integers", "D21": "absolute URIs", "D22": "NL language tag",
-    "E1": "E TitleCase", "E2": "E is <service><suffix>", "E3": "E from prtAlertCodeTC",
-    "F1": "BOM before a UTF-8 MSG", "F2": "no misplaced BOM in a message", "F3": "export file: BOM only at file start",
-    "F4": "UTF-8, not Latin-1",
-    "H2": "stored log protected", "H3": "log data protected in transit", "H7": "RFC 5848 signed syslog",
-    "PP-1": "FAU_GEN.1.1 required events seen", "PP-2": "FAU_GEN.1.2 outcome recorded",
-    "PP-3": "FAU_GEN.2 subject identity", "PP-4": "E1 type of job", "PP-5": "E7 reason for failure",
-    "PP-6": "FAU_STG_EXT.1 trusted channel", "PP-7": "FAU_STG_EXT.1 no records lost",
-}
-STRICT_RULES = frozenset({"C3", "C7"})       # W from the format template: E under --strict
+# The rule table (id, level, spec section, what it enforces) lives in
+# hcdaudit_host.rules, one module per specification; the ids are public.
+RULES = {rule.id: rule.title for rule in rule_table.BY_ID.values()}
+STRICT_RULES = frozenset(rule.id for rule in rule_table.BY_ID.values() if rule.strict)   # template W: E under --strict
 
-SERVICES = ("EmailOut", "EmailIn", "FaxOut", "FaxIn", "Transform", "Resource", "Print", "Scan", "Copy", "System")
-JOB_SUFFIXES = ("JobCompleted", "JobConfigChanged", "JobCreated", "JobForwarded", "JobStateChanged", "JobStopped")
-SUFFIXES = ("Authentication", "ConfigChanged", "Identification", "InternalError", "QueueOrderChanged", "Restarted",
-            "Shutdown", "StateChanged", "Stopped") + JOB_SUFFIXES
-
-# abbreviation -> primary name ("<service>" = any service name)
-PARAMS = {
-    "DUU": "DeviceUUID", "E": "Event", "NL": "LogNaturalLanguage", "S": "Status", "URI": "<service>URI",
-    "UH": "UserHost", "UN": "UserName", "UR": "UserRole", "UU": "UserURI",
-    "IAJ": "<service>IsAcceptingJobs", "ST": "<service>State", "SR": "<service>StateReasons", "SUU": "<service>UUID",
-    "JID": "JobID", "JUU": "JobUUID", "JIM": "JobImagesCompleted", "JIC": "JobImpressionsCompleted",
-    "JD": "JobDestinationURI", "JS": "JobState", "JR": "JobStateReasons", "JA": "JobAccountingID",
-    "JAUN": "JobAccountingUserName", "JAUU": "JobAccountingUserURI",
-}
-_PRIMARY = {primary: abbr for abbr, primary in PARAMS.items() if not primary.startswith("<")}
-_SERVICE_PRIMARY = sorted(((p[9:], a) for a, p in PARAMS.items() if p.startswith("<service>")),
-                          key=lambda item: -len(item[0]))
-SERVICE_PARAMS = ("IAJ", "ST", "SR", "SUU")
-JOB_PARAMS = ("JID", "JUU", "JIM", "JIC", "JD", "JS", "JR", "JA", "JAUN", "JAUU")
-USER_PARAMS = ("UN", "UR", "UU")
-
-SERVICE_STATES = ("Unknown", "Down", "Testing", "Idle", "Processing", "Stopped")
-JOB_STATES = ("Pending", "PendingHeld", "Processing", "ProcessingStopped", "Canceled", "Aborted", "Completed")
-ROLES = frozenset(("Administrator", "FieldTechnician", "GroupMember", "Guest", "LocalUser", "NetworkAdministrator",
-                   "Operator", "Owner", "ReadOnlyUser", "RemoteUser", "SecurityAdministrator", "ServiceTechnician",
-                   "User"))
-# IANA IPP status codes, TitleCase (RFC 8011 §4.1.6 and the IANA IPP registry).
-IPP_STATUS = frozenset((
-    "SuccessfulOk", "SuccessfulOkIgnoredOrSubstitutedAttributes", "SuccessfulOkConflictingAttributes",
-    "SuccessfulOkIgnoredSubscriptions", "SuccessfulOkIgnoredNotifications", "SuccessfulOkTooManyEvents",
-    "SuccessfulOkButCancelSubscription", "SuccessfulOkEventsComplete",
-    "ClientErrorBadRequest", "ClientErrorForbidden", "ClientErrorNotAuthenticated", "ClientErrorNotAuthorized",
-    "ClientErrorNotPossible", "ClientErrorTimeout", "ClientErrorNotFound", "ClientErrorGone",
-    "ClientErrorRequestEntityTooLarge", "ClientErrorRequestValueTooLong", "ClientErrorDocumentFormatNotSupported",
-    "ClientErrorAttributesOrValuesNotSupported", "ClientErrorUriSchemeNotSupported",
-    "ClientErrorCharsetNotSupported", "ClientErrorConflictingAttributes", "ClientErrorCompressionNotSupported",
-    "ClientErrorCompressionError", "ClientErrorDocumentFormatError", "ClientErrorDocumentAccessError",
-    "ClientErrorAttributesNotSettable", "ClientErrorIgnoredAllSubscriptions", "ClientErrorTooManySubscriptions",
-    "ClientErrorIgnoredAllNotifications", "ClientErrorPrintSupportFileNotFound", "ClientErrorDocumentPasswordError",
-    "ClientErrorDocumentPermissionError", "ClientErrorDocumentSecurityError", "ClientErrorDocumentUnprintableError",
-    "ClientErrorAccountInfoNeeded", "ClientErrorAccountClosed", "ClientErrorAccountLimitReached",
-    "ClientErrorAccountAuthorizationFailed", "ClientErrorNotFetchable",
-    "ServerErrorInternalError", "ServerErrorOperationNotSupported", "ServerErrorServiceUnavailable",
-    "ServerErrorVersionNotSupported", "ServerErrorDeviceError", "ServerErrorTemporaryError",
-    "ServerErrorNotAcceptingJobs", "ServerErrorBusy", "ServerErrorJobCanceled",
-    "ServerErrorMultipleDocumentJobsNotSupported", "ServerErrorPrinterIsDeactivated", "ServerErrorTooManyJobs",
-    "ServerErrorTooManyDocuments",
-))
-# IANA Printer MIB prtAlertCodeTC labels (RFC 3805 / IANA-PRINTER-MIB), for E3.
-ALERT_CODES = (
-    "other", "unknown", "coverOpen", "coverClosed", "interlockOpen", "interlockClosed", "configurationChange",
-    "jam", "subunitMissing", "subunitLifeAlmostOver", "subunitLifeOver", "subunitAlmostEmpty", "subunitEmpty",
-    "subunitAlmostFull", "subunitFull", "subunitNearLimit", "subunitAtLimit", "subunitOpened", "subunitClosed",
-    "subunitTurnedOn", "subunitTurnedOff", "subunitOffline", "subunitPowerSaver", "subunitWarmingUp",
-    "subunitAdded", "subunitRemoved", "subunitResourceAdded", "subunitResourceRemoved",
-    "subunitRecoverableFailure", "subunitUnrecoverableFailure", "subunitRecoverableStorageError",
-    "subunitUnrecoverableStorageError", "subunitMotorFailure", "subunitMemoryExhausted", "subunitUnderTemperature",
-    "subunitOverTemperature", "subunitTimingFailure", "subunitThermistorFailure", "doorOpen", "doorClosed",
-    "powerUp", "powerDown", "printerNMSReset", "printerManualReset", "printerReadyToPrint",
-    "inputMediaTrayMissing", "inputMediaSizeChange", "inputMediaWeightChange", "inputMediaTypeChange",
-    "inputMediaColorChange", "inputMediaFormPartsChange", "inputMediaSupplyLow", "inputMediaSupplyEmpty",
-    "inputMediaChangeRequest", "inputManualInputRequest", "inputTrayPositionFailure", "inputTrayElevationFailure",
-    "inputCannotFeedSizeSelected", "outputMediaTrayMissing", "outputMediaTrayAlmostFull", "outputMediaTrayFull",
-    "outputMailboxSelectFailure", "markerFuserUnderTemperature", "markerFuserOverTemperature",
-    "markerFuserTimingFailure", "markerFuserThermistorFailure", "markerAdjustingPrintQuality", "markerTonerEmpty",
-    "markerInkEmpty", "markerPrintRibbonEmpty", "markerTonerAlmostEmpty", "markerInkAlmostEmpty",
-    "markerPrintRibbonAlmostEmpty", "markerWasteTonerReceptacleAlmostFull", "markerWasteInkReceptacleAlmostFull",
-    "markerWasteTonerReceptacleFull", "markerWasteInkReceptacleFull", "markerOpcLifeAlmostOver",
-    "markerOpcLifeOver", "markerDeveloperAlmostEmpty", "markerDeveloperEmpty", "markerTonerCartridgeMissing",
-    "mediaPathMediaTrayMissing", "mediaPathMediaTrayAlmostFull", "mediaPathMediaTrayFull",
-    "mediaPathCannotDuplexMediaSelected", "interpreterMemoryIncrease", "interpreterMemoryDecrease",
-    "interpreterCartridgeAdded", "interpreterCartridgeDeleted", "interpreterResourceAdded",
-    "interpreterResourceDeleted", "interpreterResourceUnavailable", "interpreterComplexPageEncountered",
-    "alertRemovalOfBinaryChangeEntry",
-)
-ALERT_EVENTS = frozenset(label[0].upper() + label[1:] for label in ALERT_CODES)
-REGISTERED_SD_IDS = frozenset(("timeQuality", "origin", "meta", "ssign", "ssign-cert", "PWG"))
 BLOCK_SD_IDS = ("ssign", "ssign-cert")
 
-PP_CLASSES = {
-    "E0": "start-up and shutdown of the audit functions (FAU_GEN.1.1a)",
-    "E1": "job completion, with the type of job (FDP_ACF.1)",
-    "E2": "unsuccessful user authentication (FIA_UAU.1)",
-    "E3": "unsuccessful user identification (FIA_UID.1)",
-    "E4": "use of the management functions (FMT_SMF.1)",
-    "E5": "change to the users of a role (FMT_SMR.1)",
-    "E6": "change to the time (FPT_STM.1)",
-    "E7": "failure to establish a trusted session, with reason (FTP_ITC.1, FTP_TRP.1)",
-}
-_ACTED_CLASSES = ("E1", "E4", "E5", "E6")        # PP-2 and PP-3 apply to these
-
-MAX_OCTETS = 2048
-UDP_ADVISED = 480
 LARGE_INPUT = 2000          # records: show a progress bar from here (stderr a TTY)
 MAX_DATAGRAMS = 1_000_000
 DEFAULT_LIMIT = 20
 
-_TITLE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
-_UUID = re.compile(r"urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+\Z")
-_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*\Z")
-_PWG_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
-_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
-_CONTROL = re.compile(rb"[\x00-\x1f]")
-_SD_NAME = re.compile(rb"[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]{1,32}")
-_VENDOR_SD = re.compile(r"hcdaudit@\d+\Z")
-_CURLY = ("\u201d".encode(), "\u201c".encode())
-_QUOTE_CHARS = (b'"',) + _CURLY
-_BOM_TEXT = "\ufeff"
 
-
-def _is_title(value: str) -> bool:
-    return bool(_TITLE.match(value))
-
-
-def to_title(value: str) -> str:
-    """`media-empty-warning` -> `MediaEmptyWarning` (the TitleCase the spec defines)."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_\s]+", value.strip()) if part)
-
-
-def _event_parts(event: str) -> tuple[str, str] | None:
-    for service in SERVICES:
-        if event.startswith(service) and event[len(service):] in SUFFIXES:
-            return service, event[len(service):]
-    return None
-
-
-def _is_job_event(event: str) -> bool:
-    return event.endswith(JOB_SUFFIXES)
-
-
-def _failing(status: str | None) -> bool:
-    return bool(status) and not status.startswith("Successful")
 
 
 # --------------------------------------------------------------------------
 # Findings
 # --------------------------------------------------------------------------
-
-@dataclass
-class Finding:
-    rule: str
-    level: str
-    text: str
-    hint: str = ""
-    file: str | None = None
-    line: int | None = None
-    message: int | None = None        # 1-based message number across the inputs
-    slice: dict | None = None
-    count: int = 1
-
-    @property
-    def where(self) -> str:
-        if self.line is None:
-            return self.file or "stream"
-        return f"{self.file}:{self.line}"
-
-    def as_dict(self) -> dict:
-        return {"rule": self.rule, "level": self.level, "where": self.where, "file": self.file, "line": self.line,
-                "message": self.message, "text": self.text, "slice": self.slice, "hint": self.hint,
-                "count": self.count}
-
 
 def _excerpt(octets: bytes, start: int, end: int, limit: int = 80) -> str:
     text = octets[start:end].decode("utf-8", "backslashreplace")
@@ -318,40 +89,8 @@ def _excerpt(octets: bytes, start: int, end: int, limit: int = 80) -> str:
 
 
 # --------------------------------------------------------------------------
-# One message, parsed (or salvaged)
+# One message: parsed, or salvaged, by hcdaudit_host.rfc5424
 # --------------------------------------------------------------------------
-
-@dataclass
-class Param:
-    name: str
-    value: str
-    start: int          # offset of the SP before PARAM-NAME (or of the name when the SP is missing)
-    end: int            # just after the closing delimiter
-
-
-@dataclass
-class Element:
-    sd_id: str
-    params: list[Param]
-    start: int = -1
-    end: int = -1
-
-
-@dataclass
-class View:
-    pri: int | None = None
-    version: int | None = None
-    timestamp: str | None = None          # None: unreadable (a C2 or A1 finding says why)
-    hostname: str | None = None
-    app_name: str | None = None
-    procid: str | None = None
-    msgid: str | None = None
-    spans: list[tuple[int, int]] = field(default_factory=list)    # header fields 0..5
-    elements: list[Element] = field(default_factory=list)
-    msg: bytes | None = None
-    msg_start: int = -1
-    complete: bool = True     # the SD was read to its end (MSG is known)
-
 
 class _Context:
     """Findings of one record; offsets are made relative to the record."""
@@ -379,228 +118,6 @@ class _Context:
         return any(f.level == E and f.rule in rules for f in self.findings)
 
 
-def _header_spans(octets: bytes) -> list[tuple[int, int]] | None:
-    spans, position = [], 0
-    for _ in range(6):
-        space = octets.find(b" ", position)
-        if space < 0:
-            return None
-        spans.append((position, space))
-        position = space + 1
-    return spans
-
-
-def _view_from_parsed(octets: bytes, message) -> View:
-    elements = [Element(e.sd_id, [Param(p.name, p.value, p.start, p.end) for p in e.params]) for e in message.elements]
-    view = View(message.pri, message.version, None if message.timestamp is None else message.timestamp,
-                message.hostname, message.app_name, message.procid, message.msgid, _header_spans(octets) or [],
-                elements, message.msg)
-    if message.msg is not None:
-        view.msg_start = len(octets) - len(message.msg)
-    return view
-
-
-# --------------------------------------------------------------------------
-# Salvage: where did the grammar break, and what can still be read
-# --------------------------------------------------------------------------
-
-def _salvage(ctx: _Context, octets: bytes) -> View | None:
-    """Read a record parse_message rejected, tolerating the usual slips, and
-    report each slip where it is. None when not even a HEADER can be read."""
-    view = View(complete=False)
-    if not octets.startswith(b"<"):
-        ctx.add("A1", E, "not an RFC 5424 message: it does not start with '<PRI>'",
-                "each record must be one syslog message: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]",
-                (0, min(len(octets), 24)))
-        return None
-    # HEADER: six fields, each ended by SP (runs of SP are reported).
-    position, spans = 0, []
-    for index in range(6):
-        space = octets.find(b" ", position)
-        if space < 0:
-            ctx.add("A1", E, f"HEADER ends after {index} of 6 fields (PRI+VERSION, TIMESTAMP, HOSTNAME, APP-NAME, "
-                    "PROCID, MSGID) and STRUCTURED-DATA", "write every header field, '-' for an empty one",
-                    (position, len(octets)))
-            return None
-        spans.append((position, space))
-        run = len(octets[space:]) - len(octets[space:].lstrip(b" "))
-        if run > 1:
-            ctx.add("A1", E, f"{run} SPs after HEADER field {index + 1}: RFC 5424 allows exactly one",
-                    "separate header fields by a single SP", (space, space + run))
-        position = space + run
-    view.spans = spans
-    fields = [octets[a:b] for a, b in spans]
-    try:
-        view.pri, view.version = sv._parse_pri_version(fields[0])
-    except sv.MalformedMessage as exc:
-        match = re.match(rb"<(\d{1,3})>", fields[0])
-        if match is None or exc.reason.startswith("bad PRI"):
-            close = fields[0].find(b">") + 1
-            ctx.add("A2", E, exc.reason, "PRI is '<' 1-3 digits '>' without leading zeros, 0-191 "
-                    "(facility 6: 51/52/54)", (0, close or len(fields[0])))
-        else:
-            ctx.add("A1", E, exc.reason, "VERSION is 1, right after PRI", spans[0])
-            value = int(match.group(1))
-            view.pri = value if value <= 191 else None
-    try:
-        view.timestamp = sv._parse_timestamp(fields[1])
-    except sv.MalformedMessage as exc:
-        digits = re.search(rb"\.(\d+)", fields[1])
-        detail = f" ({len(digits.group(1))} fractional digits, at most 6)" if digits and len(digits.group(1)) > 6 \
-            else ""
-        ctx.add("C2", E, exc.reason + detail, "RFC 3339 with uppercase T and Z, seconds 00-59, at most 6 "
-                "fractional digits: YYYY-MM-DDTHH:MM:SS.SSSSSSZ", spans[1])
-    for index, (name, limit) in enumerate((("HOSTNAME", 255), ("APP-NAME", 48), ("PROCID", 128), ("MSGID", 32)), 2):
-        try:
-            value = sv._header_field(fields[index], name, limit)
-        except sv.MalformedMessage as exc:
-            if BOM in fields[index]:
-                ctx.add("F1", E, f"BOM inside {name}", "the BOM may only start MSG", spans[index])
-            else:
-                ctx.add("A1", E, exc.reason, f"{name} is '-' or printable US-ASCII without SP", spans[index])
-            value = None
-        setattr(view, ("hostname", "app_name", "procid", "msgid")[index - 2], value)
-    _salvage_sd(ctx, octets, position, view)
-    return view
-
-
-def _skip_to(octets: bytes, position: int, stops: bytes = b" ]") -> int:
-    while position < len(octets) and octets[position] not in stops:
-        position += 1
-    return position
-
-
-def _salvage_sd(ctx: _Context, o: bytes, position: int, view: View) -> None:
-    n = len(o)
-    if position >= n:
-        ctx.add("A1", E, "no STRUCTURED-DATA after the HEADER", "write '-' when there is no SD element",
-                (max(n - 1, 0), n))
-        return
-    if o[position] == 0x2D:       # "-"
-        position += 1
-    elif o[position] == 0x5B:     # "["
-        seen: set[str] = set()
-        while position < n and o[position] == 0x5B:
-            element, position = _salvage_element(ctx, o, position)
-            if element.sd_id in seen:
-                ctx.add("A4", E, f"SD-ID {element.sd_id} appears twice in one message (the second is ignored)",
-                        "merge the parameters into one element", (element.start, element.end))
-            else:
-                seen.add(element.sd_id)
-                view.elements.append(element)
-    else:
-        ctx.add("A3", E, "STRUCTURED-DATA must be '-' or start with '['", "write '-' or [SD-ID PARAM=\"VALUE\"]",
-                (position, min(position + 16, n)))
-        return
-    if position == n:
-        view.complete = True
-        return
-    if o[position] != 0x20:
-        ctx.add("A3", E, f"octet {o[position]:#04x} right after STRUCTURED-DATA, expected SP before MSG",
-                "end an element with ']' and put one SP before MSG", (position, min(position + 16, n)))
-        return
-    view.msg = o[position + 1:]
-    view.msg_start = position + 1
-    view.complete = True
-
-
-def _salvage_element(ctx: _Context, o: bytes, start: int) -> tuple[Element, int]:
-    n = len(o)
-    match = _SD_NAME.match(o, start + 1)
-    if match and (match.end() >= n or o[match.end()] in b" ]"):
-        sd_id, position = match.group().decode("ascii"), match.end()
-    else:
-        end = _skip_to(o, start + 1)
-        sd_id = o[start + 1:end].decode("utf-8", "replace")
-        ctx.add("A3", E, f"bad SD-ID {sd_id!r}: 1-32 printable US-ASCII characters except '=', SP, ']' and '\"'",
-                "use a registered SD-ID or name@PEN", (start + 1, end))
-        position = end
-    element = Element(sd_id, [], start)
-    while True:
-        if position >= n:
-            ctx.add("A3", E, f"SD element {sd_id} is not closed by ']'", "close every element with ']'",
-                    (start, n))
-            element.end = n
-            return element, n
-        octet = o[position]
-        if octet == 0x5D:      # "]"
-            element.end = position + 1
-            return element, position + 1
-        param_start = position
-        if octet == 0x20:
-            run = len(o[position:]) - len(o[position:].lstrip(b" "))
-            if run > 1:
-                ctx.add("A3", E, f"{run} SPs before a parameter in {sd_id}: RFC 5424 allows exactly one",
-                        "separate SD-PARAMs by a single SP", (max(position - 8, start), min(position + run + 8, n)))
-            position += run
-            if position < n and o[position] == 0x5D:
-                ctx.add("A3", E, f"SP before ']' in {sd_id}", "no SP before the closing ']'",
-                        (position - 1, position + 1))
-                continue
-        else:
-            ctx.add("A3", E, f"no SP before a parameter in {sd_id}", "put one SP before each PARAM-NAME",
-                    (max(position - 8, start), min(position + 8, n)))
-        match = _SD_NAME.match(o, position)
-        name_end = match.end() if match else position
-        if not match or name_end >= n or o[name_end] != 0x3D:        # "="
-            end = _skip_to(o, position + 1)
-            ctx.add("A3", E, f"bad SD-PARAM in {sd_id}: expected PARAM-NAME=\"VALUE\"",
-                    "PARAM-NAME is 1-32 printable US-ASCII characters, then =\"VALUE\"", (position, end))
-            position = max(end, position + 1)
-            continue
-        name = match.group().decode("ascii")
-        position = name_end + 1
-        value, position = _salvage_value(ctx, o, position, sd_id, name, param_start)
-        element.params.append(Param(name, value, param_start, position))
-
-
-def _salvage_value(ctx: _Context, o: bytes, position: int, sd_id: str, name: str,
-                   param_start: int) -> tuple[str, int]:
-    n = len(o)
-    if o.startswith(b'"', position):
-        try:
-            return sv._parse_param_value(o, position + 1, sd_id, name)
-        except sv.MalformedMessage as exc:
-            end = _value_end(o, position + 1, (b'"',))
-            if "UTF-8" in exc.reason:
-                ctx.add("A5", E, exc.reason, "encode values as shortest-form UTF-8", (position, end))
-            else:
-                ctx.add("A3", E, exc.reason, "close the value with '\"' and escape '\"', '\\' and ']'",
-                        (param_start, n))
-            return o[position + 1:max(end - 1, position + 1)].decode("utf-8", "replace"), end
-    for curly in _CURLY:
-        if o.startswith(curly, position):
-            end = _value_end(o, position + len(curly), _QUOTE_CHARS)
-            closer = next((q for q in _QUOTE_CHARS if o[:end].endswith(q)), b"")
-            ctx.add("A3", E, f"{name} value delimited by {o[position:position + 3].decode()} "
-                    f"(U+{ord(o[position:position + 3].decode()):04X}), not ASCII '\"': the SD is unparseable "
-                    "from here", "delimit PARAM-VALUE with ASCII '\"' (0x22)", (param_start, end))
-            return o[position + len(curly):end - len(closer)].decode("utf-8", "replace"), end
-    # No opening quote (`JIC=42"`): the value runs to the next quote, SP or ']'.
-    end = position
-    while end < n and o[end] not in b'" ]':
-        end += 1
-    value = o[position:end].decode("utf-8", "replace")
-    if end < n and o[end] == 0x22:
-        end += 1
-    ctx.add("A3", E, f"{name} value has no opening '\"'", "write PARAM-NAME=\"VALUE\"", (param_start, end))
-    return value, end
-
-
-def _value_end(o: bytes, position: int, closers: tuple[bytes, ...]) -> int:
-    """Offset just after the first unescaped closer, or the end of the record."""
-    n = len(o)
-    while position < n:
-        if o[position] == 0x5C:
-            position += 2
-            continue
-        for closer in closers:
-            if o.startswith(closer, position):
-                return position + len(closer)
-        position += 1
-    return n
-
-
 # --------------------------------------------------------------------------
 # The checker
 # --------------------------------------------------------------------------
@@ -610,7 +127,7 @@ class Options:
     strict: bool = False
     allow_job_owner: bool = False
     file_export: bool = False
-    transport: str = "file"            # "file" or "udp"
+    transport: str = "file"            # "file", or the --listen scheme: "udp", "tcp", "tls", "relp"
     trust: list[Path] = field(default_factory=list)
 
 
@@ -662,13 +179,14 @@ class Checker:
                         (0, 3))
             octets = octets[3:]
             ctx.shift = 3
-        self._octet_rules(ctx, octets)
+        rfc5424_rules.octet_rules(self, ctx, octets)
+        view: View | None
         try:
-            view = _view_from_parsed(octets, sv.parse_message(octets))
+            view = view_from_parsed(octets, sv.parse_message(octets))
             parsed = True
         except sv.MalformedMessage as exc:
             parsed = False
-            view = _salvage(ctx, octets)
+            view = salvage(ctx, octets)
             grammar = ("A1", "A2", "A3", "A4", "A5", "C2", "F1", "F4")
             if view is not None and not ctx.has_error(grammar) and not exc.reason.startswith("NUL octet"):
                 if "MSG after the BOM" in exc.reason:
@@ -684,7 +202,7 @@ class Checker:
             self.unparseable += 1
         ids = [e.sd_id for e in view.elements]
         is_block = any(i in BLOCK_SD_IDS for i in ids)
-        self._envelope(ctx, octets, view, is_block)
+        rfc5424_rules.envelope(self, ctx, octets, view, is_block)
         if view.hostname is not None:
             self.hostnames[view.hostname] += 1
         if is_block:
@@ -693,10 +211,10 @@ class Checker:
                 self.block_hosts.setdefault(view.hostname, (record.source, record.line, number))
         else:
             self.event_messages += 1
-            self._header(ctx, octets, view)
-            pwg = self._pwg(ctx, octets, view)
+            pwg_rules.header(self, ctx, octets, view)
+            pwg = pwg_rules.pwg(self, ctx, octets, view)
             duu = pwg.get("DUU") if pwg is not None else None
-            self._pp_record(view, pwg or {}, record, number)
+            pp_rules.pp_record(self, view, pwg or {}, record, number)
             if duu and view.hostname is not None:
                 first = self.first_host.setdefault(duu, (view.hostname, record.source, record.line, number))
                 if first[0] != view.hostname and (duu, view.hostname) not in self.host_changes:
@@ -705,162 +223,7 @@ class Checker:
                             f"{first[1]}:{first[2]}", "keep one HOSTNAME per device", view.spans[2])
         self.findings += ctx.findings
 
-    # -- A rules that look at the octets --------------------------------------
-
-    def _octet_rules(self, ctx: _Context, octets: bytes) -> None:
-        length = len(octets) + ctx.shift
-        if length > MAX_OCTETS:
-            ctx.add("A7", W, f"{length} octets, over {MAX_OCTETS}: receivers SHOULD take 2048, signers MUST "
-                    "handle 2048", "shorten MSG (cut at a UTF-8 boundary) to stay within 2048 octets")
-        elif length > UDP_ADVISED and self.options.transport == "udp":
-            ctx.add("A7", I, f"{length} octets over UDP: receivers need only take {UDP_ADVISED} (RFC 5426)",
-                    "keep UDP messages within 480 octets, or use TLS (RFC 5425)")
-        match = _CONTROL.search(octets)
-        if match:
-            count = len(_CONTROL.findall(octets))
-            ctx.add("A8", W, f"{count} control octet{'s' if count > 1 else ''} (first {match.group()!r} at "
-                    f"offset {match.start() + ctx.shift}): collectors rewrite them and break signatures",
-                    "escape or drop octets below 0x20", (max(match.start() - 8, 0), match.end() + 8), octets)
-
-    # -- A rules on the parsed message (blocks too) ----------------------------
-
-    def _envelope(self, ctx: _Context, octets: bytes, view: View, is_block: bool) -> None:
-        if view.version is not None and view.version != 1:
-            ctx.add("A1", E, f"VERSION {view.version}: RFC 5424 is VERSION 1", "write <PRI>1",
-                    view.spans[0] if view.spans else None)
-        for element in view.elements:
-            if "@" not in element.sd_id and element.sd_id not in REGISTERED_SD_IDS:
-                ctx.add("A3", W, f"SD-ID {element.sd_id} has no @PEN and is not IANA-registered",
-                        "name a private element name@PEN", (element.start, element.end)
-                        if element.start >= 0 else None)
-            for param in element.params:
-                raw = octets[param.start:param.end]
-                if b"]" in raw or b"\\" in raw:
-                    self._escapes(ctx, octets, param)
-                if _BOM_TEXT in param.value:
-                    ctx.add("F1" if not is_block else "A3", E, f"BOM inside the value of {element.sd_id} "
-                            f"{param.name}", "the BOM may only start MSG", (param.start, param.end))
-                if "\ufffd" in param.value:
-                    ctx.add("F4", W, f"{param.name} contains U+FFFD: text was lost in a conversion to UTF-8",
-                            "convert to UTF-8 from the real source encoding", (param.start, param.end))
-        msg = view.msg
-        if msg:
-            self._msg_encoding(ctx, msg, view, is_block)
-        if view.msg is not None and view.msg.startswith(b"[") and re.match(rb"\[[!-~]{1,32} [!-~]{1,32}=\"",
-                                                                           view.msg):
-            ctx.add("A3", W, "MSG starts with what looks like an SD element: an SP between elements ends "
-                    "STRUCTURED-DATA", "write adjacent elements as '][' with no SP",
-                    (view.msg_start - 2, view.msg_start + 24))
-
-    def _escapes(self, ctx: _Context, octets: bytes, param: Param) -> None:
-        raw = octets[param.start:param.end]
-        quote = raw.find(b'="')
-        if quote < 0 or not raw.endswith(b'"'):
-            return
-        body_start = param.start + quote + 2
-        body = octets[body_start:param.end - 1]
-        index = 0
-        while index < len(body):
-            octet = body[index]
-            if octet == 0x5C:
-                if body[index + 1:index + 2] in (b'"', b"\\", b"]"):
-                    index += 2
-                    continue
-                ctx.add("A3", W, f"backslash in {param.name} escapes nothing (only '\"', '\\' and ']' are "
-                        "escaped)", "write a literal backslash as '\\\\'",
-                        (body_start + index, body_start + index + 2))
-                return
-            if octet == 0x5D:
-                ctx.add("A3", E, f"unescaped ']' in the value of {param.name}", "escape ']' as '\\]' in PARAM-VALUE",
-                        (body_start + max(index - 8, 0), body_start + index + 1))
-                return
-            index += 1
-
-    def _msg_encoding(self, ctx: _Context, msg: bytes, view: View, is_block: bool) -> None:
-        export = self.options.file_export
-        start = view.msg_start
-        has_bom = msg.startswith(BOM)
-        text = msg[3:] if has_bom else msg
-        inner = text.find(BOM)
-        if export:
-            if has_bom or inner >= 0:
-                at = start if has_bom else start + inner
-                ctx.add("F3", E, "BOM before MSG in an export file", "an export file may carry one BOM, at its "
-                        "very start; drop the per-message BOMs", (at, at + 3))
-        elif inner >= 0:
-            at = start + (3 if has_bom else 0) + inner
-            ctx.add("F2", E, "a BOM inside MSG" + (" (a second one)" if has_bom else ""),
-                    "one BOM, right at the start of MSG", (at, at + 3))
-        if text.isascii():
-            if not has_bom and text and not is_block and not export:
-                ctx.add("F1", W, "MSG has no BOM (ASCII only, so tolerable)", "start MSG with the BOM EF BB BF, "
-                        "as hcdaudit does", (start, min(start + 24, start + len(msg))))
-            return
-        try:
-            decoded = text.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if has_bom:
-                return          # parse_message reported it (F4 above)
-            ctx.add("F4", E, f"MSG is not UTF-8 (octet {text[exc.start]:#04x} at offset "
-                    f"{start + exc.start + ctx.shift}): Latin-1 or another legacy encoding",
-                    "encode MSG as UTF-8" + ("" if export else " and start it with the BOM"),
-                    (start + max(exc.start - 8, 0), start + exc.start + 8))
-            return
-        if "\ufffd" in decoded:
-            ctx.add("F4", W, "MSG contains U+FFFD: text was lost in a conversion to UTF-8",
-                    "convert to UTF-8 from the real source encoding")
-        if not has_bom and not export:
-            ctx.add("A6", E, "MSG has non-ASCII octets but no BOM: RFC 5424 reads it as MSG-ANY, not UTF-8",
-                    "start a UTF-8 MSG with the BOM EF BB BF", (start, min(start + 24, start + len(msg))))
-
-    # -- B and C --------------------------------------------------------------
-
-    def _header(self, ctx: _Context, octets: bytes, view: View) -> None:
-        spans = view.spans
-        if view.pri is not None:
-            facility, severity = divmod(view.pri, 8)
-            if view.pri in (63, 64, 66):
-                ctx.add("B3", E, f"PRI {view.pri} is facility {facility}, severity {severity}: the PWG example "
-                        "PRI, whose arithmetic is wrong", f"PWG example PRI; did you mean "
-                        f"{ {63: 51, 64: 52, 66: 54}[view.pri]}? (facility 6 x 8 + severity 3/4/6)", spans[0])
-            else:
-                if severity not in (3, 4, 6):
-                    ctx.add("B1", E, f"severity {severity} (PRI {view.pri}): PWG devices MUST use 3, 4 or 6",
-                            "use severity 3 (error), 4 (warning) or 6 (report)", spans[0])
-                if facility != 6:
-                    ctx.add("B2", W, f"facility {facility} (PRI {view.pri}): PWG devices SHOULD use 6 (lpr)",
-                            "use PRI 51, 52 or 54", spans[0])
-        timestamp = view.timestamp
-        if timestamp == "-":
-            ctx.add("C1", E, "TIMESTAMP is '-': the date and time MUST be present",
-                    "write YYYY-MM-DDTHH:MM:SS.SSSSSSZ", spans[1])
-        elif timestamp is not None:
-            try:
-                datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-                calendar_ok = True
-            except ValueError:
-                calendar_ok = False
-                ctx.add("C2", E, f"TIMESTAMP {timestamp} is no calendar date", "write a real date and time",
-                        spans[1])
-            if calendar_ok and not _PWG_TIMESTAMP.match(timestamp):
-                ctx.add("C3", W, f"TIMESTAMP {timestamp} is not the PWG template (UTC 'Z', exactly 6 fractional "
-                        "digits)", "write YYYY-MM-DDTHH:MM:SS.SSSSSSZ in UTC", spans[1])
-        hostname = view.hostname
-        if hostname is not None:
-            if hostname == "-":
-                self._once(ctx, ("C5", hostname), "C5", W, "HOSTNAME is '-'", "find and send the device's FQDN",
-                           spans[2])
-            elif _is_ip(hostname):
-                self._once(ctx, ("C6", hostname), "C6", I, f"HOSTNAME {hostname} is an IP address (allowed; the "
-                           "FQDN is preferred)", "configure the device's FQDN", spans[2])
-            elif not _is_fqdn(hostname):
-                self._once(ctx, ("C4", hostname), "C4", E, f"HOSTNAME {hostname} is neither an FQDN (LDH labels, "
-                           "at least one dot) nor an IP address", "send the FQDN or the IP address", spans[2])
-        for index, name in ((3, "APP-NAME"), (4, "PROCID"), (5, "MSGID")):
-            value = (view.app_name, view.procid, view.msgid)[index - 3]
-            if value is not None and value != "-":
-                self._once(ctx, ("C7", name, value), "C7", W, f"{name} is {value!r}; the PWG template has '-'",
-                           f"send '-' as {name}", spans[index])
+    # -- shared by the rule modules --------------------------------------------
 
     def _once(self, ctx: _Context, key: tuple, rule: str, level: str, text: str, hint: str,
               span: tuple[int, int]) -> None:
@@ -870,306 +233,6 @@ class Checker:
             known.count += 1
             return
         self.aggregated[key] = ctx.add(rule, level, text, hint, span)
-
-    # -- D and E --------------------------------------------------------------
-
-    def _pwg(self, ctx: _Context, octets: bytes, view: View) -> dict[str, str] | None:
-        element = next((e for e in view.elements if e.sd_id == "PWG"), None)
-        if element is None:
-            other = next((e for e in view.elements if e.sd_id.lower() == "pwg"), None)
-            if other is None:
-                ctx.add("D1", E, "no [PWG ...] element" + ("" if view.complete else " could be read"),
-                        "every event message carries one [PWG NL=... DUU=... E=...] element")
-                return None
-            ctx.add("D1", E, f"SD-ID {other.sd_id!r}: the PWG SD-ID is 'PWG' (case-sensitive)", "write [PWG ...]",
-                    (other.start, other.start + len(other.sd_id) + 1) if other.start >= 0 else None)
-            element = other
-        if self.pwg_seen is None:
-            self.pwg_seen = Finding("D5", I, "the SD-ID PWG has no @PEN and is in no IANA registry: a strict "
-                                    "RFC 5424 validator flags it; accepted here",
-                                    "nothing to change; PWG 5110.3 defines it", self.source_label)
-        values: dict[str, str] = {}
-        spans: dict[str, tuple[int, int]] = {}
-        for param in element.params:
-            abbr = self._param_name(ctx, param)
-            if abbr is None:
-                continue
-            if abbr in values:
-                ctx.add("D4", E, f"{abbr} appears twice" + (f" (as {param.name})" if param.name != abbr else ""),
-                        "send each parameter once", (param.start, param.end))
-                continue
-            values[abbr] = param.value
-            spans[abbr] = (param.start, param.end)
-        self._pwg_values(ctx, values, spans, view)
-        return values
-
-    def _param_name(self, ctx: _Context, param: Param) -> str | None:
-        name = param.name
-        if name in PARAMS:
-            return name
-        abbr = _PRIMARY.get(name)
-        if abbr is None:
-            for suffix, candidate in _SERVICE_PRIMARY:
-                if name.endswith(suffix) and name[:-len(suffix)] in SERVICES:
-                    abbr = candidate
-                    break
-        if abbr is not None:
-            ctx.add("D3", W, f"long parameter name {name}", f"use the abbreviation {abbr} (480-octet line buffer)",
-                    (param.start, param.end))
-            return abbr
-        close = next((a for a in PARAMS if a.lower() == name.lower()), None)
-        ctx.add("D2", W, f"unknown PWG parameter {name}", f"names are case-sensitive: {close}" if close else
-                "use the PWG 5110.3 names, or put vendor data in a name@PEN element", (param.start, param.end))
-        return None
-
-    def _pwg_values(self, ctx: _Context, v: dict[str, str], spans: dict[str, tuple[int, int]], view: View) -> None:
-        add = ctx.add
-        event = v.get("E")
-        normal_event = None
-        if event is not None:
-            normal_event = self._event(ctx, event, spans["E"])
-            self.events[event] += 1
-        is_job = normal_event is not None and _is_job_event(normal_event)
-        status = v.get("S")
-        client = status is not None
-        msg_text = view.msg[3:] if view.msg and view.msg.startswith(BOM) else view.msg
-
-        # D10: the applicable parameters
-        missing = ["DUU", "E", "URI"]
-        if msg_text:
-            missing.append("NL")
-        if is_job:
-            if not _failing(status):          # a refused request created no job
-                missing += ["JID", "JUU"] + (["JS"] if "ST" not in v else [])
-        elif event is not None:
-            missing += ["IAJ", "ST", "SUU"]
-        missing = [name for name in missing if name not in v]
-        if missing:
-            kind = "job" if is_job else "service" if event is not None else "event"
-            add("D10", W, f"{kind} message without {', '.join(missing)}",
-                "add the applicable PWG parameters (D.1)")
-        for name in ("JA", "JAUN", "JAUU"):
-            if name in v and not v[name].strip():
-                add("D10", E, f'{name}="{v[name]}": it MUST be omitted when unset or empty',
-                    f"leave {name} out", spans[name])
-        # D11
-        if event is not None:
-            wrong = [n for n in (SERVICE_PARAMS if is_job else JOB_PARAMS) if n in v]
-            if wrong:
-                add("D11", W, f"{'job' if is_job else 'service'} message with "
-                    f"{'service' if is_job else 'job'} parameter{'s' if len(wrong) > 1 else ''} {', '.join(wrong)}",
-                    "the job state belongs in JS (and JR), not ST/SR" if is_job else
-                    "job parameters belong to <service>Job... events", spans[wrong[0]])
-        # D12, D13, D14
-        if client != ("UH" in v):
-            add("D12", E, "S without UH" if client else "UH without S",
-                "a client request carries S and UH; an internal event neither",
-                spans.get("S") or spans.get("UH"))
-        if not client:
-            present = [n for n in USER_PARAMS if n in v]
-            relaxed = [n for n in present if self.options.allow_job_owner and is_job and n in ("UN", "UU")]
-            strict = [n for n in present if n not in relaxed]
-            for names, level in ((strict, E), (relaxed, W)):
-                if names:
-                    add("D13", level, f"internal event (no S) with {', '.join(names)}: MUST NOT for internally "
-                        "generated events", "drop the user parameters, or log the client request with S and UH",
-                        spans[names[0]])
-        else:
-            if ("UN" in v) != ("UR" in v):
-                add("D14", E, "UN without UR" if "UN" in v else "UR without UN",
-                    "an authenticated client request carries both UN and UR", spans.get("UN") or spans.get("UR"))
-        if "UR" in v and not _is_title(v["UR"]):
-            suggestion = to_title(v["UR"]) if v["UR"].strip() else "User"
-            add("D14", W, f'UR="{v["UR"]}" is not a TitleCase role', f"use {suggestion}", spans["UR"])
-        # D15
-        if status is not None:
-            if not _is_title(status):
-                add("D15", E, f'S="{status}" is not a TitleCase status code',
-                    f"use {to_title(status) or 'SuccessfulOk'}", spans["S"])
-            elif status not in IPP_STATUS:
-                add("D15", I, f'S="{status}" is not an IANA IPP status code (a PWG 5108.1 StatusString?)',
-                    "prefer the IPP status code names", spans["S"])
-        # D16, D17
-        if "ST" in v and v["ST"] not in SERVICE_STATES:
-            hint = "job states go in JS" if v["ST"] in JOB_STATES else f"one of {', '.join(SERVICE_STATES)}"
-            add("D16", E, f'ST="{v["ST"]}" is not a service state', hint, spans["ST"])
-        if "JS" in v and v["JS"] not in JOB_STATES:
-            add("D16", E, f'JS="{v["JS"]}" is not a job state', f"one of {', '.join(JOB_STATES)}", spans["JS"])
-        if "IAJ" in v and v["IAJ"] not in ("T", "F"):
-            add("D17", E, f'IAJ="{v["IAJ"]}": only T or F', "write T or F", spans["IAJ"])
-        # D18
-        for name in ("SR", "JR"):
-            if name in v:
-                self._reasons(ctx, name, v[name], spans[name])
-        # D19, D21
-        for name in ("DUU", "SUU", "JUU"):
-            if name in v:
-                self._uuid(ctx, name, v[name], spans[name])
-        if "UU" in v:
-            if v["UU"].strip().lower().startswith("urn:uuid:"):
-                self._uuid(ctx, "UU", v["UU"], spans["UU"])
-            else:
-                self._uri(ctx, "UU", v["UU"], spans["UU"])
-        for name in ("URI", "JAUU"):
-            if name in v and v[name].strip():
-                self._uri(ctx, name, v[name], spans[name])
-        if "JD" in v:
-            for item in v["JD"].split(","):
-                if not _URI.match(item):
-                    self._uri(ctx, "JD", item, spans["JD"])
-                    break
-        # D20
-        for name in ("JID", "JIM", "JIC"):
-            if name in v:
-                value = v[name]
-                if not re.fullmatch(r"0|[1-9][0-9]*", value):
-                    add("D20", E, f'{name}="{value}" is not a decimal integer without leading zeros',
-                        "write the plain decimal number", spans[name])
-                elif name == "JID" and not 1 <= int(value) <= 2147483647:
-                    add("D20", E, f'JID="{value}" is outside 1..2147483647', "IPP job-id is 1..2^31-1",
-                        spans[name])
-        # D22
-        if "NL" in v and not _LANGUAGE.match(v["NL"]):
-            add("D22", E, f'NL="{v["NL"]}" is not a language tag', "write a tag such as en-US", spans["NL"])
-        # B4
-        severity = view.pri % 8 if view.pri is not None else None
-        if severity in (3, 4, 6) and view.pri not in (63, 64, 66):
-            reasons = [to_title(r) for name in ("SR", "JR") for r in v.get(name, "").split(",") if r.strip()]
-            expected = (3 if any(r.endswith("Error") for r in reasons) else
-                        4 if any(r.endswith("Warning") for r in reasons) else
-                        6 if any(r.endswith("Report") for r in reasons) else None)
-            if expected is not None and expected != severity:
-                add("B4", W, f"severity {severity}, but the reasons ({', '.join(reasons)}) suggest {expected}",
-                    "severity 3 for ...Error, 4 for ...Warning, 6 for ...Report reasons",
-                    view.spans[0] if view.spans else None)
-
-    def _event(self, ctx: _Context, event: str, span: tuple[int, int]) -> str:
-        if not _is_title(event):
-            suggestion = to_title(event)
-            ctx.add("E1", E, f'E="{event}" is not a TitleCase event name', f"use {suggestion}" if suggestion
-                    else "name the event, e.g. PrintJobCompleted", span)
-            return suggestion
-        if _event_parts(event):
-            return event
-        if event in ALERT_EVENTS:
-            ctx.add("E3", I, f'E="{event}" is a prtAlertCodeTC label', "fine; PWG allows these", span)
-            return event
-        hint = "use <service><event>, e.g. PrintJobCompleted"
-        for service in SERVICES:
-            rest = event[len(service):]
-            if event.startswith(service) and rest.startswith("Printer") and rest[7:] in SUFFIXES:
-                hint = f"drop 'Printer' (E5): {service}{rest[7:]}"
-                break
-        else:
-            if event in SUFFIXES:
-                hint = f"prepend the service (E5), e.g. Print{event}"
-        ctx.add("E2", W, f'E="{event}" is neither <service><suffix> nor a prtAlertCodeTC label', hint, span)
-        return event
-
-    def _reasons(self, ctx: _Context, name: str, value: str, span: tuple[int, int]) -> None:
-        if value == "":
-            return
-        if not value.strip():
-            ctx.add("D18", E, f'{name}="{value}" is blank', f'write {name}="" (or leave {name} out) for none',
-                    span)
-            return
-        bad, none = [], False
-        for item in value.split(","):
-            if item in ("none", "None"):
-                none = True
-            elif not _is_title(item):
-                bad.append(item)
-        if bad:
-            hyphen = [b for b in bad if "-" in b or "_" in b]
-            ctx.add("D18", E, f"{name} has {'hyphenated IPP keywords' if hyphen else 'non-TitleCase reasons'}: "
-                    f"{', '.join(repr(b) for b in bad)}",
-                    f"use {','.join(to_title(b) for b in bad)}" + (" (no spaces after commas)"
-                                                                   if any(b != b.strip() for b in bad) else ""),
-                    span)
-        elif none:
-            ctx.add("D18", W, f'{name}="{value}": none is written as an empty string',
-                    f'write {name}="" or leave {name} out', span)
-
-    def _uuid(self, ctx: _Context, name: str, value: str, span: tuple[int, int]) -> None:
-        octets = len(value.encode("utf-8"))
-        if value != value.strip():
-            ctx.add("D19", E, f"{name} has whitespace around the UUID ({octets} octets, not 45)",
-                    f'write {name}="{value.strip()}"', span)
-        elif not _UUID.match(value):
-            ctx.add("D19", E, f'{name}="{value}" is not a 45-octet urn:uuid URI', "write urn:uuid: and 8-4-4-4-12 "
-                    "lowercase hex digits", span)
-        elif value != value.lower():
-            ctx.add("D19", W, f"{name} has uppercase hex", f'write {name}="{value.lower()}"', span)
-
-    def _uri(self, ctx: _Context, name: str, value: str, span: tuple[int, int]) -> None:
-        if not _URI.match(value):
-            ctx.add("D21", E, f'{name}="{value}" is not an absolute URI' + (" (whitespace around it)"
-                                                                              if value != value.strip() else ""),
-                    "write scheme:rest with no whitespace, e.g. ipps://host/ipp/print or mailto:user@host", span)
-
-    # -- HCD PP: per record ---------------------------------------------------
-
-    def _pp_record(self, view: View, v: dict[str, str], record: Record, number: int) -> None:
-        vendor = next((e for e in view.elements if _VENDOR_SD.match(e.sd_id)), None)
-        vp = {p.name: p.value for p in vendor.params} if vendor else {}
-        classes: set[str] = set()
-        candidates: set[str] = set()
-        event = v.get("E", "")
-        status = v.get("S")
-        outcome = vp.get("outcome")
-        known = None
-        if "event" in vp:
-            try:
-                known = self._catalog.get(int(vp["event"], 16))
-            except ValueError:
-                known = None
-        if known is not None:
-            classes = set(known)
-            if {"E2", "E3"} <= classes:        # a failed login: which one the outcome says
-                classes -= {"E2"} if outcome == "invalid_user_id" else {"E3"}
-        else:
-            if event in ("SystemRestarted", "SystemShutdown", "SystemStopped"):
-                classes.add("E0")
-            if event.endswith("JobCompleted") or (_is_job_event(event) and
-                                                  v.get("JS") in ("Completed", "Canceled", "Aborted")):
-                classes.add("E1")
-            refused = status == "ClientErrorNotAuthenticated" and not event.endswith("Identification")
-            if refused or (event.endswith("Authentication") and _failing(status)):
-                classes.add("E2")
-            elif event.endswith("Authentication") and status is None:
-                candidates.add("E2")
-            if event.endswith("Identification") and _failing(status):
-                classes.add("E3")
-            elif event.endswith("Identification") and status is None:
-                candidates.add("E3")
-            if event.endswith("ConfigChanged"):
-                classes.add("E4")
-            if event.endswith("InternalError"):
-                candidates.add("E7")
-        where = (record.source, record.line, number)
-        for c in classes:
-            self.pp[c]["seen"] += 1
-            self.pp[c]["events"][event or vp.get("event", "?")] += 1
-        for c in candidates - classes:
-            self.pp[c]["candidates"] += 1
-            self.pp[c]["events"][event or vp.get("event", "?")] += 1
-        for c in classes & set(_ACTED_CLASSES):
-            if status is None and "JS" not in v and outcome is None:
-                self.pp_gaps["PP-2"].append((c, where))
-            if not ({"UN", "UU"} & v.keys()) and not (vp.get("user") or vp.get("name")) \
-                    and vp.get("subject") != "system":
-                self.pp_gaps["PP-3"].append((c, where))
-        if "E1" in classes:
-            service = _event_parts(event)
-            if not vp.get("job_type") and (service is None or service[0] == "System"):
-                self.pp_gaps["PP-4"].append(("E1", where))
-        if "E7" in classes | candidates:
-            msg = view.msg[3:] if view.msg and view.msg.startswith(BOM) else view.msg
-            if not vp.get("reason") and not (msg or b"").strip():
-                self.pp_gaps["PP-5"].append(("E7", where))
-        if vendor is not None and vp.get("seq", "").isdigit():
-            key = (view.hostname, vendor.sd_id, v.get("DUU"))
-            self.sequences.setdefault(key, []).append((int(vp["seq"]), record.source, record.line))
 
     # -- the stream -----------------------------------------------------------
 
@@ -1187,145 +250,41 @@ class Checker:
                                 file, line, number))
         add(Finding("H2", I, "not checked: protection of the log stored on the device is not visible in a stream",
                     "use the hcdaudit store tests (verify store)", label))
-        udp = self.options.transport == "udp"
+        transport = self.options.transport
+        udp = transport in ("udp", "tcp", "relp")        # captured plain: nothing protects against disclosure
         export = self.options.file_export
         verified = verification["verified"] if verification else 0
         normal = verification["normal_messages"] if verification else self.messages - self.blocks
-        if not udp:
+        if transport == "tls":
+            add(Finding("H3", I, "received over TLS (RFC 5425): protected from modification and disclosure in "
+                        "transit", "keep TLS 1.2 or newer, with the collector's certificate checked", label))
+            add(Finding("PP-6", I, "received over TLS (RFC 5425): a trusted channel (FTP_ITC.1)",
+                        "FAU_STG_EXT.1: keep sending over TLS", label))
+        elif not udp:
             add(Finding("H3", I, "not checked: a file carries no transport metadata (TLS, DTLS, plain UDP/TCP)",
                         "check the transport where the stream is captured (--listen)", label))
             add(Finding("PP-6", I, "not checked: a file carries no transport metadata (trusted channel)",
                         "FAU_STG_EXT.1: send over TLS (RFC 5425) or IPsec", label))
         elif verified == 0:
-            add(Finding("H3", E, "plain UDP and no verified RFC 5848 signature: log data in transit is protected "
-                        "from neither modification nor disclosure", "use TLS (RFC 5425) or DTLS (RFC 6012), "
-                        "and sign (RFC 5848)", label))
-            add(Finding("PP-6", E, "plain UDP, unsigned: not a trusted channel (FTP_ITC.1)",
+            add(Finding("H3", E, f"plain {transport.upper()} and no verified RFC 5848 signature: log data in transit "
+                        "is protected from neither modification nor disclosure", "use TLS (RFC 5425) or DTLS (RFC "
+                        "6012), and sign (RFC 5848)", label))
+            add(Finding("PP-6", E, f"plain {transport.upper()}, unsigned: not a trusted channel (FTP_ITC.1)",
                         "FAU_STG_EXT.1: send over TLS (RFC 5425) or IPsec", label))
         else:
             partial = f" ({verified} of {normal} messages verified)" if verified < normal else ""
-            add(Finding("H3", W, "plain UDP: RFC 5848 signatures protect the integrity, nothing protects against "
-                        "disclosure" + partial, "PWG §9: use DTLS (RFC 6012) over UDP, or TLS (RFC 5425)", label))
-            add(Finding("PP-6", W, "plain UDP: the PP wants TLS or IPsec (FTP_ITC.1); an IPsec path cannot be seen "
+            add(Finding("H3", W, f"plain {transport.upper()}: RFC 5848 signatures protect the integrity, nothing "
+                        "protects against disclosure" + partial, "PWG §9: use DTLS (RFC 6012) over UDP, or TLS "
+                        "(RFC 5425)", label))
+            add(Finding("PP-6", W, f"plain {transport.upper()}: the PP wants TLS or IPsec (FTP_ITC.1); an IPsec path "
+                        "cannot be seen "
                         "from this capture" + partial, "FAU_STG_EXT.1: send over TLS (RFC 5425) or IPsec", label))
         if not export and not blocks_present:
             add(Finding("H7", W, "unsigned stream: no RFC 5848 signature or certificate block",
                         "PWG §9: devices SHOULD sign their syslog (RFC 5848)", label))
         elif not export and verification is not None:
-            self._signatures(verification)
-        self._pp_stream()
-
-    def _signatures(self, report: dict) -> None:
-        label = self.source_label
-        for finding in report["findings"] + report["warnings"]:
-            kind = finding["kind"]
-            level = _VERIFY_LEVELS.get(kind, W)
-            where = finding["where"][0] if finding["where"] else None
-            file, line = _split_where(where) if where else (label, None)
-            f = Finding("H7", level, f"RFC 5848 {kind.replace('_', ' ')}: {finding['detail']}",
-                        _VERIFY_HINTS.get(kind, "see `hcdaudit verify syslog` for the details"), file, line)
-            f.count = max(len(finding["where"]), 1)
-            self.findings.append(f)
-        groups = report["groups"]
-        self.findings.append(Finding(
-            "H7", I, f"RFC 5848: {report['verified']} of {report['normal_messages']} messages verified, "
-            f"{report['blocks']} blocks, {len(groups)} signer session{'s' if len(groups) != 1 else ''} "
-            f"({', '.join(sorted({g['key_trust'] for g in groups})) or 'no key'})",
-            "pass --trust with the device's certificate to anchor the key", label))
-
-    def _pp_stream(self) -> None:
-        label = self.source_label
-        for name, info in self.pp.items():
-            if info["seen"]:
-                continue
-            if info["candidates"]:
-                text = (f"{name} {PP_CLASSES[name]}: only candidates seen ({info['candidates']}: "
-                        f"{', '.join(sorted(info['events']))}); the stream cannot tell which are {name}")
-            elif name in ("E5", "E6"):
-                text = (f"{name} {PP_CLASSES[name]}: not seen; PWG has no event for it, so only a vendor element "
-                        "can show it")
-            else:
-                text = f"{name} {PP_CLASSES[name]}: not seen in this stream"
-            self.findings.append(Finding("PP-1", I, text, "a stream shows presence, not absence: trigger the "
-                                         "event on the device and capture again", label))
-        texts = {
-            "PP-2": (W, "record{s} of {c} without an outcome (no S, JS or vendor outcome)",
-                     "FAU_GEN.1.2: record success or failure in every record"),
-            "PP-3": (I, "record{s} of {c} name no user (no UN, UU or vendor subject)",
-                     "FAU_GEN.2: tie each record to the user who caused it (a vendor element may carry the "
-                     "owner of an internal event)"),
-            "PP-4": (W, "job completion record{s} without the type of job (service System, no job_type)",
-                     "FAU_GEN.1.2 / FDP_ACF.1: say which kind of job (Print, Copy, Scan, FaxIn, ...)"),
-            "PP-5": (W, "E7 record{s} without a reason for the failure",
-                     "FTP_ITC.1: record why the session failed (MSG text or a vendor reason)"),
-        }
-        for rule, gaps in self.pp_gaps.items():
-            by_class: dict[str, list] = {}
-            for c, where in gaps:
-                by_class.setdefault(c, []).append(where)
-            level, text, hint = texts[rule]
-            for c, places in sorted(by_class.items()):
-                file, line, _ = places[0]
-                f = Finding(rule, level, f"{len(places)} " + text.format(s="s" if len(places) > 1 else "", c=c)
-                            + f" (first at {file}:{line})", hint, label)
-                f.count = len(places)
-                self.findings.append(f)
-        for (host, sd_id, duu), seqs in self.sequences.items():
-            numbers = sorted({s for s, *_ in seqs})
-            holes = [(a + 1, b - 1) for a, b in zip(numbers, numbers[1:]) if b > a + 1]
-            if holes:
-                lost = sum(b - a + 1 for a, b in holes)
-                shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in holes[:8])
-                f = Finding("PP-7", W, f"{lost} record{'s' if lost > 1 else ''} of {host} never reached the "
-                            f"collector ({sd_id} seq {shown}{', ...' if len(holes) > 8 else ''})",
-                            "FAU_STG_EXT.1: deliver every record (resend after a loss, or use TLS/RELP)",
-                            self.source_label)
-                f.count = lost
-                self.findings.append(f)
-
-
-_VERIFY_LEVELS = {
-    "altered": E, "forged_block": E, "equivocation": E, "replayed": E, "malformed": E, "untrusted_key": E,
-    "unanchored_key": W, "missing": W, "no_signature": W, "unsigned": W, "unsigned_source": W, "duplicated": W,
-    "reordered": W, "unverifiable_group": W, "incomplete_certificate": W, "rsid_regression": W,
-    "resent": I, "rsid_zero": I,
-}
-_VERIFY_HINTS = {
-    "altered": "the message differs from what was signed: find who changed it (collector templates, relays)",
-    "unanchored_key": "pass --trust with the device's certificate or public key",
-    "untrusted_key": "the signing key is not the trusted one: check --trust and the device's key",
-    "missing": "signed messages never arrived: use a reliable transport (TLS, RELP)",
-    "unsigned": "messages no valid signature block covers: injected, altered, or sent after the last block",
-    "malformed": "signature/certificate blocks must follow RFC 5848 §4.2 / §5.3",
-}
-
-
-def _split_where(where: str) -> tuple[str, int | None]:
-    file, _, line = where.rpartition(":")
-    return (file, int(line)) if file and line.isdigit() else (where, None)
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return False
-
-
-def _is_fqdn(host: str) -> bool:
-    name = host[:-1] if host.endswith(".") else host
-    labels = name.split(".")
-    return len(host) <= 255 and len(labels) >= 2 and all(_LABEL.match(label) for label in labels)
-
-
-def _catalog_classes() -> dict[int, tuple[str, ...]]:
-    """Our event codes -> the PP event classes of the catalogue's PP column."""
-    try:
-        from hcdaudit.catalog_data import E_CODE, E_PP, events
-    except ImportError:          # the firmware package is not on the path: PWG mapping only
-        return {}
-    return {row[E_CODE]: tuple(re.findall(r"\b(E[0-7])\b", row[E_PP])) for row in events()}
+            rfc5848_rules.signatures(self, verification)
+        pp_rules.pp_stream(self)
 
 
 # --------------------------------------------------------------------------
@@ -1386,7 +345,7 @@ def _report(checker: Checker, verification: dict | None, options: Options) -> di
     findings = sorted(checker.findings, key=lambda f: (f.message is None, f.message or 0,
                                                        LEVEL_ORDER[f.level], _rule_key(f.rule)))
     rules: dict[str, dict[str, int]] = {}
-    levels = Counter()
+    levels: Counter[str] = Counter()
     for f in findings:
         rules.setdefault(f.rule, {E: 0, W: 0, I: 0})[f.level] += 1
         levels[f.level] += 1
@@ -1426,15 +385,29 @@ def _rule_key(rule: str) -> tuple:
     return (rule[0], int(rule[1:]) if rule[1:].isdigit() else 0)
 
 
+def is_file_export(records: list[Record]) -> bool:
+    """PWG 5110.3 §8 file form: the one BOM, if any, at the start of the file,
+    and no per-message BOM (a stream carries one before every UTF-8 MSG)."""
+    return bool(records) and records[0].octets.startswith(BOM + b"<") and \
+        not any(BOM in (r.octets[3:] if i == 0 else r.octets) for i, r in enumerate(records))
+
+
 def check_files(paths: list[Path], options: Options, progress_factory=None) -> dict:
     records: list[Record] = []
+    per_file: list[list[Record]] = []
     for path in paths:
-        records += sv.read_records(Path(path))
-    if not records:
-        raise UsageError(f"{', '.join(str(p) for p in paths)}: no messages")
+        per_file.append(sv.read_records(Path(path)))
+        records += per_file[-1]
     label = ", ".join(str(p) for p in paths)
+    sv.require_syslog(records, label)
+    detected = False
+    if not options.file_export and all(is_file_export(found) for found in per_file):
+        options = replace(options, file_export=True)
+        detected = True
     with _progress(len(records), progress_factory) as advance:
-        return check_records(records, options, [Path(p) for p in paths], label, advance)
+        report = check_records(records, options, [Path(p) for p in paths], label, advance)
+    report["mode_detected"] = detected
+    return report
 
 
 class _progress:
@@ -1444,8 +417,8 @@ class _progress:
     def __init__(self, total: int, factory=None):
         self.total = total
         self.factory = factory
-        self.bar = None
-        self.task = None
+        self.bar: Any = None
+        self.task: Any = None
 
     def __enter__(self):
         if self.factory is not None:
@@ -1471,15 +444,24 @@ class _progress:
             self.bar.stop()
 
 
+LISTEN_SCHEMES = ("udp", "tcp", "tls", "relp")
+
+
 def parse_listen(url: str) -> tuple[str, int]:
+    """(address, port) of udp://, tcp://, tls:// or relp://ADDRESS:PORT."""
+    return parse_listen_url(url)[1:]
+
+
+def parse_listen_url(url: str) -> tuple[str, str, int]:
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
         raise UsageError(f"--listen {url}: {exc}") from None
-    if parts.scheme != "udp" or not parts.hostname or port is None or port == 0 or parts.path not in ("", "/") \
-            or parts.query or parts.username:
-        raise UsageError(f"--listen {url}: expected udp://ADDRESS:PORT (e.g. udp://127.0.0.1:5514)")
+    if parts.scheme not in LISTEN_SCHEMES or not parts.hostname or port is None or port == 0 \
+            or parts.path not in ("", "/") or parts.query or parts.username:
+        raise UsageError(f"--listen {url}: expected udp://, tcp://, tls:// or relp://ADDRESS:PORT "
+                         "(e.g. udp://127.0.0.1:5514)")
     host = parts.hostname
     if host == "localhost":
         host = "127.0.0.1"
@@ -1487,7 +469,7 @@ def parse_listen(url: str) -> tuple[str, int]:
         ipaddress.ip_address(host)
     except ValueError:
         raise UsageError(f"--listen {url}: ADDRESS must be an IP address") from None
-    return host, port
+    return parts.scheme, host, port
 
 
 def listen_udp(host: str, port: int, duration: float, ready=None) -> list[bytes]:
@@ -1515,7 +497,7 @@ def listen_udp(host: str, port: int, duration: float, ready=None) -> list[bytes]
                 sock.settimeout(min(left, 0.25))
                 try:
                     data, _ = sock.recvfrom(65535)
-                except (socket.timeout, BlockingIOError, InterruptedError):
+                except (TimeoutError, BlockingIOError, InterruptedError):
                     continue
                 datagrams.append(data)
         except KeyboardInterrupt:
@@ -1528,10 +510,12 @@ def listen_udp(host: str, port: int, duration: float, ready=None) -> list[bytes]
 
 
 def check_datagrams(datagrams: list[bytes], label: str, options: Options) -> dict:
-    """Check what a UDP listener received (one message per datagram, RFC 5426)."""
+    """Check what a listener received: one message per datagram (RFC 5426), or
+    the messages of a TCP, TLS or RELP stream in arrival order."""
     kept = [d for d in datagrams if d]
     if not kept:
-        raise UsageError(f"{label}: no datagram arrived")
+        raise UsageError(f"{label}: no {'datagram' if options.transport == 'udp' else 'message'} arrived")
+    sv.require_syslog([sv.Record(d, label, i, i - 1) for i, d in enumerate(kept, 1)], label)
     records = [sv.Record(d, label, i, i - 1) for i, d in enumerate(kept, 1)]
     with tempfile.TemporaryDirectory(prefix="hcdaudit-conformance-") as folder:
         path = Path(folder) / "capture.octet-counted"
@@ -1648,8 +632,11 @@ def add_parser(subparsers) -> None:
                     "the HCD protection profile asks for (PP-1..PP-7). Exit 0 without errors (E), 1 with any, "
                     "2 for unusable input.")
     p.add_argument("files", type=Path, nargs="*", metavar="FILE", help="files, read in order as one stream")
-    p.add_argument("--listen", metavar="udp://ADDR:PORT",
-                   help="receive syslog datagrams on this address for --duration seconds, then check them")
+    p.add_argument("--listen", metavar="URL",
+                   help="receive syslog on udp://, tcp:// (RFC 6587), tls:// (RFC 5425) or relp://ADDR:PORT for "
+                        "--duration seconds, then check what arrived")
+    p.add_argument("--cert", type=Path, metavar="PEM", help="--listen tls://: the collector's certificate (chain)")
+    p.add_argument("--key", type=Path, metavar="PEM", help="--listen tls://: its private key")
     p.add_argument("--duration", type=float, metavar="S", help="how long --listen listens (seconds)")
     p.add_argument("--strict", action="store_true", help="raise the format-template warnings (C3, C7) to errors")
     p.add_argument("--allow-job-owner", action="store_true",
@@ -1674,12 +661,17 @@ def run(args) -> int:
             raise UsageError("--file-export checks files, not --listen")
         if args.duration is None or not 0 < args.duration <= 86400:
             raise UsageError("--listen needs --duration S (seconds, 0 < S <= 86400)")
-        host, port = parse_listen(args.listen)
-        label = f"udp://{host if ':' not in host else '[' + host + ']'}:{port}"
+        scheme, host, port = parse_listen_url(args.listen)
+        label = f"{scheme}://{host if ':' not in host else '[' + host + ']'}:{port}"
         if not args.json and sys.stderr.isatty():
             print(f"listening on {label} for {args.duration:g} s ...", file=sys.stderr)
-        options.transport = "udp"
-        report = check_datagrams(listen_udp(host, port, args.duration), label, options)
+        options.transport = scheme
+        if scheme == "udp":
+            received = listen_udp(host, port, args.duration)
+        else:
+            from .conformance_listen import listen_stream
+            received = listen_stream(scheme, host, port, args.duration, cert=args.cert, key=args.key)
+        report = check_datagrams(received, label, options)
     else:
         if not args.files:
             raise UsageError("give one or more FILEs, or --listen udp://ADDR:PORT --duration S")

@@ -197,11 +197,12 @@ def main() -> int:
         same = len(set(counts.values())) == 1 and counts["jsonl"] == len(records) == records[-1]["seq"]
         checks.append(Check(same, f"exports {counts['jsonl']:,} records in each of {len(FORMATS)} formats, "
                                   f"seqs 1–{records[-1]['seq']:,} without a gap"))
-        conformance = check_conformance([collector], ConformanceOptions(trust=trust))
+        conformance = check_conformance([collector], ConformanceOptions(trust=trust, strict=True))
         bar.advance(task)
         c = conformance["counts"]
         top = ", ".join(f"{rule}×{sum(n.values())}" for rule, n in list(conformance["rules"].items())[:3])
-        checks.append(Check(c["E"] == 0, f"conformance (RFC 5424, PWG 5110.3, RFC 5848, HCD PP): {c['E']} errors, "
+        checks.append(Check(c["E"] == c["W"] == 0, f"conformance --strict (RFC 5424, PWG 5110.3, RFC 5848, HCD PP): "
+                                                   f"{c['E']} errors, "
                                          f"{c['W']:,} warnings, {c['I']} notes ({top})"))
         review = build_report(device, [collector], trust, remember=False)
         write_html(review, workdir / "review-mfd-1.html")

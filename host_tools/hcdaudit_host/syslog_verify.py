@@ -37,17 +37,15 @@ from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from .errors import UsageError
+from .rfc5424 import (BOM, MAX_RECORD_OCTETS, SP, MalformedMessage, SDElement, SDParam,  # noqa: F401 (re-exported)
+                      SyslogMessage, _header_field, _parse_param_value, _parse_pri_version, _parse_timestamp,
+                      parse_message)
 
 __all__ = ["Record", "SyslogInputError", "read_records", "verify", "describe", "exit_status"]
 
 # Failures the crypto library raises on hostile input; none of them may escape.
 _CRYPTO_ERRORS = (ValueError, TypeError, OverflowError, IndexError, UnsupportedAlgorithm, InvalidSignature)
 
-SP = 0x20
-BOM = b"\xef\xbb\xbf"
-# rsyslog is set up with maxMessageSize 64k (transport notes §7): a longer
-# record cannot have been received intact.
-MAX_RECORD_OCTETS = 65536
 INFINITY = float("inf")
 PREDISTRIBUTED = "predistributed"     # key encoding for PB type N
 
@@ -63,6 +61,22 @@ class SyslogInputError(UsageError):
     """Unusable input (unreadable file, trust file that is no key or certificate).
 
     A UsageError, so the `hcdaudit` command prints it as one line and exits 2."""
+
+
+# A record that starts with a PRI is syslog (RFC 5424, or RFC 3164 to be judged
+# as such); a file with none is something else.
+_SYSLOG_START = re.compile(rb"(?:\xef\xbb\xbf)?<[0-9]{1,5}>")
+
+
+def require_syslog(records: list[Record], label: str) -> None:
+    """Input with no syslog message at all (an empty file, a CSV, a binary) is
+    not a stream to judge: one line, exit 2. A stream with some damaged
+    messages is judged (and its damage reported)."""
+    if not records:
+        raise SyslogInputError(f"{label}: empty: no syslog message to check")
+    if not any(_SYSLOG_START.match(r.octets) for r in records):
+        raise SyslogInputError(f"{label}: not syslog: none of its {len(records)} record"
+                               f"{'s' if len(records) != 1 else ''} starts with a syslog '<PRI>'")
 
 
 # ---------------------------------------------------------------------------
@@ -102,6 +116,9 @@ def _read_file(path: Path, first_position: int) -> list[Record]:
 
 
 _FRAME_LENGTH = re.compile(rb"([1-9][0-9]{0,9}) ")
+# The device's own seq and DeviceUUID in a message (for the cross-check with its store).
+_SEQ = re.compile(rb'\[hcdaudit@[0-9]+(?: [^\]]*?)? seq="([0-9]{1,12})"')
+_DUU = re.compile(rb'\[PWG [^\]]*?DUU="([^"]{1,64})"')
 
 
 def _split_octet_counted(data: bytes) -> list[tuple[int, bytes, str | None]]:
@@ -129,204 +146,8 @@ def _split_octet_counted(data: bytes) -> list[tuple[int, bytes, str | None]]:
 
 
 # ---------------------------------------------------------------------------
-# RFC 5424 parser
+# RFC 5424: hcdaudit_host.rfc5424 is the one parser (conformance uses it too)
 # ---------------------------------------------------------------------------
-
-class MalformedMessage(Exception):
-    """A record that is not a valid RFC 5424 message. Carries whatever header
-    fields could still be read, so the record can be attributed to a host."""
-
-    def __init__(self, reason: str, hostname: str | None = None, app_name: str | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.hostname = hostname
-        self.app_name = app_name
-
-
-@dataclass
-class SDParam:
-    name: str
-    value: str          # unescaped
-    start: int          # offset of the SP before PARAM-NAME
-    end: int            # offset just after the closing quote
-
-
-@dataclass
-class SDElement:
-    sd_id: str
-    params: list[SDParam]
-
-    def named(self, name: str) -> list[SDParam]:
-        return [p for p in self.params if p.name == name]
-
-
-@dataclass
-class SyslogMessage:
-    pri: int
-    version: int
-    timestamp: str
-    hostname: str
-    app_name: str
-    procid: str
-    msgid: str
-    elements: list[SDElement]
-    msg: bytes | None
-
-
-_PRINTUSASCII = bytes(range(33, 127))
-_TIMESTAMP = re.compile(rb"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(Z|[+-](\d{2}):(\d{2}))\Z")
-# SD-NAME: PRINTUSASCII except '=', SP, ']' and '"'.
-_SD_NAME = re.compile(rb"[\x21\x23-\x3c\x3e-\x5c\x5e-\x7e]+")
-_PLAIN_VALUE = re.compile(rb'[^"\\]*')
-
-
-def _is_printusascii(field_octets: bytes) -> bool:
-    return bool(field_octets) and not field_octets.translate(None, _PRINTUSASCII)
-
-
-def _header_field(value: bytes, name: str, max_length: int) -> str:
-    if value != b"-" and not (len(value) <= max_length and _is_printusascii(value)):
-        raise MalformedMessage(f"{name} must be '-' or 1-{max_length} printable US-ASCII characters")
-    return value.decode("ascii")
-
-
-def parse_message(octets: bytes) -> SyslogMessage:
-    """Parse one RFC 5424 message (transport notes §1); MalformedMessage otherwise."""
-    fields = octets.split(b" ", 6)
-    hostname, app_name = _best_effort_identity(fields)
-    try:
-        return _parse_fields(octets, fields)
-    except MalformedMessage as exc:
-        exc.hostname, exc.app_name = hostname, app_name
-        raise
-
-
-def _best_effort_identity(fields: list[bytes]) -> tuple[str | None, str | None]:
-    """HOSTNAME and APP-NAME of a message that may be malformed elsewhere, so
-    an altered or injected line can still be tied to its host."""
-    hostname = fields[2] if len(fields) > 2 and _is_printusascii(fields[2]) and len(fields[2]) <= 255 else None
-    app_name = fields[3] if hostname and len(fields) > 3 and _is_printusascii(fields[3]) else None
-    return (hostname.decode("ascii") if hostname else None, app_name.decode("ascii") if app_name else None)
-
-
-def _parse_fields(octets: bytes, fields: list[bytes]) -> SyslogMessage:
-    if len(octets) > MAX_RECORD_OCTETS:
-        raise MalformedMessage(f"{len(octets)} octets, longer than the {MAX_RECORD_OCTETS} a collector stores intact")
-    nul = octets.find(b"\x00")
-    if nul >= 0:
-        raise MalformedMessage(f"NUL octet at offset {nul}")
-    pri, version = _parse_pri_version(fields[0])
-    if len(fields) < 7:
-        raise MalformedMessage(f"HEADER has {len(fields)} SP-separated fields, "
-                               "expected PRI+VERSION, TIMESTAMP, HOSTNAME, APP-NAME, PROCID, MSGID and STRUCTURED-DATA")
-    timestamp = _parse_timestamp(fields[1])
-    hostname = _header_field(fields[2], "HOSTNAME", 255)
-    app_name = _header_field(fields[3], "APP-NAME", 48)
-    procid = _header_field(fields[4], "PROCID", 128)
-    msgid = _header_field(fields[5], "MSGID", 32)
-    elements, msg = _parse_structured_data(octets, len(octets) - len(fields[6]))
-    return SyslogMessage(pri, version, timestamp, hostname, app_name, procid, msgid, elements, msg)
-
-
-def _parse_pri_version(head: bytes) -> tuple[int, int]:
-    close = head.find(b">")
-    if not head.startswith(b"<") or close < 2 or close > 4:
-        raise MalformedMessage("bad PRI: expected '<' 1-3 digits '>'")
-    digits, version = head[1:close], head[close + 1:]
-    if not digits.isdigit() or (digits.startswith(b"0") and digits != b"0") or int(digits) > 191:
-        raise MalformedMessage(f"bad PRI {head[:close + 1]!r}: PRIVAL must be 0-191 without leading zeros")
-    if not (1 <= len(version) <= 3 and version.isdigit() and not version.startswith(b"0")):
-        raise MalformedMessage("bad VERSION: expected 1-3 digits right after PRI")
-    return int(digits), int(version)
-
-
-def _parse_timestamp(value: bytes) -> str:
-    if value == b"-":
-        return "-"
-    match = _TIMESTAMP.match(value)
-    if not match:
-        raise MalformedMessage("bad TIMESTAMP: expected '-' or YYYY-MM-DDThh:mm:ss[.1-6 digits](Z|+hh:mm)")
-    month, day, hour, minute, second = (int(match.group(i)) for i in range(2, 7))
-    offset_ok = match.group(7) == b"Z" or (int(match.group(8)) <= 23 and int(match.group(9)) <= 59)
-    if not (1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59 and second <= 59 and offset_ok):
-        raise MalformedMessage("bad TIMESTAMP: a field is out of range")
-    return value.decode("ascii")
-
-
-def _parse_structured_data(octets: bytes, offset: int) -> tuple[list[SDElement], bytes | None]:
-    elements: list[SDElement] = []
-    if octets[offset:offset + 1] == b"-":
-        offset += 1
-    elif octets[offset:offset + 1] == b"[":
-        while octets[offset:offset + 1] == b"[":      # elements are adjacent: "]["
-            element, offset = _parse_sd_element(octets, offset)
-            if any(e.sd_id == element.sd_id for e in elements):
-                raise MalformedMessage(f"SD-ID {element.sd_id} appears twice")
-            elements.append(element)
-    else:
-        raise MalformedMessage(f"STRUCTURED-DATA must be '-' or start with '[' (offset {offset})")
-    if offset == len(octets):
-        return elements, None
-    if octets[offset] != SP:
-        raise MalformedMessage(f"octet {octets[offset]:#04x} after STRUCTURED-DATA at offset {offset}, expected SP")
-    msg = octets[offset + 1:]
-    if msg.startswith(BOM):
-        try:
-            msg[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise MalformedMessage(f"MSG after the BOM is not UTF-8 (offset {offset + 4 + exc.start})") from None
-    return elements, msg
-
-
-def _parse_sd_name(octets: bytes, offset: int, what: str) -> tuple[str, int]:
-    match = _SD_NAME.match(octets, offset)
-    if not match or len(match.group()) > 32:
-        raise MalformedMessage(f"bad {what} at offset {offset}: 1-32 printable characters except '=', SP, ']' and '\"'")
-    return match.group().decode("ascii"), match.end()
-
-
-def _parse_sd_element(octets: bytes, offset: int) -> tuple[SDElement, int]:
-    sd_id, offset = _parse_sd_name(octets, offset + 1, "SD-ID")
-    params: list[SDParam] = []
-    while True:
-        octet = octets[offset:offset + 1]
-        if octet == b"]":
-            return SDElement(sd_id, params), offset + 1
-        if octet != b" ":
-            raise MalformedMessage(f"SD element {sd_id} is not closed by ']' (offset {offset})")
-        start = offset
-        name, offset = _parse_sd_name(octets, offset + 1, "PARAM-NAME")
-        if octets[offset:offset + 2] != b'="':
-            raise MalformedMessage(f"PARAM {name} in {sd_id}: expected '=\"' at offset {offset}")
-        value, offset = _parse_param_value(octets, offset + 2, sd_id, name)
-        params.append(SDParam(name, value, start, offset))
-
-
-def _parse_param_value(octets: bytes, offset: int, sd_id: str, name: str) -> tuple[str, int]:
-    """Read up to the closing quote. Only `\\"`, `\\\\` and `\\]` are escapes; a
-    backslash before anything else stays as it is (RFC 5424 §6.3.3)."""
-    pieces: list[bytes] = []
-    while True:
-        plain = _PLAIN_VALUE.match(octets, offset)
-        pieces.append(plain.group())
-        offset = plain.end()
-        if offset >= len(octets):
-            raise MalformedMessage(f"PARAM-VALUE of {sd_id} {name} has no closing quote")
-        if octets[offset] == 0x22:
-            break
-        escaped = octets[offset + 1:offset + 2]
-        if escaped in (b'"', b"\\", b"]"):
-            pieces.append(escaped)
-            offset += 2
-        else:
-            pieces.append(b"\\")
-            offset += 1
-    try:
-        value = b"".join(pieces).decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedMessage(f"PARAM-VALUE of {sd_id} {name} is not UTF-8") from None
-    return value, offset + 1
-
 
 # ---------------------------------------------------------------------------
 # Blocks: the ssign / ssign-cert parameters
@@ -372,6 +193,17 @@ def _decimal(value: str, name: str, max_digits: int, low: int, high: int) -> int
     if not low <= number <= high:
         raise MalformedMessage(f"{name}={number} is outside {low}-{high}")
     return number
+
+
+def parameter_order_problem(element: SDElement, wanted: tuple[str, ...]) -> str | None:
+    """RFC 5848 §4.2.1 / §5.3.2: the parameters come in exactly the RFC's order.
+    The block is still usable (its octets are what was signed); the deviation
+    is a finding of its own (rule H7-ORDER)."""
+    names = [p.name for p in element.params]
+    if names != [n for n in wanted if n in names] and sorted(names) == sorted(set(names)):
+        return (f"{element.sd_id} parameters out of the RFC 5848 order: {' '.join(names)} "
+                f"(expected {' '.join(wanted)})")
+    return None
 
 
 def _single_params(element: SDElement, wanted: tuple[str, ...]) -> dict[str, SDParam]:
@@ -443,6 +275,7 @@ class Entry:
     app_name: str | None = None
     problem: str | None = None         # why the record is malformed
     block: Block | None = None
+    deviation: str | None = None       # a usable block that breaks a format rule (parameter order)
     digests: tuple[bytes, bytes] = (b"", b"")   # SHA-256, SHA-1 of a normal message
 
 
@@ -465,7 +298,12 @@ def classify(record: Record) -> Entry:
             kind = SIGNATURE_BLOCK if element.sd_id == "ssign" else CERTIFICATE_BLOCK
             reader = read_signature_block if kind == SIGNATURE_BLOCK else read_certificate_block
             try:
-                return Entry(record, kind, message.hostname, message.app_name, block=reader(record, message, element))
+                block = reader(record, message, element)
+                wanted = SB_PARAMS if kind == SIGNATURE_BLOCK else CB_PARAMS
+                if kind == CERTIFICATE_BLOCK and block.length_name == "TBPL":
+                    wanted = tuple("TBPL" if n == "TPBL" else n for n in wanted)
+                return Entry(record, kind, message.hostname, message.app_name, block=block,
+                             deviation=parameter_order_problem(element, wanted))
             except MalformedMessage as exc:
                 return Entry(record, kind, message.hostname, message.app_name, exc.reason)
     return _normal_entry(record, message.hostname, message.app_name, None)
@@ -751,10 +589,11 @@ class Finding:
     detail: str
     where: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
+    cause: str | None = None        # a finer reason inside one kind (e.g. unverifiable_group: unsupported_ver)
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "group": self.group, "detail": self.detail,
-                "where": self.where, "numbers": self.numbers}
+                "where": self.where, "numbers": self.numbers, "cause": self.cause}
 
 
 def number_ranges(numbers) -> list[tuple[int, int]]:
@@ -833,8 +672,8 @@ class Group:
     def hash_name(self) -> str | None:
         return _HASH_OF_VER.get(self.ver)
 
-    def add(self, kind: str, detail: str, where=(), numbers=()) -> Finding:
-        finding = Finding(kind, self.label, detail, list(where), sorted(numbers))
+    def add(self, kind: str, detail: str, where=(), numbers=(), cause: str | None = None) -> Finding:
+        finding = Finding(kind, self.label, detail, list(where), sorted(numbers), cause)
         self.findings.append(finding)
         return finding
 
@@ -852,6 +691,7 @@ class Verification:
         self.records: list[Record] = []
         for path in self.paths:
             self.records += _read_file(path, len(self.records))
+        require_syslog(self.records, ", ".join(str(p) for p in self.paths))
         self.entries = [classify(record) for record in self.records]
         self.findings: list[Finding] = []      # those not tied to one group
         self.warnings: list[Finding] = []
@@ -956,12 +796,13 @@ class Verification:
         if group.hash_name is None:
             group.add("unverifiable_group", f"VER={group.ver} is not supported (only 0111 and 0121)",
                       [group.signature_blocks[0].record.where if group.signature_blocks
-                       else group.certificate_blocks[0].record.where])
+                       else group.certificate_blocks[0].record.where], cause="unsupported_ver")
             return
         if not group.certificate_blocks:
             if group.signature_blocks:
                 group.add("unverifiable_group", "no certificate block received: the signature blocks "
-                          "cannot be checked", [group.signature_blocks[0].record.where])
+                          "cannot be checked", [group.signature_blocks[0].record.where],
+                          cause="no_certificate_block")
             return
         candidates = list(_payload_block_candidates([e.block for e in group.certificate_blocks]))
         if not candidates:
@@ -977,7 +818,27 @@ class Verification:
         if any(e.block.length_name == "TBPL" for e in group.certificate_blocks):
             group.notes.add("netbsd variant: TBPL instead of TPBL")
         valid = self._check_certificate_blocks(group)
+        self._conflicting_fragments(group, tpbl, payload_block)
         self._decide_trust(group, valid)
+
+    @staticmethod
+    def _conflicting_fragments(group: Group, tpbl: int, payload_block: str) -> None:
+        """RFC 5848 §5.3.2 / notes §6.3: every CB of one group is a verbatim slice
+        of the one payload block, and all agree on its length. A fragment that
+        overlaps the reassembled payload block with other octets, or claims
+        another length, means two payload blocks under one signer key."""
+        conflicting = []
+        for entry in group.certificate_blocks:
+            block = entry.block
+            start = block.index - 1
+            if block.tpbl != tpbl or payload_block[start:start + block.flen] != block.frag:
+                if check_signature(group.key.public_key, block)[0]:     # a failing one is forged_block already
+                    conflicting.append(entry.record.where)
+        if conflicting:
+            group.add("conflicting_certificate", f"{len(conflicting)} certificate block fragment"
+                      f"{'s' if len(conflicting) != 1 else ''} overlap the payload block with other octets "
+                      f"(or another {group.certificate_blocks[0].block.length_name}): two payload blocks under "
+                      "one signer", conflicting)
 
     def _report_incomplete(self, group: Group) -> None:
         blocks = [e.block for e in group.certificate_blocks]
@@ -1453,6 +1314,9 @@ class Verification:
         (unmatched ones were reported with the unsigned messages)."""
         for entry in self.entries:
             position = entry.record.position
+            if entry.deviation:
+                self.findings.append(Finding("malformed", None, f"{entry.kind.replace('_', ' ')}: {entry.deviation}",
+                                             [entry.record.where], cause="parameter_order"))
             if not entry.problem:
                 continue
             if entry.kind != NORMAL:
@@ -1510,6 +1374,15 @@ class Verification:
             if group.rsid == 0:
                 self.warnings.append(Finding("rsid_zero", group.label, "RSID is 0: a replay across reboots "
                                              "cannot be detected", [self._first_where(group)]))
+            if group.sg == 3 or group.sg >= 8:
+                what = "SG=3 (grouping agreed out of band)" if group.sg == 3 else f"SG={group.sg} (vendor-specific)"
+                self.warnings.append(Finding("unknown_sg_scheme", group.label, f"{what}: this verifier does not "
+                                             "know the scheme, so what each signature group holds cannot be "
+                                             "interpreted; the administrator should check it (RFC 5848 §4.2.3)",
+                                             [self._first_where(group)]))
+            elif group.sg > 3:
+                group.add("reserved_sg", f"SG={group.sg} is reserved (RFC 5848 §4.2.3 defines 0-3; 4-7 are left "
+                          "for IANA): not a valid signature group", [self._first_where(group)])
         self.unsigned(hosts)
         self.malformed()
         return self.report()
@@ -1522,11 +1395,48 @@ class Verification:
     def _first_where(self, group: Group) -> str:
         return self.records[group.first_block].where
 
+    def verified_seqs(self) -> dict[str, list[int]]:
+        """Device seqs ([hcdaudit@PEN seq=...]) of the verified messages, per
+        DeviceUUID (DUU of the [PWG] element; HOSTNAME when there is none)."""
+        seqs: dict[str, list[int]] = {}
+        for group in self.groups:
+            for position in group.assigned.values():
+                octets = self.records[position].octets
+                match = _SEQ.search(octets)
+                if match:
+                    device = _DUU.search(octets)
+                    owner = device.group(1).decode("ascii", "replace") if device else group.hostname
+                    seqs.setdefault(owner, []).append(int(match.group(1)))
+        return {owner: sorted(set(numbers)) for owner, numbers in seqs.items()}
+
+    def tail_statement(self, seqs: dict[str, list[int]]) -> dict:
+        """What the file proves about its end, and what it cannot: a signer
+        signs only what it sent, so messages removed after the last signed one
+        (a file cut short together with its last blocks) leave no trace."""
+        last = {}
+        for group in self.groups:
+            if group.assigned:
+                last[group.label] = max(group.assigned)
+        if not last:
+            return {"anchored": False, "last_verified": {}, "last_verified_seq": {},
+                    "statement": "nothing verified: the file proves no message"}
+        newest = max((g for g in self.groups if g.assigned), key=lambda g: (g.epoch, g.rsid, g.first_block))
+        through = ", ".join(f"{owner} seq {ranges_text(numbers).replace('#', '')}" for owner, numbers in seqs.items())
+        statement = (f"verified {through or 'messages without a device seq'}; a removal of messages after the last "
+                     f"verified one (#{max(newest.assigned)} of RSID {newest.rsid}) leaves no trace in this file "
+                     f"alone: anchor it with `--device DEVICE_DIR` (the device's own store)")
+        return {"anchored": False, "last_verified": last,
+                "last_verified_seq": {owner: numbers[-1] for owner, numbers in seqs.items()},
+                "statement": statement}
+
     def report(self) -> dict:
         groups = [self._group_report(g) for g in self.groups]
         findings = [f.as_dict() for g in self.groups for f in g.findings] + [f.as_dict() for f in self.findings]
         normal = sum(1 for e in self.entries if e.kind == NORMAL)
+        seqs = self.verified_seqs()
         return {
+            "verified_seqs": {owner: [list(r) for r in number_ranges(numbers)] for owner, numbers in seqs.items()},
+            "tail": self.tail_statement(seqs),
             "files": [str(p) for p in self.paths],
             "messages": len(self.records),
             "normal_messages": normal,
@@ -1610,7 +1520,10 @@ def exit_status(report: dict) -> int:
 
 
 def describe(report: dict) -> str:
-    lines = [f"syslog verification: {'VERIFIED' if report['ok'] else 'FAILED'} "
+    tail = report.get("tail") or {}
+    verdict = "FAILED" if not report["ok"] else \
+        "VERIFIED" if tail.get("anchored") else "VERIFIED through the last signed message"
+    lines = [f"syslog verification: {verdict} "
              f"({report['verified']} verified, {len(report['findings'])} finding"
              f"{'s' if len(report['findings']) != 1 else ''})",
              f"  files     {', '.join(report['files'])}",
@@ -1623,6 +1536,8 @@ def describe(report: dict) -> str:
         lines += [_describe_finding(f) for f in other]
     for warning in report["warnings"]:
         lines.append(f"  warning   {warning['detail']} ({warning['group']})")
+    if tail.get("statement"):
+        lines.append(f"  proven    {tail['statement']}")
     return "\n".join(lines)
 
 

@@ -123,7 +123,7 @@ class RelpCollector:
 
 def sender_for(log, dev, transport, max_hashes=8):
     f = Formatter("printer.example.com", UUID, "ipp://printer.example.com/ipp/print")
-    signer = Signer(key(), f.hostname, f.app_name, log.boot_count, dev.clock(), dev.clock, max_hashes=max_hashes)
+    signer = Signer(key(), f.hostname, f.signer_app_name, log.boot_count, dev.clock(), dev.clock, max_hashes=max_hashes)
     return Sender(log, f, signer, transport, DeliveryCursor(log.store.fs, log.mac_key), Backlog(log),
                   dev.clock, dev.random)
 

@@ -41,7 +41,7 @@ def parts(message):
 
 def test_pri_is_facility_6_times_8_plus_pwg_severity():
     f = formatter()
-    assert bytes(f.format(record("login", subject="user01", interface="panel"))).startswith(b"<54>1 2026-11-23T00:00:00.123456Z printer.example.com hcdaudit - - [PWG ")
+    assert bytes(f.format(record("login", subject="user01", interface="panel"))).startswith(b"<54>1 2026-11-23T00:00:00.123456Z printer.example.com - - - [PWG ")
     assert bytes(f.format(record("login_failure", "failure", subject="user01", interface="panel"))).startswith(b"<52>1 ")
     assert bytes(f.format(record("integrity_alert", "failure", reason="checksum"))).startswith(b"<51>1 ")
 

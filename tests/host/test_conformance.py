@@ -217,12 +217,24 @@ def test_our_device_stream_with_its_trust_anchor_verifies_without_warning(device
     assert [f["level"] for f in h7] == ["I"] and "anchored" in h7[0]["text"]
 
 
-def test_strict_makes_the_template_warnings_errors(device_stream):
-    _, log = device_stream
-    status, out, _ = run_cli(log, "--strict", "--json")
+def test_our_device_stream_is_clean_under_strict(device_stream):
+    folder, log = device_stream
+    status, out, _ = run_cli(log, "--strict", "--trust", trust_anchor(folder), "--json")
     report = json.loads(out)
-    assert status == 1
-    assert {f["rule"] for f in report["findings"] if f["level"] == "E"} == {"C7"}      # APP-NAME hcdaudit
+    assert status == 0
+    assert report["counts"]["E"] == 0 and report["counts"]["W"] == 0, \
+        [f for f in report["findings"] if f["level"] != "I"]
+
+
+def test_strict_makes_the_template_warnings_errors(tmp_path):
+    line = (DATA / "clean-pwg.log").read_bytes().split(b"\n")[0]
+    fields = line.split(b" ", 4)
+    fields[3] = b"printerd"            # APP-NAME where the PWG template has '-'
+    path = tmp_path / "appname.log"
+    path.write_bytes(b" ".join(fields) + b"\n")
+    assert {(f["rule"], f["level"]) for f in check_files([path], Options())["findings"]} >= {("C7", "W")}
+    strict = check_files([path], Options(strict=True))
+    assert ("C7", "E") in {(f["rule"], f["level"]) for f in strict["findings"]} and strict["exit_status"] == 1
 
 
 def test_an_altered_signed_message_is_an_h7_error(device_stream, tmp_path):
@@ -328,7 +340,7 @@ def test_json_shape():
     report = json.loads(out)
     assert set(report) == {"transport", "mode", "strict", "allow_job_owner", "messages", "event_messages",
                            "rfc5848_blocks", "unparseable", "findings", "counts", "rules", "events", "hostnames",
-                           "pp_events", "rfc5848", "exit_status"}
+                           "pp_events", "rfc5848", "exit_status", "mode_detected"}
     assert report["messages"] == 9 and report["transport"] == "file" and report["mode"] == "stream"
     assert report["counts"] == {level: sum(1 for f in report["findings"] if f["level"] == level)
                                 for level in "EWI"}
@@ -465,7 +477,7 @@ def test_fifteen_thousand_messages_in_a_few_seconds(tmp_path):
     assert calls[0] == 15000 and sum(calls[1:]) == 15000
 
 
-def test_a_lost_message_is_a_warning_not_an_error(device_stream, tmp_path):
+def test_a_lost_message_is_an_error(device_stream, tmp_path):
     folder, log = device_stream
     lines = log.read_bytes().split(b"\n")
     index = [i for i, line in enumerate(lines) if b"[PWG" in line][40]
@@ -475,10 +487,11 @@ def test_a_lost_message_is_a_warning_not_an_error(device_stream, tmp_path):
     lossy.write_bytes(b"\n".join(lines))
     status, out, _ = run_cli(lossy, "--trust", trust_anchor(folder), "--json")
     report = json.loads(out)
-    assert status == 0
+    assert status == 1          # a deleted signed message is tampering (issue 13)
     lost = [f for f in report["findings"] if f["rule"] == "PP-7"]
     assert len(lost) == 1 and lost[0]["level"] == "W" and f"seq {seq})" in lost[0]["text"]
-    assert any(f["rule"] == "H7" and f["level"] == "W" and "missing" in f["text"] for f in report["findings"])
+    errors = [f for f in report["findings"] if f["level"] == "E"]
+    assert [f["rule"] for f in errors] == ["H7"] and "missing" in errors[0]["text"]
 
 
 def test_our_pwg_export_file_passes_the_file_rules(device_stream, tmp_path):
@@ -493,14 +506,19 @@ def test_our_pwg_export_file_passes_the_file_rules(device_stream, tmp_path):
     if status != 0 or not exported.exists():
         pytest.skip("this build's `hcdaudit export` has no PWG format")
     assert exported.read_bytes().startswith(b"\xef\xbb\xbf<")
-    status, out, _ = run_cli(exported, "--file-export", "--json")
-    report = json.loads(out)
-    assert status == 0 and not any(f["rule"].startswith("F") for f in report["findings"])
-    assert report["messages"] == report["event_messages"] > 0
-    # Read as a stream instead, the same file breaks the stream rules (and A6 where a line has non-ASCII
-    # text, a shortened MSG's ellipsis: a file has one BOM, at its start).
-    errors = {f["rule"] for f in json.loads(run_cli(exported, "--json")[1])["findings"] if f["level"] == "E"}
-    assert "F2" in errors and errors <= {"F2", "A6"}
+    for flags in (("--file-export",), ()):            # the file form is detected without the flag
+        status, out, _ = run_cli(exported, "--strict", *flags, "--json")
+        report = json.loads(out)
+        assert status == 0 and report["mode"] == "file-export" and report["mode_detected"] == (not flags)
+        assert report["counts"]["E"] == report["counts"]["W"] == 0, [f for f in report["findings"]
+                                                                    if f["level"] != "I"]
+        assert report["messages"] == report["event_messages"] > 0
+    # A per-message BOM anywhere makes it a stream again, and the stream rules apply.
+    lines = exported.read_bytes().split(b"\n")
+    lines[1] = b"\xef\xbb\xbf" + lines[1]
+    exported.write_bytes(b"\n".join(lines))
+    report = json.loads(run_cli(exported, "--json")[1])
+    assert report["mode"] == "stream" and "F2" in {f["rule"] for f in report["findings"] if f["level"] == "E"}
 
 
 def test_a_malformed_signature_block_is_an_h7_error(device_stream, tmp_path):

@@ -155,3 +155,13 @@ def test_cli_verify_syslog_exit_statuses(collected, tmp_path, hcdaudit):
     assert status == 2 and err.count("\n") == 1 and "Traceback" not in err
     status, _, err = hcdaudit("verify", "syslog", tmp_path / "absent.log")
     assert status == 2 and "absent.log" in err
+
+
+def test_our_stream_through_rsyslog_is_clean_under_strict(collected, tmp_path):
+    """Issue 16: the device's own stream, as a real rsyslog stored it, has no
+    error and no warning under `conformance --strict` (with its trust anchor)."""
+    from hcdaudit_host.conformance import Options, check_files
+    path = write(tmp_path / "rsyslog.log", collected["signed"])
+    report = check_files([path], Options(strict=True, trust=[collected["device"] / "escrow" / "syslog-signing.pem"]))
+    assert report["counts"]["E"] == report["counts"]["W"] == 0, [f for f in report["findings"] if f["level"] != "I"]
+    assert report["exit_status"] == 0 and report["rfc5848"]["verified"] == report["event_messages"] > 0

@@ -31,7 +31,7 @@ from hcdaudit_host.syslog_verify import (Record, SyslogInputError, describe, exi
 
 KINDS = {"missing", "altered", "unsigned", "unsigned_source", "duplicated", "reordered", "replayed",
          "rsid_regression", "forged_block", "malformed", "no_signature", "equivocation", "untrusted_key",
-         "unanchored_key", "incomplete_certificate", "unverifiable_group"}
+         "unanchored_key", "incomplete_certificate", "unverifiable_group", "conflicting_certificate", "reserved_sg"}
 
 # --- §12 vectors, byte for byte ----------------------------------------------
 
@@ -766,9 +766,15 @@ def test_der_public_key_trust_file(tmp_path):
     assert check(STREAM_A, tmp_path, [der])["ok"]
 
 
-def test_empty_file(tmp_path, trust):
-    report = check([], tmp_path, trust)
-    assert report["messages"] == 0 and report["ok"]
+def test_empty_file_is_unusable_input(tmp_path, trust):
+    with pytest.raises(SyslogInputError, match="empty: no syslog message"):
+        check([], tmp_path, trust)
+
+
+def test_input_without_any_syslog_message_is_unusable_input(tmp_path, trust):
+    lines = [b"seq,time,event", b"1,2026-11-23T00:00:00Z,login", b"2,2026-11-23T00:00:01Z,logout"]
+    with pytest.raises(SyslogInputError, match="not syslog: none of its 3 records"):
+        check(lines, tmp_path, trust)
 
 
 # --- never an exception ---------------------------------------------------------------------
@@ -802,7 +808,11 @@ def test_random_files_never_raise(data):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "raw"
         path.write_bytes(data)
-        report = verify([path])
+        try:
+            report = verify([path])
+        except SyslogInputError as exc:          # no syslog message at all: one line, exit 2
+            assert "\n" not in str(exc)
+            return
     json.dumps(report)
 
 
