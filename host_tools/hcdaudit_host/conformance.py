@@ -41,6 +41,8 @@ from .rules import rfc5848 as rfc5848_rules
 from .rules.hcd_pp import PP_CLASSES, _catalog_classes
 
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from .syslog_verify import Record
 
 
@@ -334,7 +336,7 @@ def _verify_result(background, paths: list[Path], trust: list[Path]) -> dict:
             return future.result()
         except UsageError:
             raise
-        except Exception:        # the worker died (no /dev/shm, killed ...): verify here instead
+        except Exception:        # noqa: BLE001, S110 - the worker died (no /dev/shm, killed ...): verify here instead
             pass
         finally:
             executor.shutdown(cancel_futures=True)
@@ -574,7 +576,9 @@ def render(report: dict, limit: int = DEFAULT_LIMIT, file=None) -> None:
     if report["findings"]:
         console.print()
     table = Table(title="Findings per rule", title_justify="left")
-    for column, justify in (("Rule", "left"), ("Check", "left"), ("E", "right"), ("W", "right"), ("I", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("Rule", "left"), ("Check", "left"), ("E", "right"), ("W", "right"), ("I", "right"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for rule, counts in report["rules"].items():
         table.add_row(rule, RULES.get(rule, ""), *(str(counts[level] or "") for level in (E, W, I)))

@@ -27,7 +27,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from cryptography import x509
@@ -37,11 +38,22 @@ from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
 from .errors import UsageError
-from .rfc5424 import (BOM, MAX_RECORD_OCTETS, SP, MalformedMessage, SDElement, SDParam,  # noqa: F401 (re-exported)
-                      SyslogMessage, _header_field, _parse_param_value, _parse_pri_version, _parse_timestamp,
-                      parse_message)
+from .rfc5424 import (  # noqa: F401 (re-exported)
+    BOM,
+    MAX_RECORD_OCTETS,
+    SP,
+    MalformedMessage,
+    SDElement,
+    SDParam,
+    SyslogMessage,
+    _header_field,
+    _parse_param_value,
+    _parse_pri_version,
+    _parse_timestamp,
+    parse_message,
+)
 
-__all__ = ["Record", "SyslogInputError", "read_records", "verify", "describe", "exit_status"]
+__all__ = ["Record", "SyslogInputError", "describe", "exit_status", "read_records", "verify"]
 
 # Failures the crypto library raises on hostile input; none of them may escape.
 _CRYPTO_ERRORS = (ValueError, TypeError, OverflowError, IndexError, UnsupportedAlgorithm, InvalidSignature)
@@ -226,11 +238,11 @@ def _block_common(record: Record, message: SyslogMessage, params: dict[str, SDPa
     if not (len(ver) == 4 and ver.isascii() and ver.isalnum()):
         raise MalformedMessage(f"VER=\"{ver[:20]}\": expected 4 characters")
     sign = params["SIGN"]
-    return dict(record=record, hostname=message.hostname, app_name=message.app_name, procid=message.procid,
-                ver=ver, rsid=_decimal(params["RSID"].value, "RSID", 10, 0, 9999999999),
-                sg=_decimal(params["SG"].value, "SG", 1, 0, 9),
-                spri=_decimal(params["SPRI"].value, "SPRI", 3, 0, 191),
-                signed_octets=record.octets[:sign.start] + record.octets[sign.end:], sign=sign.value)
+    return {"record": record, "hostname": message.hostname, "app_name": message.app_name,
+            "procid": message.procid, "ver": ver, "rsid": _decimal(params["RSID"].value, "RSID", 10, 0, 9999999999),
+            "sg": _decimal(params["SG"].value, "SG", 1, 0, 9),
+            "spri": _decimal(params["SPRI"].value, "SPRI", 3, 0, 191),
+            "signed_octets": record.octets[:sign.start] + record.octets[sign.end:], "sign": sign.value}
 
 
 def read_signature_block(record: Record, message: SyslogMessage, element: SDElement) -> SignatureBlock:
@@ -274,9 +286,21 @@ class Entry:
     hostname: str | None = None
     app_name: str | None = None
     problem: str | None = None         # why the record is malformed
-    block: Block | None = None
+    block: SignatureBlock | CertificateBlock | None = None     # None: a normal message or a malformed block
     deviation: str | None = None       # a usable block that breaks a format rule (parameter order)
     digests: tuple[bytes, bytes] = (b"", b"")   # SHA-256, SHA-1 of a normal message
+
+    # A group files an entry by the class of its block, so in a group's
+    # signature_blocks and certificate_blocks these always hold.
+    @property
+    def signature_block(self) -> SignatureBlock:
+        assert isinstance(self.block, SignatureBlock), f"{self.record.where} holds no signature block"
+        return self.block
+
+    @property
+    def certificate_block(self) -> CertificateBlock:
+        assert isinstance(self.block, CertificateBlock), f"{self.record.where} holds no certificate block"
+        return self.block
 
 
 def classify(record: Record) -> Entry:
@@ -299,8 +323,8 @@ def classify(record: Record) -> Entry:
             reader = read_signature_block if kind == SIGNATURE_BLOCK else read_certificate_block
             try:
                 block = reader(record, message, element)
-                wanted = SB_PARAMS if kind == SIGNATURE_BLOCK else CB_PARAMS
-                if kind == CERTIFICATE_BLOCK and block.length_name == "TBPL":
+                wanted: tuple[str, ...] = SB_PARAMS if kind == SIGNATURE_BLOCK else CB_PARAMS
+                if isinstance(block, CertificateBlock) and block.length_name == "TBPL":
                     wanted = tuple("TBPL" if n == "TPBL" else n for n in wanted)
                 return Entry(record, kind, message.hostname, message.app_name, block=block,
                              deviation=parameter_order_problem(element, wanted))
@@ -411,7 +435,8 @@ def certificate_spki(der: bytes) -> bytes:
 def _dsa_key_from_spki(der: bytes) -> dsa.DSAPublicKey:
     key = serialization.load_der_public_key(der)
     if not isinstance(key, dsa.DSAPublicKey):
-        raise ValueError(f"the key is {type(key).__name__.removesuffix('PublicKey') or 'not DSA'}, not DSA")
+        kind = type(key).__name__.removesuffix("PublicKey") or "not DSA"
+        raise ValueError(f"the key is {kind}, not DSA")     # noqa: TRY004 - a bad value of the input, not of the code
     return key
 
 
@@ -529,7 +554,7 @@ def load_trust(paths: list[Path]) -> TrustAnchors:
     return anchors
 
 
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----.+?-----END \1-----", re.S)
+_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----.+?-----END \1-----", re.DOTALL)
 
 
 def _load_trust_file(anchors: TrustAnchors, data: bytes) -> None:
@@ -551,7 +576,7 @@ def _load_trust_file(anchors: TrustAnchors, data: bytes) -> None:
             _add_certificate(anchors, der)      # DER without a label: a certificate then
             continue
         if not isinstance(key, dsa.DSAPublicKey):
-            raise ValueError("the public key is not DSA")
+            raise ValueError("the public key is not DSA")       # noqa: TRY004 - a bad trust file, not bad code
         anchors.add_key(key)
 
 
@@ -672,6 +697,13 @@ class Group:
     def hash_name(self) -> str | None:
         return _HASH_OF_VER.get(self.ver)
 
+    @property
+    def signer_key(self) -> SignerKey:
+        """The payload block's key. Only asked for once establish_key set it:
+        while checking the group's blocks, and for a usable group."""
+        assert self.key is not None, f"{self.label}: no key established"
+        return self.key
+
     def add(self, kind: str, detail: str, where=(), numbers=(), cause: str | None = None) -> Finding:
         finding = Finding(kind, self.label, detail, list(where), sorted(numbers), cause)
         self.findings.append(finding)
@@ -729,7 +761,7 @@ class Verification:
                 # began: the old connection's last bytes read after the new one's
                 # first (a reboot reorders across connections). Same session, not a
                 # regression; a second session reusing the RSID shows as equivocation.
-                (late.signature_blocks if entry.kind == SIGNATURE_BLOCK else late.certificate_blocks).append(entry)
+                (late.signature_blocks if isinstance(block, SignatureBlock) else late.certificate_blocks).append(entry)
                 seen[entry.record.octets] = late
                 late.late_blocks += 1
                 continue
@@ -750,7 +782,7 @@ class Verification:
                 self.groups.append(group)
             if regression:
                 group.add("rsid_regression", regression, [entry.record.where])
-            (group.signature_blocks if entry.kind == SIGNATURE_BLOCK else group.certificate_blocks).append(entry)
+            (group.signature_blocks if isinstance(block, SignatureBlock) else group.certificate_blocks).append(entry)
             seen[entry.record.octets] = group
         self._session_edges()
 
@@ -761,10 +793,11 @@ class Verification:
         used. A new session that reuses the RSID (lost NV counter) restarts GBC
         and brings a new payload block, so it does not fit."""
         block = entry.block
-        if entry.kind == SIGNATURE_BLOCK:
-            return all(e.block.gbc != block.gbc for e in group.signature_blocks)
+        if isinstance(block, SignatureBlock):
+            return all(e.signature_block.gbc != block.gbc for e in group.signature_blocks)
+        block = entry.certificate_block
         for e in group.certificate_blocks:
-            other = e.block
+            other = e.certificate_block
             if other.tpbl != block.tpbl:
                 return False
             start, end = max(other.index, block.index), min(other.index + other.flen, block.index + block.flen)
@@ -804,7 +837,7 @@ class Verification:
                           "cannot be checked", [group.signature_blocks[0].record.where],
                           cause="no_certificate_block")
             return
-        candidates = list(_payload_block_candidates([e.block for e in group.certificate_blocks]))
+        candidates = list(_payload_block_candidates([e.certificate_block for e in group.certificate_blocks]))
         if not candidates:
             self._report_incomplete(group)
             return
@@ -815,7 +848,7 @@ class Verification:
         group.key, group.key_blob_type = key, blob_type
         group.pb_timestamp = payload_block.split(" ", 1)[0]
         group.notes.add(_KEY_NOTES.get(key.encoding, key.encoding))
-        if any(e.block.length_name == "TBPL" for e in group.certificate_blocks):
+        if any(e.certificate_block.length_name == "TBPL" for e in group.certificate_blocks):
             group.notes.add("netbsd variant: TBPL instead of TPBL")
         valid = self._check_certificate_blocks(group)
         self._conflicting_fragments(group, tpbl, payload_block)
@@ -829,19 +862,20 @@ class Verification:
         another length, means two payload blocks under one signer key."""
         conflicting = []
         for entry in group.certificate_blocks:
-            block = entry.block
+            block = entry.certificate_block
             start = block.index - 1
-            if block.tpbl != tpbl or payload_block[start:start + block.flen] != block.frag:
-                if check_signature(group.key.public_key, block)[0]:     # a failing one is forged_block already
-                    conflicting.append(entry.record.where)
+            # Only a fragment that verifies: a failing one is forged_block already.
+            if ((block.tpbl != tpbl or payload_block[start:start + block.flen] != block.frag)
+                    and check_signature(group.signer_key.public_key, block)[0]):
+                conflicting.append(entry.record.where)
         if conflicting:
             group.add("conflicting_certificate", f"{len(conflicting)} certificate block fragment"
                       f"{'s' if len(conflicting) != 1 else ''} overlap the payload block with other octets "
-                      f"(or another {group.certificate_blocks[0].block.length_name}): two payload blocks under "
-                      "one signer", conflicting)
+                      f"(or another {group.certificate_blocks[0].certificate_block.length_name}): two payload "
+                      "blocks under one signer", conflicting)
 
     def _report_incomplete(self, group: Group) -> None:
-        blocks = [e.block for e in group.certificate_blocks]
+        blocks = [e.certificate_block for e in group.certificate_blocks]
         have = sorted({(b.index, b.flen) for b in blocks})
         pieces = ", ".join(f"{i}-{i + n - 1}" for i, n in have[:10])
         group.add("incomplete_certificate", f"the payload block cannot be reassembled: "
@@ -883,14 +917,15 @@ class Verification:
         """Type N: the key was distributed out of band, so it must be a trust
         anchor that verifies the certificate block."""
         for key in self.anchors.keys:
-            if any(check_signature(key, e.block)[0] for e in group.certificate_blocks if e.block.tpbl == tpbl):
+            if any(check_signature(key, e.certificate_block)[0] for e in group.certificate_blocks
+                   if e.certificate_block.tpbl == tpbl):
                 return SignerKey(key, PREDISTRIBUTED)
         raise ValueError("PB type N and no trusted key verifies the certificate block")
 
     def _check_certificate_blocks(self, group: Group) -> int:
         valid = 0
         for entry in group.certificate_blocks:
-            ok, encoding = check_signature(group.key.public_key, entry.block)
+            ok, encoding = check_signature(group.signer_key.public_key, entry.certificate_block)
             if encoding:
                 group.encodings.add(encoding)
             if ok:
@@ -906,9 +941,10 @@ class Verification:
 
     def _decide_trust(self, group: Group, valid_certificate_blocks: int) -> None:
         at = _timestamp_datetime(group.pb_timestamp)
-        fingerprint = group.key.fingerprint
+        key = group.signer_key
+        fingerprint = key.fingerprint
         where = [group.certificate_blocks[0].record.where]
-        if self.anchors and self.anchors.anchors(group.key, at):
+        if self.anchors and self.anchors.anchors(key, at):
             group.status = ANCHORED
         elif not valid_certificate_blocks:
             group.status = UNVERIFIABLE        # forged_block already says why
@@ -926,9 +962,9 @@ class Verification:
         """Map hash i of every valid SB to message number FMN+i."""
         equivocal: set[int] = set()
         equivocal_where: list[str] = []
-        for entry in sorted(group.signature_blocks, key=lambda e: (e.block.fmn, e.record.position)):
-            block: SignatureBlock = entry.block
-            ok, encoding = check_signature(group.key.public_key, block)
+        for entry in sorted(group.signature_blocks, key=lambda e: (e.signature_block.fmn, e.record.position)):
+            block = entry.signature_block
+            ok, encoding = check_signature(group.signer_key.public_key, block)
             if encoding:
                 group.encodings.add(encoding)
             if not ok:
@@ -956,12 +992,15 @@ class Verification:
                       dict.fromkeys(equivocal_where), equivocal)
 
     def _block_hashes(self, group: Group, entry: Entry) -> list[bytes] | None:
-        block: SignatureBlock = entry.block
-        size = _DIGEST_SIZE[group.hash_name]
+        block = entry.signature_block
+        hash_name = group.hash_name
+        assert hash_name is not None, "establish_key leaves a group with an unsupported VER unusable"
+        size = _DIGEST_SIZE[hash_name]
         texts = block.hb.split(" ")
-        decoded = [b64decode(text) for text in texts]
-        if any(d is None or len(d) != size for d in decoded):
-            group.add("malformed", f"signature block HB is not {block.cnt} base64 {group.hash_name} hashes "
+        decoded = [digest for digest in (b64decode(text) for text in texts)
+                   if digest is not None and len(digest) == size]
+        if len(decoded) != len(texts):
+            group.add("malformed", f"signature block HB is not {block.cnt} base64 {hash_name} hashes "
                       "separated by single SP; block ignored", [entry.record.where])
             return None
         if len(decoded) != block.cnt:
@@ -1169,7 +1208,7 @@ class Verification:
         """Messages hashed by blocks we could not check are covered by the
         group's own finding; they are not reported again as unsigned."""
         for entry in group.signature_blocks:
-            for text in entry.block.hb.split(" "):
+            for text in entry.signature_block.hb.split(" "):
                 digest = b64decode(text)
                 for position in index.get(digest, ()) if digest else ():
                     if position not in self.matched and position not in self.claimed:
@@ -1187,7 +1226,7 @@ class Verification:
         return hosts
 
     def _window(self, positions: list[int], lower: float, upper: float, limit: float = INFINITY) -> list[int]:
-        found = []
+        found: list[int] = []
         for position in positions[bisect_right(positions, lower):]:
             if position >= upper or len(found) > limit:
                 break
@@ -1251,7 +1290,7 @@ class Verification:
     def reordered(self, group: Group) -> None:
         """Adjacent inversions only: swapping #5 and #6 is one finding."""
         verified = sorted(group.assigned)
-        for a, b in zip(verified, verified[1:]):
+        for a, b in pairwise(verified):
             if group.assigned[a] > group.assigned[b]:
                 group.counts["reordered"] += 1
                 group.add("reordered", f"reordered #{a}-#{b}: #{b} is stored before #{a}",
@@ -1261,7 +1300,7 @@ class Verification:
 
     def unsigned(self, hosts: dict[str | None, list[int]]) -> None:
         block_hosts = {e.hostname for e in self.entries if e.kind != NORMAL}
-        unsigned_sources: dict[tuple[str, str | None], list[int]] = {}
+        unsigned_sources: dict[tuple[str | None, str | None], list[int]] = {}
         unsigned_in_group: dict[int, tuple[Group | None, list[int]]] = {}
         for host, positions in hosts.items():
             sessions = self._sessions_of(host)
@@ -1495,11 +1534,13 @@ def _payload_block_candidates(blocks: list[CertificateBlock], limit: int = 16, s
 
 
 def _timestamp_datetime(timestamp: str | None) -> datetime:
+    if timestamp is None:
+        return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(timestamp)
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    except (TypeError, ValueError):
-        return datetime.now(timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except ValueError:
+        return datetime.now(UTC)
 
 
 # ---------------------------------------------------------------------------
