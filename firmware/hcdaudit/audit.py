@@ -75,14 +75,16 @@ class _RingScan:
 
 
 class AuditLog:
-    """`device_id`: the device's UUID (bound into every key). `integrity_root`:
+    """`device_id`: the device's UUID (bound into every key; default the board's
+    device_id). `board.counter`, when not None: a monotonic counter with
+    advance(n), raised to each new epoch (an anchor against rollback). `integrity_root`:
     epoch 0's integrity key, used only at the very first boot, when the
     provisioning keeps it apart from the master key; without it the root is
     derived from the master key (no forward integrity against whoever holds
     that key: development and tests)."""
 
     def __init__(self, board, master_key, device_id=None, integrity_root=None):
-        ident = kdf.device_id(device_id)
+        ident = kdf.device_id(device_id or getattr(board, "device_id", None))
         keys = kdf.Subkeys(master_key, ident)
         self.board = board
         self._ident = ident

@@ -298,7 +298,7 @@ class Reader:
             last_good = seg.entries[-1].seq if seg.entries else meta.first_seq - 1
             seg.truncated_after = last_good
         elif seg.header_ok and not seg.bad and [e.seq for e in seg.entries] == \
-                list(range(meta.first_seq, meta.last_seq + 1)):
+                list(range(meta.first_seq, meta.last_seq + 1)) and all(e.epoch == meta.epoch for e in seg.entries):
             # Every record is in place: only then does a checkpoint mismatch say
             # something the records do not (one replaced by another authentic one).
             head, mac = checkpoint
@@ -444,7 +444,7 @@ class Reader:
                         % (self.counter, nv_epoch, rep.last_seq))
             elif nv_epoch is not None:
                 rep.tail_anchored = True
-        rep.findings.sort(key=lambda f: (f.first_seq, f.last_seq))
+        rep.findings.sort(key=lambda f: (f.first_seq, f.last_seq, f.verdict))    # (MicroPython sorts unstably)
 
     def _order(self, stream):
         """Split the store's authentic entries, in read order, into the ones in place
@@ -561,6 +561,8 @@ class Reader:
             for item in seg.entries:
                 if item.epoch != seg.meta.epoch and by_seq.get(item.seq) is item:
                     forged.add(item.seq)
+        self._top_epoch = max([item.epoch for item in by_seq.values()
+                               if nv_epoch is None or item.epoch <= nv_epoch] + [-1])
         seqs = sorted(s for s in by_seq if s not in forged)
         low = None
         for seq in reversed(seqs):      # an epoch above a later record's epoch was made with a newer key
@@ -573,11 +575,13 @@ class Reader:
         for i in range(1, len(seqs)):
             a, b = seqs[i - 1], seqs[i]
             if b == a + 1 and by_seq[b].epoch > by_seq[a].epoch + 1:
-                # Epochs skipped with no record missing: everything from here was
-                # made with keys the device held only later.
+                # Epochs skipped with no record missing: what holds b was made
+                # with a key the device held only later.
+                e, where = by_seq[b].epoch, by_seq[b].where
                 for s in seqs[i:]:
+                    if by_seq[s].epoch != e or by_seq[s].where != where:
+                        break
                     forged.add(s)
-                break
         ahead = []
         if nv_epoch is not None:
             ahead = [s for s in seqs if by_seq[s].epoch > nv_epoch]
@@ -652,8 +656,7 @@ class Reader:
         for seg in segments:
             if seg.header_ok and not seg.forged:
                 top = max(top, seg.meta.epoch)
-        for item in by_seq.values():
-            top = max(top, item.epoch)
+        top = max(top, self._top_epoch)
         if top > nv_epoch:
             rep.add("rolled back", 0, 0, "NVRAM holds epoch %d, the store reached epoch %d: NVRAM restored to an "
                     "earlier state" % (nv_epoch, top))

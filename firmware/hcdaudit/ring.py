@@ -135,6 +135,12 @@ class Ring:
         self.nvram.write(copy * HEADER_COPY_SIZE, body + header_mac(key, body)
                          + bytes(HEADER_COPY_SIZE - _HEADER_MAC_END))
 
+    def install_root(self, ident, root):
+        """Provisioning: epoch 0 with its integrity key in both copies (the device
+        then never needs a key it could re-derive)."""
+        self.write_header(0, 1, 0, 0, ident, root)
+        self.write_header(1, 2, 0, 0, ident, root)
+
     def headers_blank(self):
         for copy in (0, 1):
             self.nvram.read_into(copy * HEADER_COPY_SIZE, self._header)
