@@ -519,7 +519,7 @@ class Reader:
         for s in slots:
             if s.state == ring_module.INVALID:
                 seq = _slot_seq(s.index, self.slot_count, base)
-                if s.index == torn_index:
+                if s.index == torn_index and self._torn(s, seq, by_seq):
                     rep.add("torn", seq, seq, "slot %d: write cut by power loss (never returned)" % s.index)
                 else:
                     rep.add("quarantined", seq, seq, "slot %d: %s" % (s.index, s.reason))
@@ -549,6 +549,23 @@ class Reader:
                     "NVRAM headers %s although the device has records: its epoch key is gone; records after seq "
                     "%d may have been removed" % ("wiped" if blank else "lost", newest))
         return items
+
+    def _torn(self, slot, seq, by_seq):
+        """Whether an invalid slot is a write a power cut stopped: it ends in what the
+        slot held before (the entry of seq - slot_count), since a cut lands only a
+        prefix. A complete entry with a byte changed is damage, not a cut."""
+        entry = slot.entry
+        if entry is None:
+            return True         # the length field itself was being written
+        n = len(entry)
+        if seq <= self.slot_count:
+            before = bytes(n)   # the slot had never been written
+        else:
+            old = by_seq.get(seq - self.slot_count)
+            if old is None or len(old.entry) < n:
+                return True     # what the slot held before is unknown: assume the cut
+            before = old.entry
+        return entry[n - 2:n] == before[n - 2:n]
 
     def _forged(self, segments, by_seq, nv_epoch):
         """Records authentic only under a later epoch's key than their place allows.

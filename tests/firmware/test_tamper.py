@@ -345,3 +345,27 @@ def test_ring_header_key_from_another_epoch_is_reported():
 def test_header_sizes():
     assert ring.HEADERS_SIZE == 2 * ring.HEADER_COPY_SIZE
     assert seal.OVERHEAD == 46
+
+
+def test_byte_flipped_in_the_newest_slot_is_damage_not_a_power_cut():
+    dev = device_with_segments()
+    offset = dev.log.ring.slot_offset(170 % 50) + 30      # seq 170: the newest record, complete
+    dev.nvram.buf[offset] ^= 0x01
+    seqs, found = findings(dev)
+    assert found == [("quarantined", 170, 170)], found
+    assert seqs == ALL[:169]
+
+
+def test_a_write_cut_in_the_newest_slot_is_torn():
+    dev = device_with_segments()
+    data = read_file(dev.fs, segment.name_for(101))
+    off, size = entries(data)[120]
+    old = data[off:off + size]                             # what slot 20 held before seq 170
+    offset = dev.log.ring.slot_offset(170 % 50)
+    new = bytes(dev.nvram.buf[offset:offset + len(old)])
+    half = len(new) // 2
+    dev.nvram.buf[offset + half:offset + len(old)] = old[half:]   # only a prefix of seq 170 landed
+    assert len(new) <= len(old)
+    seqs, found = findings(dev)
+    assert found == [("torn", 170, 170)], found
+    assert seqs == ALL[:169]
