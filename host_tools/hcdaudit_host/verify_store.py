@@ -88,6 +88,8 @@ def tail_statement(report: Report) -> str:
     if not report.verified:
         return "no record verified"
     proven = f"seq {first}-{last} intact" if first != last else f"seq {first} intact"
+    if not report.intact():
+        return f"{proven} (up to the first finding); the findings below name the rest"
     if report.tail_anchored:
         return f"{proven}; tail anchored ({', '.join(a for a in report.anchors if a != 'nvram-epoch')})"
     return f"{proven}; a removal after {last} would leave no trace on the device alone; {ANCHOR_HINT}"
