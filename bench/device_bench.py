@@ -81,7 +81,7 @@ def append(workdir, events):
     allocated = micropython_mem_total() - allocated
     # the sealed size of the last record is representative: same event, same shape
     last = log.ring.read(seq % 50)
-    sealed_total = ring.SLOT_HEADER_SIZE + len(last.plaintext) + 16
+    sealed_total = len(last.entry)      # format v2: the whole entry, as NVRAM and the store hold it
     result = {
         "runtime": sys.implementation.name, "events": events, "seconds": elapsed,
         "events_per_sec": events / elapsed, "sealed_slot_bytes": sealed_total,

@@ -27,3 +27,5 @@ class Board:
         self.now_us = clock or hal.now_us
         self.random = random or hal.random
         self.bundle = bundle
+        self.device_id = None   # the device's UUID, bound into the log's keys (format v2)
+        self.counter = None     # a monotonic counter (secure element, OTP), where the board has one

@@ -100,6 +100,7 @@ def open_board(profile_name, root, nvram, vol, clock=None, random=None):
     vol.makedirs(root + STORE)
     board = Board(nvram, vol.dir(root + STORE), identity["slot_count"], identity["slot_size"],
                   identity["store_cap"], clock=clock, random=random, bundle=folder)
+    board.device_id = identity.get("uuid")
     return board, identity
 
 

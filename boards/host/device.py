@@ -6,7 +6,9 @@
 #     syslog-signing.der   its X.509 certificate (key blob type C)
 #   escrow/       what the host keeps to export and verify (never on the board):
 #     device.json, master.key (0600), syslog-signing.pem (the `verify syslog` trust anchor)
-#   nvram.bin     the host board's NVRAM region, exactly ring.region_size() bytes
+#   nvram.bin     the host board's NVRAM region, exactly ring.region_size() bytes; provisioning
+#                 writes epoch 0's integrity key into its header (escrow/integrity.key keeps it)
+#   counter.bin   the host board's monotonic counter (FileCounter), raised to each epoch
 #   store/        the host board's segment files
 # Readable by both runtimes, so the simulator can run the firmware under either.
 import os
@@ -69,6 +71,9 @@ def open_board(device_dir, nvram=None, fs=None, clock=None, random=None):
     board = Board(nvram, fs, identity["slot_count"], identity["slot_size"], identity["store_cap"],
                   clock=clock, random=random)
     board.bundle = DirFs(device_dir + "/" + BUNDLE_DIR)
+    board.device_id = identity.get("uuid")
+    if _exists(device_dir + "/" + COUNTER_FILE):
+        board.counter = FileCounter(device_dir + "/" + COUNTER_FILE)
     return board, identity
 
 
@@ -76,3 +81,42 @@ def open_sender(device_dir, identity, log, clock, url=None, random=None, setting
     """The signed syslog sender over the bundle's signing key (boards/common/bundle.py)."""
     return bundle.open_sender(DirFs(device_dir + "/" + BUNDLE_DIR), identity, log, clock, url=url, random=random,
                               settings=settings)
+
+
+def escrowed_integrity_root(device_dir):
+    """Epoch 0's integrity key from the escrow (the host's, never the board's), or None."""
+    path = device_dir + "/" + ESCROW_DIR + "/" + INTEGRITY_KEY_FILE
+    if not _exists(path):
+        return None
+    with open(path, "rb") as f:
+        return f.read()
+
+
+COUNTER_FILE = "counter.bin"
+INTEGRITY_KEY_FILE = "integrity.key"
+
+
+class FileCounter:
+    """The host board's stand-in for a secure element's monotonic counter (or an
+    OTP fuse row): a value that only goes up, in a file beside the NVRAM. The
+    seam a real board implements: value (read) and advance(n) (never down)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    @property
+    def value(self):
+        try:
+            with open(self.path, "rb") as f:
+                data = f.read()
+        except OSError:
+            return 0
+        return int.from_bytes(data, "big") if len(data) == 8 else 0
+
+    def advance(self, to):
+        if to <= self.value:
+            return
+        tmp = self.path + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(to.to_bytes(8, "big"))
+        os.rename(tmp, self.path)

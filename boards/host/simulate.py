@@ -207,7 +207,8 @@ class Simulation:
     # -- what is on the device afterwards
     def summary(self):
         board = self.board
-        reader = Reader(board.fs, board.nvram, self.key, board.slot_count, board.slot_size, board.aes)
+        reader = Reader(board.fs, board.nvram, self.key, board.slot_count, board.slot_size, board.aes,
+                        board.device_id, device.escrowed_integrity_root(self.device_dir))
         counts = {}
         first_time = last_time = 0
         for record in reader.records():

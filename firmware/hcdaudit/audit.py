@@ -1,15 +1,18 @@
 # The device's audit log: boot recovery, log(), flush(), shutdown().
 #
 # log() is the only synchronous path: validate, encode, seal, write one NVRAM
-# slot, return. When the ring holds `slot_count` unflushed records they are
-# re-sealed under the store key into one segment. Everything that boot needs
+# slot, return. When the ring holds `slot_count` unflushed records their
+# entries are copied as they are into one segment, and the integrity key
+# evolves (the old one is overwritten in NVRAM). Everything that boot needs
 # is derived from what is durable: the store's newest segment says what has
 # been flushed, the ring's valid slots say what has not.
 import gc
 
-from hcdaudit import catalog, cbor, chain, kdf, record, seal, segment, text
+from hcdaudit import catalog, cbor, kdf, record, seal, segment, text
 from hcdaudit import ring as ring_module
 from hcdaudit.store import Store, StoreError
+
+GENESIS = bytes(segment.LINK_SIZE)   # the seam before the first segment
 
 
 class AuditError(Exception):
@@ -34,59 +37,67 @@ class BootReport:
 
 class _RingScan:
     """What boot needs from the ring, read one slot at a time so that no more
-    than one record is held: the highest boot and seq of the valid slots, the
-    unflushed seqs (above the store's last) in order, the chain link after the
-    newest, the invalid slots, and whether the eviction record of the newest
-    segment's flush is among the unflushed records."""
+    than one record is held: the highest seq of the valid slots, the
+    unflushed seqs of the current epoch (above the store's last) in order, the
+    ones of an older epoch that no stored segment holds, the invalid slots, and
+    whether the eviction record of the newest segment's flush is among the
+    unflushed records."""
 
-    def __init__(self, ring, mac, store_last, evicted_through):
-        self.boot = self.last = 0
+    def __init__(self, ring, key_for, epoch, store_last, evicted_through):
+        self.last = 0
         self.fresh = []
+        self.stale = []
         self.invalid = []
-        self.link_after = None
         self.eviction_logged = False
-        newest = None
         if evicted_through:
             code = catalog.event_code("audit_eviction")
             item = catalog.item_code("evicted_through")
         for i in range(ring.slot_count):
-            s = ring.read(i)
+            s = ring.read(i, key_for, bool(evicted_through) and not self.eviction_logged)
             if s.state == ring_module.INVALID:
                 self.invalid.append((s.index, s.seq, s.reason))
             if s.state != ring_module.VALID:
                 continue
-            self.boot = max(self.boot, s.boot)
             if s.seq > self.last:
                 self.last = s.seq
             if s.seq <= store_last:
                 continue
+            if s.epoch != epoch:
+                self.stale.append(s.seq)
+                continue
             self.fresh.append(s.seq)
-            if newest is None or s.seq > newest.seq:
-                newest = s
-            if evicted_through and not self.eviction_logged:
+            if evicted_through and not self.eviction_logged and s.plaintext is not None:
                 body = record.decode(s.plaintext)
                 self.eviction_logged = body["event"] == code and body["items"].get(item) == evicted_through
         self.fresh.sort()
-        if newest is not None:
-            self.link_after = ring_module.link_after(mac, newest)
+        self.stale.sort()
 
 
 class AuditLog:
-    def __init__(self, board, master_key):
-        keys = kdf.Subkeys(master_key)
+    """`device_id`: the device's UUID (bound into every key; default the board's
+    device_id). `board.counter`, when not None: a monotonic counter with
+    advance(n), raised to each new epoch (an anchor against rollback). `integrity_root`:
+    epoch 0's integrity key, used only at the very first boot, when the
+    provisioning keeps it apart from the master key; without it the root is
+    derived from the master key (no forward integrity against whoever holds
+    that key: development and tests)."""
+
+    def __init__(self, board, master_key, device_id=None, integrity_root=None):
+        ident = kdf.device_id(device_id or getattr(board, "device_id", None))
+        keys = kdf.Subkeys(master_key, ident)
         self.board = board
+        self._ident = ident
+        self._master = master_key
+        self._first_root = integrity_root
         self._mac = keys.mac
-        max_plaintext = board.slot_size - ring_module.SLOT_HEADER_SIZE - seal.OVERHEAD
-        self._nvram_sealer = seal.Sealer(board.aes(keys.nvram), max_plaintext)
-        # A record is opened under one key, then sealed under the other: never at once.
-        self._store_sealer = seal.Sealer(board.aes(keys.store), max_plaintext, self._nvram_sealer)
-        self.ring = ring_module.Ring(board.nvram, board.slot_count, board.slot_size,
-                                     self._nvram_sealer, keys.mac)
-        self.store = Store(board.fs, board.store_cap, keys.mac, self.ring.max_sealed, board.slot_count)
-        # Preallocated for log(): the record encoder and the sealed bytes.
+        max_plaintext = board.slot_size - seal.OVERHEAD
+        self._sealer = seal.Sealer(board.aes(keys.conf), max_plaintext)
+        self.ring = ring_module.Ring(board.nvram, board.slot_count, board.slot_size, self._sealer)
+        self.store = Store(board.fs, board.store_cap, self.ring.max_sealed, board.slot_count)
+        # Preallocated for log(): the record encoder and the entry.
         self._writer = cbor.Writer(max_plaintext)
-        self._sealed = bytearray(max_plaintext + seal.OVERHEAD)
-        self._sealed_view = memoryview(self._sealed)
+        self._entry = bytearray(board.slot_size)
+        self._entry_view = memoryview(self._entry)
         self.slot_count = board.slot_count
         self.boot_count = 0
         self.salt = 0
@@ -94,7 +105,13 @@ class AuditLog:
         self.logged = 0            # records logged by this boot
         self.evicted = 0           # records evicted by this boot
         self.flush_error = None    # why the last flush failed, if it did
-        self._link = chain.GENESIS
+        self.epoch = 0             # the integrity epoch (one per flush)
+        self._epoch_key = None     # its key: in NVRAM, overwritten at each evolution
+        self._ikey = None          # its HmacKey
+        self._generation = 0       # NVRAM header generation and the copy holding it
+        self._copy = 0
+        self._seam = GENESIS       # mac of the newest stored record
+        self._watermark = 0        # highest seq ever evicted
         self._unflushed = []       # seqs in the ring not yet in the store, ascending
         self.boot_report = None
 
@@ -104,40 +121,131 @@ class AuditLog:
 
     @property
     def store_sealer(self):
-        """Opens records read back from the store (the syslog backlog reads by seq)."""
-        return self._store_sealer
+        """Opens the entries read back from the store or the ring (the syslog backlog)."""
+        return self._sealer
 
     @property
     def mac_key(self):
+        """The device-state MAC key (delivery cursor, collector configuration)."""
         return self._mac
+
+    def _key_for(self, epoch):
+        return self._ikey if epoch == self.epoch else None
+
+    # -- the integrity epoch
+    def _set_epoch(self, epoch, key):
+        self.epoch = epoch
+        self._epoch_key = key
+        self._ikey = kdf.HmacKey(key)
+
+    def _write_epoch(self):
+        """Write the current epoch and key into both header copies, the older copy
+        first: until the second write lands the newest copy still holds the same
+        epoch, so a cut anywhere leaves one good copy; after it, no copy holds
+        an earlier key."""
+        older = 1 - self._copy
+        self.ring.write_header(older, self._generation + 1, self.boot_count, self.epoch, self._ident, self._epoch_key)
+        self.ring.write_header(self._copy, self._generation + 2, self.boot_count, self.epoch, self._ident,
+                               self._epoch_key)
+        self._generation += 2
+
+    def _evolve(self, to_epoch=None):
+        target = self.epoch + 1 if to_epoch is None else to_epoch
+        key = self._epoch_key
+        for _ in range(target - self.epoch):
+            key = kdf.evolve(key)
+        self._set_epoch(target, key)
+        self._write_epoch()
+        counter = getattr(self.board, "counter", None)
+        if counter is not None:
+            counter.advance(target)     # after NVRAM: a counter ahead of NVRAM means NVRAM went back
+
+    def _recover_epoch(self, rep, best, bad_copies, good):
+        """Set the epoch and its key from NVRAM, finishing an evolution or an
+        erasure a power cut interrupted; at the first boot, install epoch 0."""
+        newest = self.store.newest
+        for copy in bad_copies:
+            if best is None or len(bad_copies) == 2:
+                rep.quarantined.append("NVRAM header copy %s" % "AB"[copy])
+        if best is None:
+            if self.ring.headers_blank() and newest is None and self._ring_blank():
+                root = self._first_root or kdf.integrity_root(self._master, self._ident)
+                self._set_epoch(0, root)
+                self._copy = 1
+                self._generation = 0
+                self._write_epoch()
+                return
+            # Both copies lost while the device has history: the epoch key is gone.
+            # Carry on from the master key's chain (a reader reports the loss).
+            rep.quarantined.append("NVRAM header: no valid copy; integrity key re-derived from the master key")
+            epoch = newest.epoch + 1 if newest else 0
+            self._set_epoch(epoch, kdf.epoch_key(kdf.integrity_root(self._master, self._ident), epoch))
+            self._copy = 1
+            self._write_epoch()
+            return
+        self._set_epoch(best.epoch, best.key)
+        self._copy = best.copy
+        self._generation = best.generation
+        if len(bad_copies) == 1 and len(good) == 1:
+            rep.actions.append("discarded torn write of NVRAM header copy %s" % "AB"[bad_copies[0]])
+        other_ok = len(good) == 2 and good[0].epoch == good[1].epoch and good[0].key == good[1].key
+        if len(good) == 2 and not other_ok:
+            rep.actions.append("completed erasure of epoch %d's key" % min(good[0].epoch, good[1].epoch))
+        if newest is not None and newest.epoch >= self.epoch:
+            if newest.epoch > self.epoch:
+                rep.quarantined.append("NVRAM epoch %d is behind the store's %d (NVRAM restored?)"
+                                       % (self.epoch, newest.epoch))
+            else:
+                rep.actions.append("completed key evolution of epoch %d" % self.epoch)
+            self._evolve(newest.epoch + 1)
+        elif not other_ok:
+            self._write_epoch()     # erase the older key the other copy may still hold
+
+    def _ring_blank(self):
+        for i in range(self.slot_count):
+            if self.ring.read(i).state != ring_module.EMPTY:
+                return False
+        return True
+
+    def _ring_boot(self, base):
+        """The newest boot counter the ring's records carry (in their salt's high bits)."""
+        top = 0
+        for i in range(self.slot_count):
+            s = self.ring.read(i)
+            if s.state == ring_module.VALID:
+                top = max(top, s.salt >> 16)
+        return max(base, (base & ~0xFFFF) | top)
 
     # -- boot
     def boot(self, reason="power-on"):
         rep = BootReport()
-        best, bad_copies = self.ring.read_header()
-        if best and len(bad_copies) == 1:
-            # Copies are written alternately: one bad copy beside a good one is a cut header write.
-            rep.actions.append("discarded torn write of NVRAM header copy %s" % "AB"[bad_copies[0]])
-        else:
-            for copy in bad_copies:
-                rep.quarantined.append("NVRAM header copy %s" % "AB"[copy])
+        best, bad_copies, good = self.ring.read_header()
         actions, bad_segments = self.store.open()
         rep.actions.extend(actions)
         rep.quarantined.extend(bad_segments)
         newest = self.store.newest
         store_last = self.store.last_seq
-        scan = _RingScan(self.ring, self._mac, store_last, newest.evicted_through if newest else 0)
-
         # The boot counter never goes below an epoch already used, even if the
         # header was lost: the RSID of RFC 5848 must not repeat.
-        boot = best[1] if best else 0
-        boot = max(boot, scan.boot)
+        boot = best.boot if best else 0
         if newest:
             boot = max(boot, newest.boot)
+        if best is None:
+            boot = max(boot, self._ring_boot(boot))
         self.boot_count = boot + 1
-        self.ring.write_header(best[0] + 1 if best else 1, self.boot_count, 1 - best[2] if best else 0)
-        self.salt = int.from_bytes(self.board.random(4), "big")
+        self._recover_epoch(rep, best, bad_copies, good)
+        self._generation += 1
+        self._copy = 1 - self._copy
+        self.ring.write_header(self._copy, self._generation, self.boot_count, self.epoch, self._ident,
+                               self._epoch_key)
+        # The nonce's salt: the boot counter's low 16 bits (boot can recover the
+        # counter from the ring if both header copies are lost) and 16 random
+        # bits (a restored NVRAM image never repeats a nonce).
+        self.salt = ((self.boot_count & 0xFFFF) << 16) | int.from_bytes(self.board.random(2), "big")
         rep.boot = self.boot_count
+        self._seam = newest.head if newest else GENESIS
+        self._watermark = max(newest.watermark, newest.evicted_through) if newest else 0
+        scan = _RingScan(self.ring, self._key_for, self.epoch, store_last, newest.evicted_through if newest else 0)
 
         last = max(store_last, scan.last)
         rep.last_durable_seq = last
@@ -147,6 +255,9 @@ class AuditLog:
                 rep.actions.append("discarded torn write in slot %d" % index)
             else:
                 rep.quarantined.append("slot %d seq %d: %s" % (index, seq, why))
+        if scan.stale:
+            rep.quarantined.append("seqs %d-%d of an earlier epoch are in NVRAM but in no stored segment"
+                                   % (scan.stale[0], scan.stale[-1]))
         if rep.quarantined and last < store_last + self.slot_count:
             # A damaged ring may have held records up to store_last + slot_count:
             # skip them all, so no seq is ever issued twice.
@@ -154,12 +265,6 @@ class AuditLog:
                                % (last + 1, store_last + self.slot_count))
             last = store_last + self.slot_count
         self._unflushed = scan.fresh
-        if scan.fresh and scan.fresh[-1] == last:
-            self._link = scan.link_after
-        elif newest and store_last == last:
-            self._link = newest.head
-        else:
-            self._link = chain.GENESIS   # after a gap the link cannot be known: readers see the gap
         self.next_seq = last + 1
 
         pending_eviction = self._unfinished_eviction(scan.eviction_logged, rep)
@@ -184,8 +289,8 @@ class AuditLog:
         return rep
 
     def _unfinished_eviction(self, eviction_logged, rep):
-        """A flush renames its segment, removes the evicted ones, then logs the
-        eviction record; a power cut can stop it between. Finish what is left."""
+        """A flush renames its segment, evolves the key, removes the evicted ones,
+        then logs the eviction record; a power cut can stop it between. Finish what is left."""
         newest = self.store.newest
         if newest is None:
             return None
@@ -224,11 +329,9 @@ class AuditLog:
                                            subject_list, interface, remote_host, items_map)
         except cbor.CBORError:
             raise record.RecordError("event %d: record exceeds the %d-byte slot" % (code, self.ring.max_plaintext))
-        link = self._link
-        n = self._nvram_sealer.seal_into(self.boot_count, self.salt, seq, link, plaintext, self._sealed)
-        self.ring.write(seq, self.boot_count, self.salt, link, self._sealed_view[:n])
+        n = self._sealer.seal_entry_into(self._ikey, seq, self.epoch, self.salt, plaintext, self._entry)
+        self.ring.write(seq, self._entry_view[:n])
         # Durable from here on.
-        self._link = chain.next_link(self._mac, link, seq, plaintext)
         self.next_seq = seq + 1
         self._unflushed.append(seq)
         self.logged += 1
@@ -262,31 +365,32 @@ class AuditLog:
 
     def _write_segment(self):
         seqs = self._unflushed
-        if self.ring.open_into(seqs[0], self._writer.buf) < 0:
+        entry = self.ring.entry_view(seqs[0])
+        if entry is None or seal.parse_header(entry)[1] != self.epoch:
             raise _SlotChanged(seqs[0])
         evict, evicted = self.store.plan_eviction(len(seqs))
-        header = segment.pack_header(len(seqs), seqs[0], seqs[-1], self.boot_count, self.salt,
-                                     evicted, self.ring.opened_link())
-        self.store.write(header, self._resealed(seqs), self._link)
+        watermark = max(self._watermark, evicted[1])
+        header = segment.pack_header(self._ikey, len(seqs), seqs[0], seqs[-1], self.boot_count, self.epoch,
+                                     evicted, watermark, self._ident, self._seam)
+        meta = self.store.write(header, self._entries(seqs), self._ikey)
         self._unflushed = []
+        self._seam = meta.head
+        self._watermark = watermark
+        # The segment is durable: its epoch is closed. Evolve before anything
+        # else, so the key that made it is erased as early as possible.
+        self._evolve()
         if evict:
             self.store.remove_oldest(evict)
             self.evicted += evicted[2]
             self._log_eviction(evicted)
 
-    def _resealed(self, seqs):
-        # Each record is opened into the encoder's buffer: a flush never runs
-        # while a record being logged is in it (before encoding, or once it is
-        # in its slot and chained).
-        plain = self._writer.buf
-        view = memoryview(plain)
+    def _entries(self, seqs):
+        # The ring's entries as they are: no decryption, no re-sealing.
         for seq in seqs:
-            n = self.ring.open_into(seq, plain)
-            if n < 0:
+            entry = self.ring.entry_view(seq)
+            if entry is None or seal.parse_header(entry)[1] != self.epoch:
                 raise _SlotChanged(seq)
-            link = self.ring.opened_link()
-            n = self._store_sealer.seal_into(self.boot_count, self.salt, seq, link, view[:n], self._sealed)
-            yield seq, link, self._sealed_view[:n]
+            yield entry
 
     def _log_eviction(self, evicted):
         first, through, count = evicted

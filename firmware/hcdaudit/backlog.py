@@ -2,7 +2,7 @@
 # ring while a record is still in its slot, else from the store's segments.
 # Reading is sequential, so the current segment stays open between reads
 # until the sender releases it (at the end of each pump, so a flush may evict it).
-from hcdaudit import ccm, segment
+from hcdaudit import ccm, seal, segment
 
 
 class Backlog:
@@ -11,7 +11,7 @@ class Backlog:
         self._buf = bytearray(log.ring.max_sealed)     # CCM opens in place: room for the tag
         self._view = memoryview(self._buf)
         self._file = None
-        self._meta = None       # header of the open segment (its epoch and salt open its records)
+        self._meta = None       # header of the open segment
         self._next = 0          # the seq the open segment's next entry holds
 
     def oldest(self):
@@ -52,7 +52,6 @@ class Backlog:
                 self.release()
                 return None
             self._next = self._meta.first_seq
-        meta = self._meta
         limit = self.log.ring.max_sealed
         while self._next <= seq:
             try:
@@ -62,11 +61,11 @@ class Backlog:
             if entry is None:
                 self.release()
                 return None
-            entry_seq, link, sealed = entry
+            entry_seq = seal.parse_header(entry)[0]
             self._next = entry_seq + 1
             if entry_seq == seq:
                 try:
-                    n = self.log.store_sealer.open_into(meta.boot, meta.salt, seq, link, sealed, self._buf)
+                    n = self.log.store_sealer.open_entry_into(entry, self._buf)
                 except (ccm.AuthError, ValueError):
                     return None
                 return self._view[:n]

@@ -57,14 +57,63 @@ def equal(a, b):
     return diff == 0
 
 
-class Subkeys:
-    """The device's working keys, derived from its 256-bit master key.
-    Labels are versioned so a future format derives new keys, never reuses these."""
+_SALT = b"hcdaudit/v2"
+_EVOLVE = b"hcdaudit/v2 evolve"
+ID_SIZE = 16
 
-    def __init__(self, master_key):
+
+def device_id(uuid_text):
+    """The 16 bytes of a device's UUID ("urn:uuid:..." or bare), bound into every
+    key: another device's memory never authenticates here even under the same
+    master key. No UUID (bench, unit tests) binds the all-zero id."""
+    if not uuid_text:
+        return bytes(ID_SIZE)
+    if isinstance(uuid_text, (bytes, bytearray)) and len(uuid_text) == ID_SIZE:
+        return bytes(uuid_text)
+    text = str(uuid_text)
+    if text[:9].lower() == "urn:uuid:":
+        text = text[9:]
+    text = text.replace("-", "")
+    if len(text) != 2 * ID_SIZE:
+        raise ValueError("device UUID %r is not 16 bytes" % uuid_text)
+    return bytes(int(text[i:i + 2], 16) for i in range(0, 2 * ID_SIZE, 2))
+
+
+def integrity_root(master_key, ident):
+    """Epoch 0's integrity key: the host derives it from the escrowed master key.
+    A device provisioned with a separate root (AuditLog integrity_root=) cannot
+    derive it back from the key it keeps."""
+    return hkdf(master_key, _SALT, b"integrity root" + ident, 32)
+
+
+def evolve(key):
+    """The next epoch's integrity key: one way, so the current key says nothing
+    about an earlier one."""
+    h = hashlib.sha256(_EVOLVE)
+    h.update(key)
+    return h.digest()
+
+
+def epoch_key(root, epoch):
+    """The integrity key of `epoch` from epoch 0's (host side: every epoch)."""
+    key = root
+    for _ in range(epoch):
+        key = evolve(key)
+    return key
+
+
+class Subkeys:
+    """The static keys derived from a 256-bit master key and the device id.
+    `conf` seals records (AES-256-CCM): static, so the device can still read its
+    own backlog for export. `mac` authenticates the device's own small state
+    files (delivery cursor, collector configuration), never the log. The log's
+    integrity keys are separate and evolve per epoch (see evolve())."""
+
+    def __init__(self, master_key, ident=None):
         if len(master_key) != 32:
             raise ValueError("master key must be 32 bytes, got %d" % len(master_key))
-        salt = b"hcdaudit/v1"
-        self.nvram = hkdf(master_key, salt, b"nvram record sealing", 32)
-        self.store = hkdf(master_key, salt, b"store record sealing", 32)
-        self.mac = HmacKey(hkdf(master_key, salt, b"chain and checkpoint mac", 32))
+        ident = ident or bytes(ID_SIZE)
+        self.ident = ident
+        self.conf = hkdf(master_key, _SALT, b"record confidentiality" + ident, 32)
+        # Not bound to the id: the state files never leave the device's own filesystem.
+        self.mac = HmacKey(hkdf(master_key, _SALT, b"device state mac", 32))

@@ -1,16 +1,22 @@
-# The NVRAM ring: a fixed region of byte-addressable NV memory holding two
-# copies of a small header (the persistent boot counter) and exactly
-# `slot_count` slots. Seq n always lives in slot n % slot_count, so the slot
-# being written is known from the newest valid seq: after a power cut only that
-# slot may be torn; damage anywhere else is tampering.
+# The NVRAM ring (format v2): a fixed region of byte-addressable NV memory
+# holding two copies of a small header (boot counter, integrity epoch and the
+# epoch's key) and exactly `slot_count` slots. Seq n always lives in slot
+# n % slot_count, so the slot being written is known from the newest valid
+# seq: after a power cut only that slot may be torn; damage anywhere else is
+# tampering.
 #
-# Region:  header A (32) | header B (32) | slot 0 | slot 1 | ...
+# Region:  header A (96) | header B (96) | slot 0 | slot 1 | ...
 # Header:  magic "HCDN" | version | slot_count | slot_size u16 | generation u32 |
-#          boot u32 | mac[16]                       (written alternately A/B)
-# Slot:    length u16 | boot u32 | salt u32 | seq u32 | link[16] | sealed[length]
+#          boot u32 | epoch u32 | device id[16] | epoch key[32] | mac[16] | pad
+#          mac: HMAC under the epoch key it holds (the host re-derives that key
+#          from the escrow and checks both). Written alternately A/B; a key
+#          evolution writes the new key into one copy, then overwrites the
+#          other: the old key is gone from NVRAM once both writes land, and
+#          boot finishes whatever a power cut left.
+# Slot:    one entry exactly as seal.py lays it out (and as the store keeps it).
 import struct
 
-from hcdaudit import ccm, chain
+from hcdaudit import ccm, kdf, seal
 
 try:
     from micropython import const
@@ -18,14 +24,15 @@ except ImportError:
     def const(x):
         return x
 
-HEADER_COPY_SIZE = const(32)
-HEADERS_SIZE = const(64)
-SLOT_HEADER_SIZE = const(30)
+HEADER_COPY_SIZE = const(96)
+HEADERS_SIZE = const(192)
+SLOT_HEADER_SIZE = seal.HEADER_SIZE
 _MAGIC = b"HCDN"
-_VERSION = const(1)
-_HEADER_FMT = ">4sBBHII"      # magic, version, slot_count, slot_size, generation, boot
-_HEADER_BODY = const(16)
-_SLOT_FMT = ">HIII"           # length, boot, salt, seq (link follows)
+_VERSION = const(2)
+_HEADER_FMT = ">4sBBHIII"      # magic, version, slot_count, slot_size, generation, boot, epoch
+_HEADER_FIXED = const(20)
+_HEADER_BODY = const(68)       # fixed fields + device id + key
+_HEADER_MAC_END = const(84)
 
 EMPTY = const(0)
 VALID = const(1)
@@ -40,23 +47,40 @@ def region_size(slot_count, slot_size):
     return HEADERS_SIZE + slot_count * slot_size
 
 
-class Slot:
-    """What a slot holds, as read at boot or by a reader."""
+class Header:
+    def __init__(self, copy, generation, boot, epoch, ident, key):
+        self.copy = copy
+        self.generation = generation
+        self.boot = boot
+        self.epoch = epoch
+        self.ident = ident
+        self.key = key
 
-    def __init__(self, index, state, seq=0, boot=0, salt=0, link=None, plaintext=None, reason=""):
+
+class Slot:
+    """What a slot holds, as read at boot or by a reader. `entry`: its bytes
+    (header, sealed, mac) when the framing holds; `verified`: True/False when
+    the mac was checked under the epoch's key, None when no key was at hand."""
+
+    def __init__(self, index, state, seq=0, epoch=0, salt=0, entry=None, reason="", verified=None):
         self.index = index
         self.state = state
         self.seq = seq
-        self.boot = boot
+        self.epoch = epoch
         self.salt = salt
-        self.link = link
-        self.plaintext = plaintext
+        self.entry = entry
         self.reason = reason
+        self.verified = verified
+        self.plaintext = None
+
+
+def header_mac(key, body):
+    return kdf.HmacKey(key).digest(b"H", body)[:16]
 
 
 class Ring:
-    def __init__(self, nvram, slot_count, slot_size, sealer, mac_key):
-        if slot_size < SLOT_HEADER_SIZE + ccm.TAG_SIZE + 16 or slot_size > 0xFFFF:
+    def __init__(self, nvram, slot_count, slot_size, sealer):
+        if slot_size < seal.OVERHEAD + 16 or slot_size > 0xFFFF:
             raise RingError("slot size %d out of range" % slot_size)
         need = region_size(slot_count, slot_size)
         if nvram.size < need:
@@ -64,102 +88,128 @@ class Ring:
         self.nvram = nvram
         self.slot_count = slot_count
         self.slot_size = slot_size
-        self.max_sealed = slot_size - SLOT_HEADER_SIZE
-        self.max_plaintext = self.max_sealed - ccm.TAG_SIZE
-        self._sealer = sealer      # seal.Sealer under the NVRAM key
-        self._mac = mac_key
+        self.max_sealed = slot_size - seal.HEADER_SIZE - seal.MAC_SIZE
+        self.max_plaintext = slot_size - seal.OVERHEAD
+        self._sealer = sealer      # seal.Sealer under the confidentiality key
         self._buf = bytearray(slot_size)   # the one slot buffer, reused for every read/write
         self._view = memoryview(self._buf)
         self._header = bytearray(HEADER_COPY_SIZE)
 
-    # -- header: two copies, the newer valid one wins; a torn write spoils only one
-    def _header_mac(self, body):
-        return self._mac.digest(b"H", body)[:16]
+    # -- header: two copies; the valid one with the newest generation wins
+    def read_copy(self, copy):
+        """(Header or None, problem): None and "" for a never-written copy."""
+        self.nvram.read_into(copy * HEADER_COPY_SIZE, self._header)
+        h = self._header
+        if bytes(h[:_HEADER_MAC_END]) == bytes(_HEADER_MAC_END):
+            return None, ""
+        magic, version, count, size, gen, boot, epoch = struct.unpack_from(_HEADER_FMT, h, 0)
+        key = bytes(h[_HEADER_FIXED + 16:_HEADER_BODY])
+        if magic != _MAGIC or version != _VERSION:
+            return None, "not a v%d ring header" % _VERSION
+        if not kdf.equal(bytes(h[_HEADER_BODY:_HEADER_MAC_END]), header_mac(key, bytes(h[:_HEADER_BODY]))):
+            return None, "MAC does not verify"
+        if count != self.slot_count or size != self.slot_size:
+            raise RingError("NV memory was formatted for %d slots of %d bytes, this board has %d of %d"
+                            % (count, size, self.slot_count, self.slot_size))
+        return Header(copy, gen, boot, epoch, bytes(h[_HEADER_FIXED:_HEADER_FIXED + 16]), key), ""
 
     def read_header(self):
-        """Return (generation, boot, copy_index) of the newest valid copy, or None,
-        and the list of copies that failed their check (for the boot report)."""
+        """(newest valid Header or None, [copies that failed their check], [all valid Headers])."""
         best = None
         bad = []
+        good = []
+        for copy in (0, 1):
+            header, problem = self.read_copy(copy)
+            if problem:
+                bad.append(copy)
+            if header is None:
+                continue
+            good.append(header)
+            if best is None or header.generation > best.generation:
+                best = header
+        return best, bad, good
+
+    def write_header(self, copy, generation, boot, epoch, ident, key):
+        body = struct.pack(_HEADER_FMT, _MAGIC, _VERSION, self.slot_count, self.slot_size,
+                           generation, boot, epoch) + ident + key
+        self.nvram.write(copy * HEADER_COPY_SIZE, body + header_mac(key, body)
+                         + bytes(HEADER_COPY_SIZE - _HEADER_MAC_END))
+
+    def install_root(self, ident, root):
+        """Provisioning: epoch 0 with its integrity key in both copies (the device
+        then never needs a key it could re-derive)."""
+        self.write_header(0, 1, 0, 0, ident, root)
+        self.write_header(1, 2, 0, 0, ident, root)
+
+    def headers_blank(self):
         for copy in (0, 1):
             self.nvram.read_into(copy * HEADER_COPY_SIZE, self._header)
-            body = bytes(self._header[:_HEADER_BODY])
-            if body == bytes(_HEADER_BODY):
-                continue   # never written
-            magic, version, count, size, gen, boot = struct.unpack(_HEADER_FMT, body)
-            if (magic != _MAGIC or version != _VERSION
-                    or bytes(self._header[_HEADER_BODY:]) != self._header_mac(body)):
-                bad.append(copy)
-                continue
-            if count != self.slot_count or size != self.slot_size:
-                raise RingError("NV memory was formatted for %d slots of %d bytes, this board has %d of %d"
-                                % (count, size, self.slot_count, self.slot_size))
-            if best is None or gen > best[0]:
-                best = (gen, boot, copy)
-        return best, bad
-
-    def write_header(self, generation, boot, copy):
-        body = struct.pack(_HEADER_FMT, _MAGIC, _VERSION, self.slot_count, self.slot_size,
-                           generation, boot)
-        self.nvram.write(copy * HEADER_COPY_SIZE, body + self._header_mac(body))
+            if bytes(self._header) != bytes(HEADER_COPY_SIZE):
+                return False
+        return True
 
     # -- slots
     def slot_offset(self, index):
         return HEADERS_SIZE + index * self.slot_size
 
-    def write(self, seq, boot, salt, link, sealed):
-        """Write one sealed record into its slot in a single NV write."""
-        n = len(sealed)
-        if n > self.max_sealed:
-            raise RingError("sealed record of %d bytes exceeds the %d-byte slot" % (n, self.max_sealed))
-        buf = self._buf
-        struct.pack_into(_SLOT_FMT, buf, 0, n, boot, salt, seq)
-        buf[14:SLOT_HEADER_SIZE] = link
-        buf[SLOT_HEADER_SIZE:SLOT_HEADER_SIZE + n] = sealed
-        self.nvram.write(self.slot_offset(seq % self.slot_count), self._view[:SLOT_HEADER_SIZE + n])
+    def write(self, seq, entry):
+        """Write one entry into its slot in a single NV write."""
+        if len(entry) > self.slot_size:
+            raise RingError("entry of %d bytes exceeds the %d-byte slot" % (len(entry), self.slot_size))
+        self.nvram.write(self.slot_offset(seq % self.slot_count), entry)
 
-    def read(self, index):
-        """Read and authenticate one slot; never raises on bad content."""
+    def _load(self, index):
+        """Read a slot into the buffer: (seq, epoch, salt, entry length or -1 when its length is bad)."""
         buf = self._buf
         self.nvram.read_into(self.slot_offset(index), buf)
-        n, boot, salt, seq = struct.unpack_from(_SLOT_FMT, buf, 0)
-        link = bytes(buf[14:SLOT_HEADER_SIZE])
-        if n == 0 and boot == 0 and seq == 0:
-            return Slot(index, EMPTY)
+        seq, epoch, salt, n = seal.parse_header(buf)
         if n < ccm.TAG_SIZE or n > self.max_sealed:
-            return Slot(index, INVALID, seq, boot, salt, link, reason="bad length %d" % n)
+            return seq, epoch, salt, -1
+        return seq, epoch, salt, seal.HEADER_SIZE + n + seal.MAC_SIZE
+
+    def read(self, index, key_for=None, open_record=False):
+        """Read one slot; never raises on bad content. key_for(epoch) gives the
+        HmacKey of an epoch, or None when it is not at hand."""
+        seq, epoch, salt, size = self._load(index)
+        if size < 0:
+            if bytes(self._view[:seal.HEADER_SIZE]) == bytes(seal.HEADER_SIZE):
+                return Slot(index, EMPTY)
+            return Slot(index, INVALID, seq, epoch, salt, reason="bad length")
+        entry = bytes(self._view[:size])
         if seq % self.slot_count != index:
-            return Slot(index, INVALID, seq, boot, salt, link, reason="seq %d does not belong in this slot" % seq)
-        try:
-            plaintext = self._sealer.open(boot, salt, seq, link, self._view[SLOT_HEADER_SIZE:SLOT_HEADER_SIZE + n])
-        except ccm.AuthError:
-            return Slot(index, INVALID, seq, boot, salt, link, reason="authentication failed")
-        return Slot(index, VALID, seq, boot, salt, link, plaintext)
+            return Slot(index, INVALID, seq, epoch, salt, entry, "seq %d does not belong in this slot" % seq)
+        verified = None
+        key = key_for(epoch) if key_for else None
+        if key is not None:
+            verified = seal.verify(key, entry)
+            if not verified:
+                return Slot(index, INVALID, seq, epoch, salt, entry, "integrity mac fails", False)
+        slot = Slot(index, VALID, seq, epoch, salt, entry, verified=verified)
+        if open_record or verified is None:
+            try:
+                slot.plaintext = self._sealer.open_entry(entry)
+            except (ccm.AuthError, ValueError):
+                return Slot(index, INVALID, seq, epoch, salt, entry, "authentication failed", verified)
+        return slot
+
+    def entry_view(self, seq):
+        """The entry of seq from its slot (a memoryview valid until the next read),
+        or None when the slot does not hold seq. No decryption: a flush copies it."""
+        _seq, _epoch, _salt, size = self._load(seq % self.slot_count)
+        if size < 0 or _seq != seq:
+            return None
+        return self._view[:size]
 
     def open_into(self, seq, out):
         """Decrypt the record of seq from its slot into out: its length, or -1 when
-        the slot does not hold seq authentically. No Slot and no copies (the
-        sender reads each record this way, a flush each unflushed one); the
-        slot's link stays readable through opened_link() until the next read."""
-        buf = self._buf
-        self.nvram.read_into(self.slot_offset(seq % self.slot_count), buf)
-        n, boot, salt, slot_seq = struct.unpack_from(_SLOT_FMT, buf, 0)
-        if slot_seq != seq or n < ccm.TAG_SIZE or n > self.max_sealed:
+        the slot does not hold seq authentically (the syslog backlog reads this way)."""
+        entry = self.entry_view(seq)
+        if entry is None:
             return -1
-        view = self._view
         try:
-            return self._sealer.open_into(boot, salt, seq, view[14:SLOT_HEADER_SIZE],
-                                          view[SLOT_HEADER_SIZE:SLOT_HEADER_SIZE + n], out)
-        except ccm.AuthError:
+            return self._sealer.open_entry_into(entry, out)
+        except (ccm.AuthError, ValueError):
             return -1
 
-    def opened_link(self):
-        """The chain link stored with the record open_into() last read."""
-        return bytes(self._buf[14:SLOT_HEADER_SIZE])
-
-    def scan(self):
-        return [self.read(i) for i in range(self.slot_count)]
-
-
-def link_after(mac_key, slot):
-    return chain.next_link(mac_key, slot.link, slot.seq, slot.plaintext)
+    def scan(self, key_for=None):
+        return [self.read(i, key_for) for i in range(self.slot_count)]

@@ -1,18 +1,23 @@
-# A store segment: one flush of the ring, written once and never modified.
+# A store segment (format v2): one flush of the ring, written once and never
+# modified. Its entries are the ring's entries, byte for byte (seal.py).
 #
 #   header      magic "HCDS" | version | 0 | count u16 | first_seq u32 | last_seq u32 |
-#               boot u32 | salt u32 | evicted_first u32 | evicted_through u32 |
-#               evicted_count u32 | seam[16]
-#   entries     seq u32 | link[16] | length u16 | sealed[length]       (count times)
+#               boot u32 | epoch u32 | evicted_first u32 | evicted_through u32 |
+#               evicted_count u32 | watermark u32 | device id[16] | seam[16] | mac[16]
+#   entries     count entries (seal.py), all of this segment's epoch
 #   checkpoint  magic "HCDC" | head[16] | mac[16]
 #
-# The seam is the chain link before the first record (the previous segment's
-# head), so a reader can check that segments join. The checkpoint MAC covers
-# the header and the head: first/last seq, count, epoch, eviction, chain.
-# Records are sealed under the store key with the flushing boot's epoch.
+# The header mac (integrity key of `epoch`) makes the header readable on its
+# own, so a segment cut short still says what it held. evicted_* is what this
+# flush evicted; watermark is the highest seq ever evicted, carried forward by
+# every segment, so the evicted range survives the loss of any one of them.
+# seam: the mac of the record before the first (the previous segment's head).
+# The checkpoint mac covers the header, the head (the last entry's mac) and a
+# digest of every entry's mac: the segment is complete and in order.
+import hashlib
 import struct
 
-from hcdaudit import chain, kdf
+from hcdaudit import kdf, seal
 
 try:
     from micropython import const
@@ -20,15 +25,17 @@ except ImportError:
     def const(x):
         return x
 
-HEADER_SIZE = const(52)
-ENTRY_HEADER_SIZE = const(22)
+HEADER_SIZE = const(88)
 CHECKPOINT_SIZE = const(36)
+ENTRY_HEADER_SIZE = seal.HEADER_SIZE
 SUFFIX = ".seg"
 _MAGIC = b"HCDS"
 _CHECKPOINT_MAGIC = b"HCDC"
-_VERSION = const(1)
-_HEADER_FMT = ">4sBBHIIIIIII"
-_ENTRY_FMT = ">I16sH"
+VERSION = const(2)
+_HEADER_FMT = ">4sBBHIIIIIIII"
+_FIXED = const(40)
+_MAC_AT = const(72)
+LINK_SIZE = seal.MAC_SIZE
 
 
 class SegmentError(ValueError):
@@ -51,76 +58,105 @@ def first_seq_of(name):
 
 
 class Meta:
-    """A segment's header and checkpoint."""
+    """A segment's header (parsed, not yet authenticated) and checkpoint."""
 
     def __init__(self, name, header):
         if len(header) < HEADER_SIZE:
             raise SegmentError("%s: shorter than a segment header" % name)
-        (magic, version, _, self.count, self.first_seq, self.last_seq, self.boot, self.salt,
-         self.evicted_first, self.evicted_through, self.evicted_count) = struct.unpack_from(_HEADER_FMT, header, 0)
+        (magic, version, _, self.count, self.first_seq, self.last_seq, self.boot, self.epoch,
+         self.evicted_first, self.evicted_through, self.evicted_count,
+         self.watermark) = struct.unpack_from(_HEADER_FMT, header, 0)
         if magic != _MAGIC:
             raise SegmentError("%s: not a segment (bad magic)" % name)
-        if version != _VERSION:
-            raise SegmentError("%s: unsupported segment version %d" % (name, version))
+        if version != VERSION:
+            raise SegmentError("%s: unsupported segment version %d (this firmware reads v%d: "
+                               "re-provision the device)" % (name, version, VERSION))
         self.name = name
-        self.seam = bytes(header[36:52])
-        self.header = bytes(header)
+        self.ident = bytes(header[_FIXED:_FIXED + 16])
+        self.seam = bytes(header[_FIXED + 16:_MAC_AT])
+        self.header = bytes(header[:HEADER_SIZE])
         self.head = None
         self.size = 0
 
+    def header_ok(self, mac_key):
+        return kdf.equal(self.header[_MAC_AT:HEADER_SIZE], header_mac(mac_key, self.header[:_MAC_AT]))
 
-def pack_header(count, first_seq, last_seq, boot, salt, evicted, seam):
+    @property
+    def evicted(self):
+        return self.evicted_first, self.evicted_through, self.evicted_count
+
+
+def header_mac(mac_key, body):
+    return mac_key.digest(b"G", body)[:16]
+
+
+def pack_header(mac_key, count, first_seq, last_seq, boot, epoch, evicted, watermark, ident, seam):
     evicted_first, evicted_through, evicted_count = evicted
-    return struct.pack(_HEADER_FMT, _MAGIC, _VERSION, 0, count, first_seq, last_seq, boot, salt,
-                       evicted_first, evicted_through, evicted_count) + seam
+    body = struct.pack(_HEADER_FMT, _MAGIC, VERSION, 0, count, first_seq, last_seq, boot, epoch,
+                       evicted_first, evicted_through, evicted_count, watermark) + ident + seam
+    return body + header_mac(mac_key, body)
 
 
-def checkpoint_mac(mac_key, header, head):
-    return mac_key.digest(b"S", header, _CHECKPOINT_MAGIC, head)[:16]
+def checkpoint_mac(mac_key, header, head, digest):
+    return mac_key.digest(b"S", header, _CHECKPOINT_MAGIC, head, digest)[:16]
 
 
-def pack_checkpoint(mac_key, header, head):
-    return _CHECKPOINT_MAGIC + head + checkpoint_mac(mac_key, header, head)
+def pack_checkpoint(mac_key, header, head, digest):
+    return _CHECKPOINT_MAGIC + head + checkpoint_mac(mac_key, header, head, digest)
 
 
-def pack_entry_header(seq, link, length):
-    return struct.pack(_ENTRY_FMT, seq, link, length)
+class MacDigest:
+    """The running digest of a segment's entry macs, as the checkpoint covers it."""
+
+    def __init__(self):
+        self._h = hashlib.sha256()
+
+    def add(self, entry):
+        self._h.update(entry[len(entry) - seal.MAC_SIZE:])
+
+    def digest(self):
+        return self._h.digest()
 
 
-def read_meta(f, name, size, mac_key):
-    """Read and check header and checkpoint. Raises SegmentError saying what is wrong."""
+def read_meta(f, name, size):
+    """Read the header and the checkpoint's head; check the framing only (the
+    device cannot check macs of epochs whose keys it erased). Raises SegmentError."""
     if size < HEADER_SIZE + CHECKPOINT_SIZE:
         raise SegmentError("%s: truncated (%d bytes)" % (name, size))
-    header = f.read(HEADER_SIZE)
-    meta = Meta(name, header)
+    meta = Meta(name, f.read(HEADER_SIZE))
     meta.size = size
     f.seek(size - CHECKPOINT_SIZE)
     checkpoint = f.read(CHECKPOINT_SIZE)
     if checkpoint[:4] != _CHECKPOINT_MAGIC:
         raise SegmentError("%s: checkpoint missing (truncated or overwritten)" % name)
     meta.head = bytes(checkpoint[4:20])
-    if not kdf.equal(checkpoint[20:36], checkpoint_mac(mac_key, meta.header, meta.head)):
-        raise SegmentError("%s: checkpoint MAC does not verify" % name)
+    meta.checkpoint = bytes(checkpoint)
     if meta.count == 0 or meta.last_seq < meta.first_seq:
         raise SegmentError("%s: header claims an empty or inverted range" % name)
     return meta
 
 
+def checkpoint_of(data):
+    """(head, mac) of a segment's bytes, or None when its checkpoint is missing."""
+    if len(data) < HEADER_SIZE + CHECKPOINT_SIZE or data[len(data) - CHECKPOINT_SIZE:len(data) - 32] != \
+            _CHECKPOINT_MAGIC:
+        return None
+    end = len(data)
+    return bytes(data[end - 32:end - 16]), bytes(data[end - 16:end])
+
+
 def read_entry(f, limit):
-    """Read the next entry: (seq, link, sealed), or None at end of file.
-    Callers read `count` entries; raises SegmentError on a malformed entry."""
+    """Read the next entry's bytes, or None at end of file (the checkpoint's magic
+    reads as a too-long entry). Raises SegmentError on a malformed entry."""
     head = f.read(ENTRY_HEADER_SIZE)
     if not head:
         return None
     if len(head) < ENTRY_HEADER_SIZE:
         raise SegmentError("entry header is truncated")
-    seq, link, length = struct.unpack(_ENTRY_FMT, head)
-    if length > limit:
-        raise SegmentError("entry for seq %d claims %d bytes" % (seq, length))
-    sealed = f.read(length)
-    if len(sealed) != length:
+    seq, _epoch, _salt, n = seal.parse_header(head)
+    if n > limit:
+        raise SegmentError("entry for seq %d claims %d bytes" % (seq, n))
+    rest = f.read(n + seal.MAC_SIZE)
+    if len(rest) != n + seal.MAC_SIZE:
         raise SegmentError("entry for seq %d is truncated" % seq)
-    return seq, link, sealed
-
-
-LINK_SIZE = chain.LINK_SIZE
+    return head + rest

@@ -70,15 +70,14 @@ class SegmentIndex:
 
 
 class Store:
-    def __init__(self, fs, cap, mac_key, max_sealed, segment_records=50):
+    def __init__(self, fs, cap, max_sealed, segment_records=50):
         self.fs = fs
         self.cap = cap
-        self._mac = mac_key
         self._max_sealed = max_sealed
         # A full store holds cap / records-per-flush segments, plus the one written
         # before the oldest is evicted; flushes at shutdown make smaller ones.
         self.index = SegmentIndex(cap // segment_records + 8)
-        self.newest = None   # Meta of the newest good segment: chain head, epoch, eviction range
+        self.newest = None   # Meta of the newest good segment: head, epoch, eviction range and watermark
         self.count = 0
 
     @property
@@ -142,7 +141,7 @@ class Store:
     def read_meta(self, name):
         f = self.fs.open(name, "rb")
         try:
-            return segment.read_meta(f, name, self.fs.size(name), self._mac)
+            return segment.read_meta(f, name, self.fs.size(name))
         finally:
             f.close()
 
@@ -167,19 +166,23 @@ class Store:
             k += 1
         return k
 
-    def write(self, header, entries, head):
-        """Write a segment durably. `entries` yields (seq, link, sealed).
+    def write(self, header, entries, mac_key):
+        """Write a segment durably. `entries` yields entry bytes, copied as they are;
+        the checkpoint is made under mac_key (the segment epoch's integrity key).
         Returns its Meta. On any error the temporary file is removed and the store is unchanged."""
         meta = segment.Meta("new", header)
         name = segment.name_for(meta.first_seq)
         tmp = name + TMP_SUFFIX
+        digest = segment.MacDigest()
+        head = None
         f = self.fs.open(tmp, "wb")
         try:
             f.write(header)
-            for seq, link, sealed in entries:
-                f.write(segment.pack_entry_header(seq, link, len(sealed)))
-                f.write(sealed)
-            f.write(segment.pack_checkpoint(self._mac, header, head))
+            for entry in entries:
+                f.write(entry)
+                digest.add(entry)
+                head = bytes(entry[len(entry) - segment.LINK_SIZE:])
+            f.write(segment.pack_checkpoint(mac_key, header, head, digest.digest()))
             self.fs.commit(f)
         except BaseException:
             try:

@@ -16,7 +16,8 @@ from cryptography.x509.oid import NameOID
 
 from boards import profiles
 from boards.host import device
-from hcdaudit import ring
+from boards.host.memory import RamNvram
+from hcdaudit import kdf, ring
 from hcdaudit.syslog import DEFAULT_ENTERPRISE
 
 from .errors import UsageError
@@ -147,8 +148,20 @@ def provision(device_dir: Path, name: str, serial: str, force: bool = False, fqd
     (escrow / device.SIGNING_CERT_PEM).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     if ca:
         (escrow / "ca.pem").write_bytes(ca[0].public_bytes(serialization.Encoding.PEM))
+    # Forward integrity (format v2): epoch 0's integrity key is random, kept in
+    # the escrow and written into the board's NVRAM header, never into the
+    # bundle: the device evolves it per flush and overwrites the old one, so
+    # nothing it keeps (its master key included) re-makes an earlier epoch's key.
+    # (Other boards' NVRAM is on the board: until their deploy installs a root
+    # there with Ring.install_root, they derive epoch 0's key from the master key.)
     # The host board's memories (a real board has FRAM and flash instead).
-    (device_dir / device.NVRAM_FILE).write_bytes(bytes(ring.region_size(geometry["slot_count"],
-                                                                       geometry["slot_size"])))
+    nvram = RamNvram(ring.region_size(geometry["slot_count"], geometry["slot_size"]))
+    if board == "host":
+        integrity_root = secrets.token_bytes(32)
+        _write_secret(escrow / device.INTEGRITY_KEY_FILE, integrity_root)
+        ring.Ring(nvram, geometry["slot_count"], geometry["slot_size"], None).install_root(
+            kdf.device_id(identity_uuid), integrity_root)
+        (device_dir / device.COUNTER_FILE).write_bytes(bytes(8))
+    (device_dir / device.NVRAM_FILE).write_bytes(bytes(nvram.buf))
     (device_dir / device.STORE_DIR).mkdir()
     return identity

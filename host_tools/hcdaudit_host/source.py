@@ -132,9 +132,33 @@ def _nvram(path: Path, identity: dict) -> RamNvram:
     return RamNvram(len(data), data)      # a copy: the ring reader never touches the file
 
 
-def _reader(fs, nvram: RamNvram, key: bytes, identity: dict, label: str) -> Reader:
+def _integrity_root(escrow: Path) -> bytes | None:
+    """Epoch 0's integrity key when provisioning kept it apart (host board); else the
+    reader derives it from the master key."""
+    path = escrow / device.INTEGRITY_KEY_FILE
+    if not path.exists():
+        return None
+    data = _read_file(path, "the integrity key")
+    if len(data) != 32:
+        raise UsageError(f"{path} must hold 32 bytes, it holds {len(data)}")
+    return data
+
+
+def _counter(path: Path | None) -> int | None:
+    """The board's monotonic counter, where the device folder has one (an anchor)."""
+    if path is None or not path.exists():
+        return None
+    data = _read_file(path, "the monotonic counter")
+    if len(data) != 8:
+        raise UsageError(f"{path} must hold 8 bytes, it holds {len(data)}")
+    return int.from_bytes(data, "big")
+
+
+def _reader(fs, nvram: RamNvram, key: bytes, identity: dict, label: str, escrow: Path,
+            counter: Path | None = None) -> Reader:
     try:
-        return Reader(fs, nvram, key, identity["slot_count"], identity["slot_size"], runtime_hal().Aes)
+        return Reader(fs, nvram, key, identity["slot_count"], identity["slot_size"], runtime_hal().Aes,
+                      identity.get("uuid"), _integrity_root(escrow), _counter(counter))
     except (ring.RingError, ValueError, TypeError) as exc:
         raise UsageError(f"{label}: {exc}") from None
 
@@ -155,7 +179,8 @@ def open_folder(device_dir: Path) -> Source:
     store = device_dir / device.STORE_DIR
     if not store.is_dir():
         raise UsageError(f"missing store folder {store}")
-    reader = _reader(DirFs(str(store)), nvram, key, identity, str(device_dir))
+    reader = _reader(DirFs(str(store)), nvram, key, identity, str(device_dir), device_dir / device.ESCROW_DIR,
+                     device_dir / device.COUNTER_FILE)
     return Source(reader, identity, "folder", str(device_dir), f"device folder {device_dir}",
                   _device_id(identity, device_dir))
 
@@ -315,7 +340,8 @@ def open_image(image: Path, nvram_path: Path, escrow: Path) -> Source:
     nvram = _nvram(nvram_path, identity)
     data = _read_file(image, "the flash image")
     store, where = mount_image(bytes(data), geo, str(image))
-    reader = _reader(store, nvram, key, identity, str(image))
+    escrow_dir = escrow / device.ESCROW_DIR if (escrow / device.ESCROW_DIR / device.DEVICE_FILE).exists() else escrow
+    reader = _reader(store, nvram, key, identity, str(image), escrow_dir)
     return Source(reader, identity, "image", str(image), f"flash image {image} ({where}) + NVRAM {nvram_path}",
                   _device_id(identity, escrow), {"geometry": geo})
 

@@ -10,9 +10,9 @@ from .highwater import HighWater
 from .source import Source, as_source, progress
 
 # How the report groups the reader's verdicts (hcdaudit/reader.py lists them).
-TAMPERED = ("modified", "duplicate", "reordered", "truncated", "rolled back")
+TAMPERED = ("modified", "inserted", "duplicate", "reordered", "truncated", "forged", "foreign", "rolled back")
 GAPS = ("missing", "unaudited")
-QUARANTINED = ("quarantined",)
+QUARANTINED = ("quarantined", "wiped")
 EVICTED = ("evicted",)
 NOTES = ("torn", "pending")
 
@@ -22,7 +22,8 @@ def verify(source, state_dir: Path | None = None, remember: bool = True, show_pr
     state, also detect rollback and tail truncation against earlier verifications."""
     source = as_source(source)
     marks = HighWater(state_dir)
-    watched = {marks.marks.get(source.device_id, {}).get("last_seq")}
+    mark = marks.marks.get(source.device_id)
+    watched = {mark.get("last_seq") if mark else None}
     links: dict[int, bytes] = {}
     last = None
     count = 0
@@ -39,7 +40,12 @@ def verify(source, state_dir: Path | None = None, remember: bool = True, show_pr
     source.require_authentic()
     if last is not None:
         links[last["seq"]] = last["chain"]
+    before = len(report.faults())
     marks.check(source.device_id, report, links)
+    if mark:
+        report.anchors.append("highwater")
+        if len(report.faults()) == before and mark.get("last_seq") == report.last_seq:
+            report.tail_anchored = True     # the newest seq is the one an earlier verification pinned
     if remember and report.intact():
         marks.update(source.device_id, report, links)
     report.source = source      # for describe() / as_json(): what was read
@@ -63,6 +69,7 @@ def as_json(report: Report) -> dict:
     doc["gaps"] = [f.as_dict() for f in _group(report, GAPS)]
     doc["tampered"] = [f.as_dict() for f in _group(report, TAMPERED)]
     doc["quarantined"] = [f.as_dict() for f in _group(report, QUARANTINED)]
+    doc["statement"] = tail_statement(report)
     source = getattr(report, "source", None)
     if isinstance(source, Source):
         doc["source"] = {"kind": source.kind, "description": source.description, "device": source.device_id,
@@ -71,10 +78,27 @@ def as_json(report: Report) -> dict:
     return doc
 
 
+ANCHOR_HINT = ("anchor it with the host's high-water state (--state, kept by every verification), "
+               "the collector's signed syslog (--syslog FILE), or the board's monotonic counter")
+
+
+def tail_statement(report: Report) -> str:
+    """What is proven, and what the device alone cannot prove: never a bare INTACT."""
+    first, last = report.proven()
+    if not report.verified:
+        return "no record verified"
+    proven = f"seq {first}-{last} intact" if first != last else f"seq {first} intact"
+    if not report.intact():
+        return f"{proven} (up to the first finding); the findings below name the rest"
+    if report.tail_anchored:
+        return f"{proven}; tail anchored ({', '.join(a for a in report.anchors if a != 'nvram-epoch')})"
+    return f"{proven}; a removal after {last} would leave no trace on the device alone; {ANCHOR_HINT}"
+
+
 def describe(report: Report) -> str:
     lines = []
     verdict = "INTACT" if report.intact() else "TAMPERED OR INCOMPLETE"
-    lines.append(f"store verification: {verdict}")
+    lines.append(f"store verification: {verdict}: {tail_statement(report)}")
     source = getattr(report, "source", None)
     if isinstance(source, Source):
         name = source.identity.get("name")

@@ -34,7 +34,7 @@ def boot(board, p, reason="power-on", clock=None, random=None):
 
 def read_back(board, p):
     b, _ = board.open_board(p)
-    reader = Reader(b.fs, b.nvram, MASTER_KEY, b.slot_count, b.slot_size, b.aes)
+    reader = Reader(b.fs, b.nvram, MASTER_KEY, b.slot_count, b.slot_size, b.aes, b.device_id)
     records = list(reader.records())
     return records, reader.report
 

@@ -64,7 +64,11 @@ class TestDevice:
     """NVRAM and flash in RAM; boot() and power_cycle() like a real board."""
 
     def __init__(self, slot_count=50, slot_size=512, cap=15000, blocks=64, block_size=4096,
-                 nvram=None, bdev=None, fresh=True, clock=None, random=None):
+                 nvram=None, bdev=None, fresh=True, clock=None, random=None, device_id=None, integrity_root=None,
+                 counter=None):
+        self.device_id = device_id
+        self.integrity_root = integrity_root
+        self.counter = counter          # a board monotonic counter (tests/firmware/support.Counter), or None
         self.slot_count = slot_count
         self.slot_size = slot_size
         self.cap = cap
@@ -94,23 +98,37 @@ class TestDevice:
             self.fs = None
 
     def board(self):
-        return Board(self.nvram, self.fs, self.slot_count, self.slot_size, self.cap,
-                     clock=self.clock, random=self.random)
+        board = Board(self.nvram, self.fs, self.slot_count, self.slot_size, self.cap,
+                      clock=self.clock, random=self.random)
+        board.counter = self.counter
+        return board
 
     def boot(self, reason="power-on"):
         self.mount()
-        self.log = AuditLog(self.board(), MASTER_KEY)
+        self.log = AuditLog(self.board(), MASTER_KEY, self.device_id, self.integrity_root)
         self.log.boot(reason)
         return self.log
 
     def reader(self):
         if self.fs is None:
             self.mount()
-        return Reader(self.fs, self.nvram, MASTER_KEY, self.slot_count, self.slot_size, runtime_hal().Aes)
+        return Reader(self.fs, self.nvram, MASTER_KEY, self.slot_count, self.slot_size, runtime_hal().Aes,
+                      self.device_id, self.integrity_root, self.counter.value if self.counter else None)
 
     def records(self):
         reader = self.reader()
         return list(reader.records()), reader.report
+
+
+class Counter:
+    """A board's monotonic counter (a secure element's, OTP): it only goes up."""
+
+    def __init__(self):
+        self.value = 0
+
+    def advance(self, to):
+        if to > self.value:
+            self.value = to
 
 
 def unmount_all():

@@ -1,6 +1,6 @@
 # A corrupt NV region or store at boot: the device starts, reports what it
 # quarantined, and keeps logging; nothing that still authenticates is lost.
-from hcdaudit import catalog
+from hcdaudit import catalog, ring
 from support import TestDevice, events_of
 
 
@@ -32,9 +32,9 @@ def test_boot_counter_survives_a_lost_header():
     for _ in range(3):
         dev.boot()
         dev.unmount()
-    dev.nvram.buf[0:64] = bytes(64)              # both header copies wiped
+    dev.nvram.buf[0:ring.HEADERS_SIZE] = bytes(ring.HEADERS_SIZE)   # both header copies wiped
     log = dev.boot()
-    assert log.boot_count == 4                   # from the epochs in the ring, not restarted at 1
+    assert log.boot_count == 4                   # from the boot counters in the ring's salts, not restarted at 1
 
 
 def test_wrong_geometry_is_refused_clearly():

@@ -57,7 +57,12 @@ def test_hkdf_rfc5869_case1():
 
 def test_subkeys_are_distinct_and_need_a_256_bit_master_key():
     keys = kdf.Subkeys(bytes(32))
-    assert keys.nvram != keys.store
-    assert len(keys.nvram) == len(keys.store) == 32
+    other = kdf.Subkeys(bytes(32), kdf.device_id("urn:uuid:12345678-1234-5678-1234-567812345678"))
+    assert len(keys.conf) == 32 and keys.conf != other.conf          # the device id is bound in
+    root = kdf.integrity_root(bytes(32), keys.ident)
+    assert root not in (keys.conf, kdf.integrity_root(bytes(32), other.ident))
+    assert kdf.epoch_key(root, 2) == kdf.evolve(kdf.evolve(root)) != kdf.epoch_key(root, 1)
+    assert kdf.device_id("12345678-1234-5678-1234-567812345678") == other.ident
+    raises(ValueError, kdf.device_id, "urn:uuid:1234")
     raises(ValueError, kdf.Subkeys, bytes(16))
     assert kdf.equal(b"abc", b"abc") and not kdf.equal(b"abc", b"abd") and not kdf.equal(b"ab", b"abc")

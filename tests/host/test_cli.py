@@ -21,7 +21,7 @@ def test_provision_writes_identity_key_nvram_and_store(device):
     assert identity["uuid"].startswith("urn:uuid:")
     assert stat.S_IMODE((device / "bundle" / "master.key").stat().st_mode) == 0o600
     assert len((device / "bundle" / "master.key").read_bytes()) == 32
-    assert (device / "nvram.bin").stat().st_size == 64 + 50 * 512
+    assert (device / "nvram.bin").stat().st_size == 192 + 50 * 512      # format v2: two 96-byte header copies
     assert (device / "store").is_dir()
 
 
@@ -29,9 +29,13 @@ def test_provision_separates_the_bundle_from_the_escrow(device):
     bundle = sorted(p.name for p in (device / "bundle").iterdir())
     escrow = sorted(p.name for p in (device / "escrow").iterdir())
     assert bundle == ["device.json", "master.key", "syslog-signing.der", "syslog-signing.json"]
-    assert escrow == ["device.json", "master.key", "syslog-signing.pem"]     # never the signing key
+    # never the signing key; the integrity root only in the escrow (and in NVRAM until the first flush)
+    assert escrow == ["device.json", "integrity.key", "master.key", "syslog-signing.pem"]
     assert (device / "bundle" / "master.key").read_bytes() == (device / "escrow" / "master.key").read_bytes()
-    for secret in (device / "bundle" / "syslog-signing.json", device / "escrow" / "master.key"):
+    root = (device / "escrow" / "integrity.key").read_bytes()
+    assert len(root) == 32 and root in (device / "nvram.bin").read_bytes()
+    for secret in (device / "bundle" / "syslog-signing.json", device / "escrow" / "master.key",
+                   device / "escrow" / "integrity.key"):
         assert stat.S_IMODE(secret.stat().st_mode) == 0o600
 
 
@@ -173,6 +177,7 @@ def test_rollback_without_trace_is_caught_by_the_high_water_mark(device, hcdaudi
     snapshot_last = json.loads(out)["last_seq"]
     snapshot = {p.name: p.read_bytes() for p in (device / "store").iterdir()}
     nvram = (device / "nvram.bin").read_bytes()
+    counter = (device / "counter.bin").read_bytes()
     assert hcdaudit("sim", device, "--events", "60")[0] == 0
     assert hcdaudit("verify", "store", device, "--state", state)[0] == 0      # the mark moves forward
     # Roll the whole device back to the earlier image: internally consistent, no trace left.
@@ -181,6 +186,11 @@ def test_rollback_without_trace_is_caught_by_the_high_water_mark(device, hcdaudi
     for name, data in snapshot.items():
         (device / "store" / name).write_bytes(data)
     (device / "nvram.bin").write_bytes(nvram)
+    # The board's monotonic counter (a secure element's) is not rolled back with the memories.
+    status, out, _ = hcdaudit("verify", "store", device, "--state", tmp_path / "fresh", "--json")
+    assert status == 1 and [f["verdict"] for f in json.loads(out)["findings"]] == ["rolled back"]
+    assert json.loads(out)["anchors"] == ["nvram-epoch", "board-counter"]
+    (device / "counter.bin").write_bytes(counter)       # a board without one
     assert hcdaudit("verify", "store", device, "--state", tmp_path / "fresh")[0] == 0   # no history: nothing to see
     status, out, _ = hcdaudit("verify", "store", device, "--state", state, "--json")
     report = json.loads(out)

@@ -102,42 +102,54 @@ def test_cbor_decoder_never_crashes_on_garbage(blob):
 
 
 def test_every_sealed_record_on_a_device_opens_with_cryptography_alone(tmp_path, hcdaudit):
-    """Derive the subkeys with cryptography's HKDF and open every NVRAM slot and
-    every stored record with AESCCM: an implementation that shares no code with the device."""
+    """Derive the keys with cryptography's HKDF, open every NVRAM slot and every
+    stored entry with AESCCM and check every entry's epoch mac with the standard
+    library's hmac: an implementation that shares no code with the device (format v2)."""
+    import json
+    import uuid
     device = tmp_path / "dev"
     assert hcdaudit("provision", device)[0] == 0
     assert hcdaudit("sim", device, "--events", "180")[0] == 0
     master = (device / "escrow" / "master.key").read_bytes()
+    ident = uuid.UUID(json.loads((device / "escrow" / "device.json").read_text())["uuid"][9:]).bytes
+    conf = AESCCM(HKDF(hashes.SHA256(), 32, b"hcdaudit/v2", b"record confidentiality" + ident).derive(master))
+    root = (device / "escrow" / "integrity.key").read_bytes()
 
-    def subkey(info: bytes) -> bytes:
-        return HKDF(hashes.SHA256(), 32, b"hcdaudit/v1", info).derive(master)
+    def epoch_key(epoch: int) -> bytes:
+        key = root
+        for _ in range(epoch):
+            key = hashlib.sha256(b"hcdaudit/v2 evolve" + key).digest()
+        return key
 
-    nvram_key, store_key = AESCCM(subkey(b"nvram record sealing")), AESCCM(subkey(b"store record sealing"))
+    def open_entry(data: bytes, pos: int) -> tuple[int, int, dict]:
+        seq, epoch, salt, length = struct.unpack_from(">IIIH", data, pos)
+        end = pos + 14 + length
+        mac = hmac.new(epoch_key(epoch), b"R" + data[pos:end], hashlib.sha256).digest()[:16]
+        assert data[end:end + 16] == mac, seq
+        nonce, aad = struct.pack(">III", epoch, salt, seq), struct.pack(">III", seq, epoch, salt)
+        return seq, end + 16, cbor2.loads(conf.decrypt(nonce, data[pos + 14:end], aad))
+
     opened = {}
     for path in sorted((device / "store").iterdir()):
         data = path.read_bytes()
-        count, first, last, boot, salt = struct.unpack_from(">HIIII", data, 6)
+        count = struct.unpack_from(">H", data, 6)[0]
         pos = segment.HEADER_SIZE
         for _ in range(count):
-            seq, link, length = struct.unpack_from(">I16sH", data, pos)
-            sealed = data[pos + 22:pos + 22 + length]
-            nonce, aad = struct.pack(">III", boot, salt, seq), struct.pack(">I", seq) + link
-            opened[seq] = cbor2.loads(store_key.decrypt(nonce, sealed, aad))
-            pos += 22 + length
+            seq, pos, body = open_entry(data, pos)
+            opened[seq] = body
     nv = (device / "nvram.bin").read_bytes()
     in_ring = 0
     for index in range(50):
         off = ring.HEADERS_SIZE + index * 512
-        length, boot, salt, seq = struct.unpack_from(">HIII", nv, off)
+        seq, _, _, length = struct.unpack_from(">IIIH", nv, off)
         if length == 0 or seq in opened:
             continue
-        link = nv[off + 14:off + 30]
-        sealed = nv[off + 30:off + 30 + length]
-        opened[seq] = cbor2.loads(nvram_key.decrypt(struct.pack(">III", boot, salt, seq), sealed,
-                                                    struct.pack(">I", seq) + link))
+        opened[seq] = open_entry(nv, off)[2]
         in_ring += 1
     assert sorted(opened) == list(range(1, len(opened) + 1)) and len(opened) >= 181
     assert in_ring > 0
     assert all(body[record.SEQ] == seq for seq, body in opened.items())
     with pytest.raises(InvalidTag):   # and a wrong key opens nothing
-        AESCCM(bytes(32)).decrypt(struct.pack(">III", boot, salt, seq), sealed, struct.pack(">I", seq) + link)
+        seq, epoch, salt, length = struct.unpack_from(">IIIH", nv, ring.HEADERS_SIZE)
+        AESCCM(bytes(32)).decrypt(struct.pack(">III", epoch, salt, seq), nv[ring.HEADERS_SIZE + 14:
+                                  ring.HEADERS_SIZE + 14 + length], struct.pack(">III", seq, epoch, salt))

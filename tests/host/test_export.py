@@ -45,8 +45,9 @@ def reference_records(device: Path) -> list[dict]:
     identity = json.loads((device / "escrow" / "device.json").read_text())
     key = (device / "escrow" / "master.key").read_bytes()
     nv = (device / "nvram.bin").read_bytes()
+    root = device / "escrow" / "integrity.key"
     reader = Reader(DirFs(str(device / "store")), RamNvram(len(nv), nv), key, identity["slot_count"],
-                    identity["slot_size"], hal.Aes)
+                    identity["slot_size"], hal.Aes, identity["uuid"], root.read_bytes() if root.exists() else None)
     records = list(reader.records())
     assert reader.report.intact()
     return records

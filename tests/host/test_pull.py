@@ -71,8 +71,10 @@ def start(clock):
         identity = json.load(f)
     with open(ROOT + "/master.key", "rb") as f:
         key = f.read()
-    return Board(open_nvram(), DirFs(STORE_DIR), identity["slot_count"], identity["slot_size"],
-                 identity["store_cap"], clock=clock), key
+    board = Board(open_nvram(), DirFs(STORE_DIR), identity["slot_count"], identity["slot_size"],
+                  identity["store_cap"], clock=clock)
+    board.device_id = identity["uuid"]
+    return board, key
 
 
 def power_off():

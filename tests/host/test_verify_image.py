@@ -60,7 +60,7 @@ if store_dir != "/":
 nv = RamNvram(ring.region_size(identity["slot_count"], identity["slot_size"]))
 board = Board(nv, fs, identity["slot_count"], identity["slot_size"], identity["store_cap"],
               clock=support.FakeClock(), random=support.FakeRandom())
-log = AuditLog(board, key)
+log = AuditLog(board, key, identity["uuid"])
 log.boot()
 for i in range(events):
     log.log("print_job", subject="user%d" % (i % 9), interface="ipp", remote_host="10.0.0.%d" % (i % 250),
@@ -100,7 +100,7 @@ def write_cpython(device: Path, image: Path, nvram: Path, events: int) -> tuple[
     nv = RamNvram(ring.region_size(identity["slot_count"], identity["slot_size"]))
     board = Board(nv, LittleFsStore(lfs), identity["slot_count"], identity["slot_size"], identity["store_cap"],
                   clock=support.FakeClock(), random=support.FakeRandom())
-    log = AuditLog(board, key)
+    log = AuditLog(board, key, identity["uuid"])
     log.boot()
     for i in range(events):
         log.log("login", subject="user%d" % (i % 7), interface="web", remote_host="10.1.0.%d" % (i % 250))
@@ -313,7 +313,7 @@ def full_store(tmp_path_factory):
     nv = RamNvram(ring.region_size(50, 512))
     board = Board(nv, DirFs(str(device / "store")), 50, 512, identity["store_cap"], clock=support.FakeClock(),
                   random=support.FakeRandom())
-    log = AuditLog(board, key)
+    log = AuditLog(board, key, identity["uuid"])
     log.boot()                                           # seq 1
     while log.next_seq <= 15000:
         log.log("print_job", subject="u%d" % (log.next_seq % 13), interface="ipp", remote_host="10.2.0.9",
@@ -360,7 +360,8 @@ def test_one_flush_past_the_cap_is_an_audited_eviction(full_store, hcdaudit, tmp
     nv = RamNvram(ring.region_size(50, 512), (device / "nvram.bin").read_bytes())
     board = Board(nv, DirFs(str(device / "store")), 50, 512, 15000, clock=support.FakeClock(10**16),
                   random=support.FakeRandom(b"second boot"))
-    log = AuditLog(board, (device / "bundle" / "master.key").read_bytes())
+    log = AuditLog(board, (device / "bundle" / "master.key").read_bytes(),
+                   json.loads((device / "bundle" / "device.json").read_text())["uuid"])
     log.boot()
     while log.evicted == 0:
         log.log("print_job", subject="u", file_name="late.pdf")
