@@ -106,6 +106,7 @@ def cmd_verify_store(args) -> int:
         from .syslog_verify import describe as describe_syslog
         syslog_report, cross = crosscheck.run_device_and_collector(source, report, args.syslog, args.trust,
                                                                    args.device_dir)
+        crosscheck.anchor_store_report(report, cross)
     if args.json:
         doc = as_json(report)
         if cross is not None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from .errors import UsageError
 
-__all__ = ["CrossFinding", "crosscheck", "default_trust", "describe", "run_device_and_collector"]
+__all__ = ["CrossFinding", "anchor_store_report", "crosscheck", "default_trust", "describe", "run_device_and_collector"]
 
 # Finding kinds (stable: the JSON and the HTML report use them).
 DEVICE_TAIL_LOST = "device_tail_lost"          # the collector holds seqs after the device's newest
@@ -141,6 +141,15 @@ def run_device_and_collector(source: Any, device_report: Any, files: list[Path],
     syslog_report["tail"]["anchored"] = True
     syslog_report["tail"]["statement"] = result["statement"]
     return syslog_report, result
+
+
+def anchor_store_report(report: Any, result: dict) -> None:
+    """The collector's verified copy of the device's newest record anchors the
+    store's tail: say so in the store report (its statement and JSON)."""
+    if "syslog" not in report.anchors:
+        report.anchors.append("syslog")
+    if result["ok"] and result["device_last_seq"] and result["collector_last_seq"] >= result["device_last_seq"]:
+        report.tail_anchored = True
 
 
 def describe(result: dict) -> str:

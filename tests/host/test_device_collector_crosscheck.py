@@ -54,6 +54,9 @@ def test_intact_device_and_collector_agree_both_ways(pair):
     assert status == 0, doc["crosscheck"]
     assert doc["crosscheck"]["ok"] and doc["crosscheck"]["findings"] == []
     assert doc["crosscheck"]["collector_last_seq"] == doc["crosscheck"]["device_last_seq"] > 0
+    assert doc["tail_anchored"] and "syslog" in doc["anchors"]     # the store's own verdict says so
+    status, out, _ = run("verify", "store", device, "--syslog", log)
+    assert status == 0 and re.search(r"tail anchored \([^)]*syslog", out)
     status, out, _ = run("verify", "syslog", log, "--device", device)
     assert status == 0 and "AGREE" in out and "anchored by the collector" in out
     assert "VERIFIED (" in out            # anchored: no "through the last signed message" caveat
