@@ -47,6 +47,7 @@ class Tally:
         self.verbose = verbose
         self.failure_text: list[str] = []
         self._current: list[str] | None = None
+        self.seconds: dict[str, float] = {}
 
     def line(self, text: str) -> None:
         verdict, _, name = text.partition(" ")
@@ -75,6 +76,7 @@ def run_group(elf: Path, romfs: Path, names: list[str], pattern: str | None, tal
             if mcu is None:
                 mcu = qemu.Mcu(elf, romfs)
                 mcu.exec(SETUP, 60)
+            started = time.monotonic()
             try:
                 mcu.exec(f"mcu_runner.run_module({name!r}, {pattern!r})", 900, tally.line)
             except qemu.McuError as exc:
@@ -82,6 +84,7 @@ def run_group(elf: Path, romfs: Path, names: list[str], pattern: str | None, tal
                 tally.line(str(exc)[-2000:])
                 mcu.close()
                 mcu = None
+            tally.seconds[name] = time.monotonic() - started
     finally:
         if mcu is not None:
             mcu.close()
@@ -102,9 +105,17 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     names = modules()
     groups = [names[i::args.jobs] for i in range(args.jobs)]
-    tally = Tally(args.verbose)
+    tallies = [Tally(args.verbose) for _ in groups]
     with ThreadPoolExecutor(args.jobs) as pool:
-        list(pool.map(lambda g: run_group(elf, romfs, g, args.pattern, tally), groups))
+        list(pool.map(lambda i: run_group(elf, romfs, groups[i], args.pattern, tallies[i]), range(len(groups))))
+    tally = Tally(args.verbose)
+    for t in tallies:
+        for field in ("passed", "failed", "no_network", "failure_text"):
+            getattr(tally, field).extend(getattr(t, field))
+        tally.seconds.update(t.seconds)
+    if args.verbose:
+        for name, seconds in sorted(tally.seconds.items(), key=lambda kv: -kv[1]):
+            print(f"  {seconds:6.1f} s  {name}")
     for text in tally.failure_text:
         print(text)
     print(f"mcu: {len(tally.passed)} passed, {len(tally.failed)} failed")
