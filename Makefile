@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 MICROPY   := $(BIN)/micropython
 FIRMWARE  := $(shell find firmware boards -name '*.py' 2>/dev/null)
 
-.PHONY: setup test test-compile test-cpython test-micropython test-host test-heap demo bench torture clean
+.PHONY: setup test test-compile test-cpython test-micropython test-host test-heap test-mcu demo bench torture clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-test: setup test-compile test-cpython test-micropython test-host test-heap
+test: setup test-compile test-cpython test-micropython test-host test-heap test-mcu
 
 # Every firmware and board file must compile for the boards' bytecode.
 test-compile: setup
@@ -37,6 +37,13 @@ test-host: setup
 # a power cut and signed syslog within the board's heap (boards/profiles.py).
 test-heap: setup
 	@$(BIN)/python tests/heap_budget.py
+
+# The firmware on an emulated Cortex-M3 (boards/qemu_m3: MicroPython's qemu
+# port under qemu-system-arm; the image is cached under build/mcu): every
+# portable firmware test, the reference boards' heap scenario, power cuts.
+test-mcu: setup
+	@$(BIN)/python tests/mcu/run_tests.py
+	@$(BIN)/python tests/mcu/powercut.py
 
 torture: setup
 	@$(BIN)/python tests/run_firmware.py --runtime cpython --torture
