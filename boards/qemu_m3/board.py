@@ -16,7 +16,8 @@ LIB_DIR = "/lib"
 BOOT_DIR = "/"
 PROG_SIZE = 32
 NVRAM_OFFSET = 0x1000           # in the spare SRAM: after the power-on page
-FLASH_OFFSET = 0x10000          # the RAM flash: the rest of the 8 MiB
+FLASH_OFFSET = 0x10000          # the RAM flash: the rest of the 8 MiB but its last 256 KiB,
+SCRATCH_BLOCKS = 64             # a second RAM flash for a harness's own mount (tests/mcu/heap.py)
 NVRAM_FILE = None               # host files, set by the harness (tests/mcu) before boot
 FLASH_FILE = None
 
@@ -32,8 +33,15 @@ def open_flash(path=None):
     geometry = _geometry()
     if path is not None:
         return qemu_m3.HostFlash(path, geometry["block_size"], geometry["block_count"], PROG_SIZE)
-    count = (qemu_m3.RAM_SIZE - FLASH_OFFSET) // geometry["block_size"]
+    count = (qemu_m3.RAM_SIZE - FLASH_OFFSET) // geometry["block_size"] - SCRATCH_BLOCKS
     return qemu_m3.RamFlash(FLASH_OFFSET, geometry["block_size"], count)
+
+
+def open_scratch_flash():
+    """The spare SRAM's last 256 KiB as a second NOR flash."""
+    import qemu_m3
+    size = _geometry()["block_size"]
+    return qemu_m3.RamFlash(qemu_m3.RAM_SIZE - SCRATCH_BLOCKS * size, size, SCRATCH_BLOCKS)
 
 
 class Hardware:

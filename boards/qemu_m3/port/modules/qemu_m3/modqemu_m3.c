@@ -8,6 +8,7 @@
 //   RamFlash(offset, block_size, block_count)       NOR flash in the spare SRAM
 //   HostFlash(path, block_size, block_count, prog)  NOR flash in a host file
 //   HostMemory(path, size, chunk)                    FRAM-like NV memory in a host file
+//   HostFile(path, mode), host_remove(), host_rename()  host files (boards/qemu_m3/hostfs.py)
 // plus time.time_ns()/gmtime() (modtime_board.c) and os.urandom (below).
 //
 // Host files go through ARM semihosting, so they outlive QEMU: a power cut
@@ -438,6 +439,201 @@ static mp_obj_t host_memory_make_new(const mp_obj_type_t *type, size_t n_args, s
 static MP_DEFINE_CONST_OBJ_TYPE(host_memory_type, MP_QSTR_HostMemory, MP_TYPE_FLAG_NONE,
     make_new, host_memory_make_new, attr, memory_attr, locals_dict, &memory_locals_dict);
 
+// ---------------------------------------------------------------- host files
+// HostFile(path, mode): a host file as a stream (read, readinto, write, seek,
+// tell, flush, close), for boards/qemu_m3/hostfs.py: the test harness's work
+// files (tests/mcu/heap.py), which on a real board would be its parts.
+#define SYS_REMOVE (0x0e)
+#define SYS_RENAME (0x0f)
+
+typedef struct _hostfile_obj_t {
+    mp_obj_base_t base;
+    int32_t handle;
+    uint32_t pos;
+    bool append;
+} hostfile_obj_t;
+
+static hostfile_obj_t *hostfile_open(mp_obj_t self_in) {
+    hostfile_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->handle == -1) {
+        mp_raise_ValueError(MP_ERROR_TEXT("I/O operation on closed file"));
+    }
+    return self;
+}
+
+static int32_t hostfile_length(hostfile_obj_t *self) {
+    uint32_t args[1] = {(uint32_t)self->handle};
+    int32_t n = semihost(SYS_FLEN, args);
+    if (n < 0) {
+        mp_raise_OSError(MP_EIO);
+    }
+    return n;
+}
+
+static mp_obj_t hostfile_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    mp_arg_check_num(n_args, n_kw, 1, 2, false);
+    const char *mode = n_args > 1 ? mp_obj_str_get_str(args[1]) : "r";
+    uint32_t code;
+    bool plus = strchr(mode, '+') != NULL;
+    switch (mode[0]) {
+        case 'r':
+            code = plus ? 2 : 0;
+            break;
+        case 'w':
+            code = plus ? 6 : 4;
+            break;
+        case 'a':
+            code = plus ? 10 : 8;
+            break;
+        default:
+            mp_raise_ValueError(MP_ERROR_TEXT("mode"));
+    }
+    code |= 1;      // binary: the board's files are bytes
+    hostfile_obj_t *self = mp_obj_malloc(hostfile_obj_t, type);
+    self->handle = host_open(mp_obj_str_get_str(args[0]), code);
+    if (self->handle == -1) {
+        mp_raise_OSError(MP_ENOENT);
+    }
+    self->pos = 0;
+    self->append = mode[0] == 'a';
+    return MP_OBJ_FROM_PTR(self);
+}
+
+static mp_obj_t hostfile_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
+    hostfile_obj_t *self = hostfile_open(self_in);
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(buf_in, &buf, MP_BUFFER_WRITE);
+    int32_t size = hostfile_length(self);
+    uint32_t n = self->pos >= (uint32_t)size ? 0 : (uint32_t)size - self->pos;
+    if (n > buf.len) {
+        n = buf.len;
+    }
+    if (n) {
+        host_io(self->handle, self->pos, buf.buf, n, false);
+        self->pos += n;
+    }
+    return MP_OBJ_NEW_SMALL_INT(n);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(hostfile_readinto_obj, hostfile_readinto);
+
+static mp_obj_t hostfile_read(size_t n_args, const mp_obj_t *args) {
+    hostfile_obj_t *self = hostfile_open(args[0]);
+    int32_t size = hostfile_length(self);
+    mp_int_t n = self->pos >= (uint32_t)size ? 0 : (uint32_t)size - self->pos;
+    if (n_args > 1 && args[1] != mp_const_none) {
+        mp_int_t want = mp_obj_get_int(args[1]);
+        if (want >= 0 && want < n) {
+            n = want;
+        }
+    }
+    vstr_t vstr;
+    vstr_init_len(&vstr, n);
+    if (n) {
+        host_io(self->handle, self->pos, vstr.buf, n, false);
+        self->pos += n;
+    }
+    return mp_obj_new_bytes_from_vstr(&vstr);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(hostfile_read_obj, 1, 2, hostfile_read);
+
+static mp_obj_t hostfile_write(mp_obj_t self_in, mp_obj_t buf_in) {
+    hostfile_obj_t *self = hostfile_open(self_in);
+    mp_buffer_info_t buf;
+    mp_get_buffer_raise(buf_in, &buf, MP_BUFFER_READ);
+    if (self->append) {
+        self->pos = hostfile_length(self);
+    }
+    if (buf.len) {
+        host_io(self->handle, self->pos, buf.buf, buf.len, true);
+        self->pos += buf.len;
+    }
+    return MP_OBJ_NEW_SMALL_INT(buf.len);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(hostfile_write_obj, hostfile_write);
+
+static mp_obj_t hostfile_seek(size_t n_args, const mp_obj_t *args) {
+    hostfile_obj_t *self = hostfile_open(args[0]);
+    mp_int_t offset = mp_obj_get_int(args[1]);
+    mp_int_t whence = n_args > 2 ? mp_obj_get_int(args[2]) : 0;
+    mp_int_t base = whence == 0 ? 0 : whence == 1 ? (mp_int_t)self->pos : hostfile_length(self);
+    if (base + offset < 0) {
+        mp_raise_OSError(MP_EINVAL);
+    }
+    self->pos = base + offset;
+    return mp_obj_new_int_from_uint(self->pos);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(hostfile_seek_obj, 2, 3, hostfile_seek);
+
+static mp_obj_t hostfile_tell(mp_obj_t self_in) {
+    return mp_obj_new_int_from_uint(hostfile_open(self_in)->pos);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(hostfile_tell_obj, hostfile_tell);
+
+static mp_obj_t hostfile_flush(mp_obj_t self_in) {
+    hostfile_open(self_in);     // each write is already the host's
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(hostfile_flush_obj, hostfile_flush);
+
+static mp_obj_t hostfile_close(mp_obj_t self_in) {
+    hostfile_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->handle != -1) {
+        uint32_t args[1] = {(uint32_t)self->handle};
+        semihost(SYS_CLOSE, args);
+        self->handle = -1;
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(hostfile_close_obj, hostfile_close);
+
+static mp_obj_t hostfile_exit(size_t n_args, const mp_obj_t *args) {
+    return hostfile_close(args[0]);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(hostfile_exit_obj, 4, 4, hostfile_exit);
+
+static mp_obj_t hostfile_enter(mp_obj_t self_in) {
+    return self_in;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(hostfile_enter_obj, hostfile_enter);
+
+static const mp_rom_map_elem_t hostfile_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_read), MP_ROM_PTR(&hostfile_read_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&hostfile_readinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&hostfile_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_seek), MP_ROM_PTR(&hostfile_seek_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tell), MP_ROM_PTR(&hostfile_tell_obj) },
+    { MP_ROM_QSTR(MP_QSTR_flush), MP_ROM_PTR(&hostfile_flush_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&hostfile_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&hostfile_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&hostfile_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&hostfile_exit_obj) },
+};
+static MP_DEFINE_CONST_DICT(hostfile_locals_dict, hostfile_locals_dict_table);
+
+static MP_DEFINE_CONST_OBJ_TYPE(hostfile_type, MP_QSTR_HostFile, MP_TYPE_FLAG_NONE,
+    make_new, hostfile_make_new, locals_dict, &hostfile_locals_dict);
+
+static mp_obj_t qemu_m3_host_remove(mp_obj_t path_in) {
+    const char *path = mp_obj_str_get_str(path_in);
+    uint32_t args[2] = {(uint32_t)path, strlen(path)};
+    if (semihost(SYS_REMOVE, args) != 0) {
+        mp_raise_OSError(MP_ENOENT);
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(qemu_m3_host_remove_obj, qemu_m3_host_remove);
+
+static mp_obj_t qemu_m3_host_rename(mp_obj_t old_in, mp_obj_t new_in) {
+    const char *old = mp_obj_str_get_str(old_in);
+    const char *new = mp_obj_str_get_str(new_in);
+    uint32_t args[4] = {(uint32_t)old, strlen(old), (uint32_t)new, strlen(new)};
+    if (semihost(SYS_RENAME, args) != 0) {
+        mp_raise_OSError(MP_EIO);
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(qemu_m3_host_rename_obj, qemu_m3_host_rename);
+
 // ---------------------------------------------------------------- module
 static const mp_rom_map_elem_t qemu_m3_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_qemu_m3) },
@@ -448,6 +644,9 @@ static const mp_rom_map_elem_t qemu_m3_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_RamFlash), MP_ROM_PTR(&ram_flash_type) },
     { MP_ROM_QSTR(MP_QSTR_HostFlash), MP_ROM_PTR(&host_flash_type) },
     { MP_ROM_QSTR(MP_QSTR_HostMemory), MP_ROM_PTR(&host_memory_type) },
+    { MP_ROM_QSTR(MP_QSTR_HostFile), MP_ROM_PTR(&hostfile_type) },
+    { MP_ROM_QSTR(MP_QSTR_host_remove), MP_ROM_PTR(&qemu_m3_host_remove_obj) },
+    { MP_ROM_QSTR(MP_QSTR_host_rename), MP_ROM_PTR(&qemu_m3_host_rename_obj) },
     { MP_ROM_QSTR(MP_QSTR_RAM_SIZE), MP_ROM_INT(BOARD_RAM_SIZE) },
     { MP_ROM_QSTR(MP_QSTR_POWER_CUT_EXIT_STATUS), MP_ROM_INT(POWER_CUT_EXIT_STATUS) },
 };
