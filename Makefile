@@ -43,6 +43,7 @@ test-heap: setup
 # portable firmware test, the reference boards' heap scenario, power cuts.
 test-mcu: setup
 	@$(BIN)/python tests/mcu/run_tests.py
+	@$(BIN)/python tests/mcu/heap.py
 	@$(BIN)/python tests/mcu/powercut.py
 
 torture: setup
