@@ -36,7 +36,7 @@ def image() -> Path:
 
 def measure(events: int = 400) -> dict:
     elf = build.firmware()
-    with qemu.Mcu(elf, image(), seed=SEED, unix_ns=UNIX_NS) as mcu:
+    with qemu.Mcu(elf, image(), seed=SEED, unix_ns=UNIX_NS, icount=True) as mcu:
         mcu.exec(qemu.MOUNT_ROMFS, 30)
         out = mcu.exec(f"import mcu_workload\nmcu_workload.main({events})", 1800)
     figures = json.loads(out.strip().splitlines()[-1])

@@ -42,7 +42,7 @@ def boot(elf: Path, romfs: Path, seed: int, index: int, code: str, returned: lis
         lines.append(line)
         if line.startswith("SEQ "):
             returned.append(int(line[4:]))
-    with qemu.Mcu(elf, romfs, seed=random.Random(seed * 1000 + index).randbytes(32)) as mcu:
+    with qemu.Mcu(elf, romfs, seed=random.Random(seed * 1000 + index).randbytes(32), icount=True) as mcu:
         mcu.exec(qemu.MOUNT_ROMFS + "import mcu_powercut\n", 30)
         try:
             mcu.exec(code, 600, on_line)

@@ -53,10 +53,12 @@ def available() -> bool:
 
 class Mcu:
     """One power-on of the board. `seed`: the power-on entropy (fixed for
-    reproducible runs); `unix_ns`: the wall clock at power-on."""
+    reproducible runs); `unix_ns`: the wall clock at power-on; `icount`: the
+    guest clock counts instructions (exact, repeatable counts; QEMU runs
+    slower), else it follows the host's clock."""
 
     def __init__(self, elf: Path, romfs: Path | None = None, seed: bytes | None = None,
-                 unix_ns: int | None = None, icount: bool = True):
+                 unix_ns: int | None = None, icount: bool = False):
         self._dir = tempfile.TemporaryDirectory(prefix="hcdaudit-mcu-")
         boot = Path(self._dir.name) / "boot.bin"
         seed = os.urandom(32) if seed is None else seed
