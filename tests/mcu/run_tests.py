@@ -28,7 +28,9 @@ SETUP = qemu.MOUNT_ROMFS + (
     "import mcu_runner\n")
 
 
-SLOW = {"test_powercut", "test_capacity"}     # far slower than their size says
+# the slowest on the board, measured, slowest first; the rest by size
+SLOW = ["test_powercut", "test_capacity", "test_board_stm32", "test_board_rp2040", "test_board_esp32s3",
+        "test_controller"]
 
 
 def test_files() -> dict[str, Path]:
@@ -113,8 +115,8 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     names: queue.SimpleQueue = queue.SimpleQueue()
     # the longest first (the power-cut sweep takes a third of the time), so the boards finish together
-    for name in sorted(modules(), key=lambda n: -(ROOT / "tests/firmware" / f"{n}.py").stat().st_size
-                       * (4 if n in SLOW else 1)):
+    for name in sorted(modules(), key=lambda n: (SLOW.index(n) if n in SLOW else len(SLOW),
+                                                 -(ROOT / "tests/firmware" / f"{n}.py").stat().st_size)):
         names.put(name)
     tallies = [Tally(args.verbose) for _ in range(args.jobs)]
     with ThreadPoolExecutor(args.jobs) as pool:
