@@ -118,6 +118,13 @@ class Mcu:
             raise McuError(err.decode("utf-8", "replace").replace("\r\n", "\n"))
         return out.decode("utf-8", "replace").replace("\r\n", "\n")
 
+    def soft_reset(self) -> None:
+        """MicroPython's soft reboot (Ctrl-D at the raw REPL): a fresh heap and
+        interpreter; memory outside the heap (the RAM flash) is kept."""
+        self.proc.stdin.write(b"\x04")
+        self.proc.stdin.flush()
+        self._read_until(RAW_PROMPT, 60)
+
     def wait_off(self, timeout: float = 600) -> int:
         """Wait for QEMU to end by itself (an armed power cut); its exit status."""
         try:

@@ -85,7 +85,9 @@ def run_group(elf: Path, romfs: Path, names: queue.SimpleQueue, pattern: str | N
                 break
             if mcu is None:
                 mcu = qemu.Mcu(elf, romfs)
-                mcu.exec(SETUP, 60)
+            else:       # each module on a fresh heap: 3.3 MiB, not the unix port's 8, fragments
+                mcu.soft_reset()
+            mcu.exec(SETUP, 60)
             started = time.monotonic()
             try:
                 mcu.exec(f"mcu_runner.run_module({name!r}, {pattern!r})", 900, tally.line)
