@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 MICROPY   := $(BIN)/micropython
 FIRMWARE  := $(shell find firmware boards -name '*.py' 2>/dev/null)
 
-.PHONY: setup system-packages lint test test-compile test-cpython test-micropython test-host test-heap demo bench torture clean
+.PHONY: setup system-packages lint test test-compile test-cpython test-micropython test-host test-heap test-mcu demo bench torture clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-test: setup system-packages lint test-compile test-cpython test-micropython test-host test-heap
+test: setup system-packages lint test-compile test-cpython test-micropython test-host test-heap test-mcu
 
 # The Debian packages the tests need (rsyslog, Chromium, ...): installed when run
 # as root, else a stop with the one command to run (tests/system_packages.sh).
@@ -50,6 +50,14 @@ test-host: setup
 # a power cut and signed syslog within the board's heap (boards/profiles.py).
 test-heap: setup
 	@$(BIN)/python tests/heap_budget.py
+
+# The firmware on an emulated Cortex-M3 (boards/qemu_m3: MicroPython's qemu
+# port under qemu-system-arm; the image is cached under build/mcu): every
+# portable firmware test, the reference boards' heap scenario, power cuts.
+test-mcu: setup
+	@$(BIN)/python tests/mcu/run_tests.py
+	@$(BIN)/python tests/mcu/heap.py
+	@$(BIN)/python tests/mcu/powercut.py
 
 torture: setup
 	@$(BIN)/python tests/run_firmware.py --runtime cpython --torture

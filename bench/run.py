@@ -211,6 +211,8 @@ def main() -> int:
 
     rows.extend(syslog_rows(work, mp_env, work / "full"))
     rows.extend(boards_rows(work))
+    import mcu_bench    # bench/mcu_bench.py: instruction counts on the emulated Cortex-M3
+    rows.extend(mcu_bench.rows())
 
     width = max(len(r[0]) for r in rows)
     print(f"hcdaudit bench ({sys.implementation.name} {sys.version.split()[0]} + MicroPython unix port)")

@@ -40,6 +40,15 @@ BOARDS = {
         "sender": {"relp_window": 16, "tcp_unconfirmed": 64},
         "heap": 256 * 1024,        # 384 KB RAM less stack, .bss and the lwIP pools (linker script: ~300 KB)
     },
+    "qemu_m3": {
+        "description": "emulated Cortex-M3 (MicroPython's qemu port, MPS2-AN385, boards/qemu_m3): NV memory "
+                       "and littlefs flash in host files, no network stack",
+        "nvram": "host-file", "store_dir": "/hcdaudit-data/store", "slot_count": 50, "slot_size": 512, "store_cap": 3000,
+        "flash": {"block_size": 4096, "block_count": 256, "read_size": 32, "prog_size": 32},
+        "sender": {"relp_window": 8, "tcp_unconfirmed": 32},
+        "heap": 3328 * 1024,       # boards/qemu_m3/port/mpconfigboard.mk MICROPY_HEAP_SIZE
+        "emulated": True,          # not a reference board: no heap budget of its own (tests/heap_budget.py)
+    },
 }
 
 

@@ -3,7 +3,6 @@
 # port's epoch (2000 on esp32/stm32, 1970 on rp2) never enters the exchange.
 # The answer is checked before it is believed: server mode, a synchronised
 # stratum, and our transmit timestamp echoed as its originate timestamp.
-import socket
 import struct
 import time
 
@@ -67,6 +66,7 @@ class Sntp:
 
     def send(self):
         import os
+        import socket       # here: the module's parsing runs on boards without a network stack
         self._nonce = (self._random or os.urandom)(8)
         address = socket.getaddrinfo(self.server, self.port, 0, socket.SOCK_DGRAM)[0][-1]
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

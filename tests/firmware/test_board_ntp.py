@@ -1,7 +1,6 @@
 # The boards' clock: an SNTP exchange over loopback UDP, the checks an answer
 # must pass, and the RTC tuple a board sets (a calendar date, so the port's
 # epoch, 2000 on esp32/stm32 and 1970 on rp2, does not enter it).
-import socket
 import struct
 
 import board_scenarios
@@ -48,6 +47,7 @@ def test_ntp_era_1_after_2036_is_read_as_such():
 def udp_server():
     """A loopback UDP socket on a free port (MicroPython sockets have no getsockname)."""
     import os
+    import socket
     for _ in range(50):
         port = 20000 + int.from_bytes(os.urandom(2), "big") % 40000
         server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

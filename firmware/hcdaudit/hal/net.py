@@ -11,7 +11,9 @@
 # nowhere else. The collector is authenticated by its chain to the
 # provisioned CA plus its name, and/or by the pinned fingerprint of its DER
 # certificate (RFC 5425 §4.2); an unauthenticated channel is never built.
-import socket
+#
+# `socket` is imported where a socket is made, not here: a board without a
+# network stack (boards/qemu_m3) still formats, frames and files messages.
 import sys
 
 try:
@@ -101,7 +103,9 @@ def open_transport(url, timeout_s=5, ca=None, fingerprint=None, client_cert=None
     return FileTransport(host)
 
 
-def _address(host, port, kind):
+def _address(host, port, datagram=False):
+    import socket
+    kind = socket.SOCK_DGRAM if datagram else socket.SOCK_STREAM
     try:
         return socket.getaddrinfo(host, port, 0, kind)[0][-1]
     except (OSError, IndexError) as exc:
@@ -109,10 +113,11 @@ def _address(host, port, kind):
 
 
 def _connect(host, port, timeout_s):
+    import socket
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.settimeout(timeout_s)
     try:
-        sock.connect(_address(host, port, socket.SOCK_STREAM))
+        sock.connect(_address(host, port))
     except OSError:
         sock.close()
         raise
@@ -372,12 +377,13 @@ class UdpTransport:
 
     def __init__(self, host, port):
         self.peer = "%s:%d" % (host, port)
-        self._address = _address(host, port, socket.SOCK_DGRAM)
+        self._address = _address(host, port, datagram=True)
         self._sock = None
 
     def open(self):
         """True when this call started a new transport session."""
         if self._sock is None:
+            import socket
             self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             return True
         return False

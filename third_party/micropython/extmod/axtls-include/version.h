@@ -1,0 +1,1 @@
+#define AXTLS_VERSION    "(no version)"
