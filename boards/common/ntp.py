@@ -66,7 +66,7 @@ class Sntp:
 
     def send(self):
         import os
-        import socket       # here: the module's parsing runs on boards without a network stack
+        import socket  # here: the module's parsing runs on boards without a network stack
         self._nonce = (self._random or os.urandom)(8)
         address = socket.getaddrinfo(self.server, self.port, 0, socket.SOCK_DGRAM)[0][-1]
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

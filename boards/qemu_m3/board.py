@@ -47,6 +47,7 @@ def open_scratch_flash():
 class Hardware:
     def make_nvram(self):
         import qemu_m3
+
         from boards.common.nvregion import MemoryNvram
         size = mcu.region_size(PROFILE)
         if NVRAM_FILE is not None:

@@ -2,9 +2,9 @@
 # root littlefs at /, on the RAM flash (lost at power-off: scratch space such as
 # the tests' /tmp) or on a host-file flash (kept across power cuts).
 import os
-import vfs
 
 import qemu_m3
+import vfs
 
 from boards.qemu_m3 import board
 
