@@ -31,7 +31,8 @@ def micropython_binary() -> str:
 
 def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
         start_us: int = simulate.DAY_START_US, syslog: str | None = None, rate: int = 0, days: int = 1,
-        outage: bool = False, progress: Callable[[int, int], None] | None = None) -> dict:
+        outage: bool = False, progress: Callable[[int, int], None] | None = None, https: str | None = None,
+        duration: float = 0, cut_during_export: int = 0) -> dict:
     """`events` per simulated working day over `days` days (see boards/host/simulate.py);
     progress(done, total) is called as the run goes."""
     if events < 0 or power_cuts < 0 or not 0 <= rate <= 1000 or not 1 <= days <= 366:
@@ -44,6 +45,12 @@ def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
             net.parse_url(syslog)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+    if https:
+        host, colon, port = https.rpartition(":")
+        if not colon or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise UsageError(f"--https {https!r}: expected HOST:PORT (port 0: any free port)")
+    if duration < 0:
+        raise UsageError("--duration must not be negative")
     try:
         device.load_identity(str(device_dir))
         device.load_master_key(str(device_dir))
@@ -51,12 +58,24 @@ def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
         raise UsageError(str(exc)) from None
     options = {"device_dir": str(device_dir), "events": events, "seed": seed, "power_cuts": power_cuts,
                "start_us": start_us, "syslog_url": syslog, "rate": rate, "days": days, "outage": outage}
+    if https:
+        if runtime == "micropython" and https.endswith(":0"):
+            https = _free_port(https)       # the unix port's sockets cannot say which port they got
+        options.update(https=https, duration=duration, cut_during_export=cut_during_export)
     if runtime == "cpython":
         try:
             return simulate.run(**options, progress=progress)
         except device.DeviceError as exc:
             raise UsageError(str(exc)) from None
     return _run_micropython(options, progress)
+
+
+def _free_port(address: str) -> str:
+    import socket
+    host = address.rpartition(":")[0].strip("[]")
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return f"{host}:{probe.getsockname()[1]}"
 
 
 def _run_micropython(options: dict, progress: Callable[[int, int], None] | None) -> dict:
@@ -75,9 +94,11 @@ def _run_micropython(options: dict, progress: Callable[[int, int], None] | None)
                 if line.startswith("progress ") and progress is not None:
                     done, total = line.split()[1:3]
                     progress(int(done), int(total))
+                elif line.startswith("listening "):
+                    print(line, end="", flush=True)      # the web server's address, as soon as it is up
                 else:
                     lines.append(line)
-            proc.wait(timeout=60)
+            proc.wait(timeout=60 + options.get("duration", 0))
         finally:
             if proc.poll() is None:
                 proc.kill()
