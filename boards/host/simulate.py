@@ -148,6 +148,8 @@ class Simulation:
         if self.web is not None:
             for key, value in self.web.stats.items():
                 self.web_stats[key] = self.web_stats.get(key, 0) + value
+            if self.web.last_error:
+                self.web_stats["last_error"] = self.web.last_error
             self.web.lose_power()
             self.web = None
 
@@ -184,6 +186,10 @@ class Simulation:
 
     def serve_until_done(self):
         """After the day: idle, serving, until --duration has passed."""
+        if self.web is not None:
+            print("idle after the day, serving")
+            if hasattr(sys.stdout, "flush"):
+                sys.stdout.flush()
         while self.web is not None and _wall_since(self._wall_start) < self.duration_ms:
             self.serve(50)
 

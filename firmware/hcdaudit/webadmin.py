@@ -363,6 +363,7 @@ class WebAdmin:
         self._sessions = []     # [host, user, until_s]: sign-ins already logged
         self.stats = {"requests": 0, "refused": 0, "failed_signins": 0, "lockouts": 0, "exports": 0,
                       "tls_failures": 0, "exported_records": 0, "exported_bytes": 0}
+        self.last_error = None  # the last request that failed inside the server (a bug)
         self._tls_reasons = []  # (host, reason) already audited: one record per distinct failure
         if credential is None:
             self.problem = "no administrator credential provisioned"
@@ -401,7 +402,8 @@ class WebAdmin:
             except Exception as exc:     # a bug must not take logging down with it
                 if _is_power_cut(exc):
                     raise
-                self._drop(conn, "internal error: %s" % exc)
+                self.last_error = "%s: %s" % (type(exc).__name__, exc)
+                self._drop(conn, "internal error")
         return busy
 
     def close(self):
