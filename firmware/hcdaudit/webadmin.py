@@ -66,6 +66,14 @@ _SECURITY_HEADERS = ("Cache-Control: no-store\r\nX-Content-Type-Options: nosniff
                      "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n")
 
 
+class TlsFailure(OSError):
+    """A client's TLS session could not be established or broke (raised by the HAL's links)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class HttpError(Exception):
     def __init__(self, status, message):
         super().__init__(message)
@@ -443,7 +451,6 @@ class WebAdmin:
         return False
 
     def _read(self, conn, now):
-        from hcdaudit.hal.https import TlsFailure
         if conn.request is not None:          # reading a body
             room = memoryview(conn.buf)[conn.n:conn.n + conn.body_left]
         else:
@@ -836,7 +843,6 @@ class WebAdmin:
             conn.export[4] += size
 
     def _send(self, conn, budget, now):
-        from hcdaudit.hal.https import TlsFailure
         worked = False
         for _ in range(4):
             if conn.out_start >= conn.out_end:

@@ -14,12 +14,7 @@ import sys
 _MICROPYTHON = sys.implementation.name == "micropython"
 
 
-class TlsFailure(OSError):
-    """The client's TLS session could not be established (or broke)."""
-
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
+from hcdaudit.webadmin import TlsFailure  # noqa: F401 (raised here, caught by the server)
 
 
 class CertificateProblem(ValueError):
