@@ -161,6 +161,31 @@ def boards_rows(work: Path) -> list[tuple[str, str]]:
         boards_bench.rows(work / "boards")
 
 
+def web_rows(work: Path, mp_env: dict) -> list[tuple[str, str]]:
+    """The HTTPS admin export (bench/web_bench.py): PBKDF2 cost, the server's live heap
+    while it streams, export throughput; MicroPython at each board's heap budget (the
+    firmware as .mpy in RAM, not frozen: a harder test than a board's)."""
+    from boards import profiles
+    rows = []
+    cp = run([PY, str(ROOT / "bench/web_bench.py"), str(work / "web-cp"), "3000"],
+             dict(os.environ, PYTHONPATH=f"{ROOT}:{ROOT / 'firmware'}"))
+    if cp:
+        rows.append(("web: PBKDF2-HMAC-SHA256, CPython (kdf.HmacKey)", f"{cp['pbkdf2_us']:.1f} us/iter"))
+    for board in ("rp2040", "stm32", "esp32s3"):
+        budget = profiles.profile(board)["heap"]
+        mp = run([MICROPYTHON, "-X", f"heapsize={budget}", "-m", "web_bench", str(work / f"web-{board}"), "3000"],
+                 mp_env)
+        if not mp:
+            rows.append((f"web export at the {board} budget ({budget // 1024} KiB, .mpy in RAM)", "MemoryError"))
+            continue
+        rows.append((f"web: PBKDF2, MicroPython ({board} budget)", f"{mp['pbkdf2_us']:.1f} us/iter"))
+        rows.append((f"web: server heap idle / CSV export peak / sealed export peak ({board})",
+                     f"{mp['server_idle_bytes']:,} / {mp['csv_peak_bytes']:,} / {mp['raw_peak_bytes']:,} B"))
+        rows.append((f"web: CSV export, 3,000 records, MicroPython ({board})", f"{mp['csv_records_per_s']:,} rec/s"))
+        rows.append((f"web: sealed (tar) export, MicroPython ({board})", f"{mp['raw_bytes_per_s'] // 1024:,} KiB/s"))
+    return rows
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hcdaudit-bench-"))
     mpy = compiled_tree(work / "mpy")
@@ -205,6 +230,7 @@ def main() -> int:
 
     rows.extend(syslog_rows(work, mp_env, work / "full"))
     rows.extend(boards_rows(work))
+    rows.extend(web_rows(work, mp_env))
 
     width = max(len(r[0]) for r in rows)
     print(f"hcdaudit bench ({sys.implementation.name} {sys.version.split()[0]} + MicroPython unix port)")

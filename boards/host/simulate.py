@@ -170,12 +170,11 @@ class Simulation:
         start = _wall_ms()
         while True:
             try:
-                if self.cut_during_export and not self.supply.armed() and \
-                        self.web.exporting() >= self.cut_during_export:
-                    self.cut_during_export = 0          # once: the next NVRAM write is cut
-                    self.export_cuts += 1
-                    self.supply.arm(nvram_writes=1)
                 busy = self.web.poll()
+                if self.cut_during_export and self.web.exporting() >= self.cut_during_export:
+                    self.cut_during_export = 0          # once: the power goes mid-export
+                    self.export_cuts += 1
+                    raise PowerCut("export", "power cut while an HTTPS export was streaming")
             except PowerCut as exc:
                 self.power_cut(exc)
                 busy = False
