@@ -79,6 +79,9 @@ class App:
         if not port or self.address is None:
             return
         from boards.common import web
+        if web.CERT_FILE not in self.board.bundle.listdir():
+            self.out("https admin export off: the bundle has no %s (provisioned before it existed)" % web.CERT_FILE)
+            return
         try:
             listener = web.open_listener(self.board.bundle, self.log, "0.0.0.0", port)
         except OSError as exc:

@@ -28,10 +28,12 @@ def test_provision_writes_identity_key_nvram_and_store(device):
 def test_provision_separates_the_bundle_from_the_escrow(device):
     bundle = sorted(p.name for p in (device / "bundle").iterdir())
     escrow = sorted(p.name for p in (device / "escrow").iterdir())
-    assert bundle == ["device.json", "master.key", "syslog-signing.der", "syslog-signing.json"]
-    assert escrow == ["device.json", "master.key", "syslog-signing.pem"]     # never the signing key
+    assert bundle == ["device.json", "https-cert.der", "https-key.der", "master.key", "syslog-signing.der",
+                      "syslog-signing.json"]
+    assert escrow == ["device.json", "https-cert.pem", "master.key", "syslog-signing.pem"]   # never a private key
     assert (device / "bundle" / "master.key").read_bytes() == (device / "escrow" / "master.key").read_bytes()
-    for secret in (device / "bundle" / "syslog-signing.json", device / "escrow" / "master.key"):
+    for secret in (device / "bundle" / "syslog-signing.json", device / "escrow" / "master.key",
+                   device / "bundle" / "https-key.der"):
         assert stat.S_IMODE(secret.stat().st_mode) == 0o600
 
 

@@ -277,3 +277,59 @@ def test_chromium_loads_the_admin_page(device_factory, runtime, tmp_path):
     assert 'id="newest_seq"' in dom and 'href="/export/raw"' in dom, proc.stderr[-2000:]
     assert 'href="/export/pwg"' in dom and "mfd-web-1" in dom
     dev.kill()
+
+
+def test_provision_stores_only_a_salted_pbkdf2_hash_and_a_ca_issued_https_certificate(tmp_path, hcdaudit):
+    import datetime
+    import hashlib
+    import stat
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    ca_dir = tmp_path / "ca"
+    ca_dir.mkdir()
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+          .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+          .not_valid_after(now + datetime.timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(key, hashes.SHA256()))
+    (ca_dir / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    (ca_dir / "ca.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+    secret = tmp_path / "pw"
+    secret.write_text(PASSWORD + "\n")
+    dev = tmp_path / "dev"
+    assert hcdaudit("provision", dev, "--ca", ca_dir, "--admin-password-file", secret)[0] == 0
+    stored = json.loads((dev / "bundle" / "admin.json").read_text())
+    assert PASSWORD not in (dev / "bundle" / "admin.json").read_text()
+    assert stat.S_IMODE((dev / "bundle" / "admin.json").stat().st_mode) == 0o600
+    assert stored["kdf"] == "pbkdf2-sha256" and stored["iterations"] == 200000 and len(stored["salt"]) == 32
+    assert hashlib.pbkdf2_hmac("sha256", PASSWORD.encode(), bytes.fromhex(stored["salt"]),
+                               stored["iterations"]).hex() == stored["hash"]
+    cert = x509.load_der_x509_certificate((dev / "bundle" / "https-cert.der").read_bytes())
+    assert cert.issuer == ca.subject
+    cert.verify_directly_issued_by(ca)
+    short = tmp_path / "short"
+    short.write_text("abc\n")
+    status, _, err = hcdaudit("provision", tmp_path / "dev2", "--admin-password-file", short)
+    assert status == 2 and "at least 8" in err
+
+
+def test_pull_over_https_checks_the_server_against_the_provisioning_ca(device_factory, hcdaudit, tmp_path,
+                                                                      monkeypatch):
+    # a device provisioned without a CA is pinned; give the copy a ca.pem it was not issued by: refused
+    dev = device_factory("cpython", events=20, duration=6)
+    other = tmp_path / "other"
+    provision(other, "someone-else", "X1", admin_password=PASSWORD)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copytree(dev.dir / "escrow", copy / "escrow")
+    shutil.copy(other / "escrow" / "https-cert.pem", copy / "escrow" / "ca.pem")
+    monkeypatch.setenv("HCDAUDIT_PASSWORD", PASSWORD)
+    status, _, err = hcdaudit("pull", f"https://127.0.0.1:{dev.port}", "--device", copy)
+    assert status == 2 and "not the device's" in err
+    dev.stop()
