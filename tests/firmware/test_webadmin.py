@@ -191,3 +191,30 @@ def test_sealed_export_is_a_tar_of_the_memories_and_audited():
     records, _ = dev.records()
     exports = events_of(records, catalog.event_code("audit_export"))
     assert len(exports) == 1 and exports[0]["interface"] == "web"
+
+
+def test_settings_change_is_audited_and_a_lock_expires():
+    from boards.common.bundle import collector_config
+    dev = TestDevice()
+    log = dev.boot()
+    server, listener = _server(dev, log)
+    server.settings = collector_config({"syslog": {}}, log)
+    body = b"url=tcp%3A%2F%2F192.0.2.1%3A514"
+    answer = _ask(server, listener, b"POST /settings HTTP/1.1\r\n" + _basic(PASSWORD) +
+                  b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:60]
+    assert server.settings.values["url"] == "tcp://192.0.2.1:514"
+    answer = _ask(server, listener, b"POST /settings HTTP/1.1\r\n" + _basic(PASSWORD) + b"Content-Length: 10\r\n\r\n"
+                  + b"url=gopher")
+    assert answer.startswith(b"HTTP/1.1 400")
+    for _ in range(5):
+        _ask(server, listener, b"GET / HTTP/1.1\r\n" + _basic(b"nope") + b"\r\n", "192.0.2.30")
+    assert _ask(server, listener, b"GET / HTTP/1.1\r\n" + _basic(PASSWORD) + b"\r\n").startswith(b"HTTP/1.1 403")
+    server._now_ms += 301 * 1000        # the lock's 300 s pass (the server's own monotonic clock)
+    assert _ask(server, listener, b"GET / HTTP/1.1\r\n" + _basic(PASSWORD) + b"\r\n").startswith(b"HTTP/1.1 200")
+    records, report = dev.records()
+    assert report.intact()
+    changes = events_of(records, catalog.event_code("setting_change"))
+    assert len(changes) == 2 and [c["outcome"] for c in changes] == [0, 1]
+    assert changes[0]["interface"] == "web" and changes[0]["remote_host"] == "192.0.2.7"
+    assert len(events_of(records, catalog.event_code("lockout_expired"))) == 1
