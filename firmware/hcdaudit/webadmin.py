@@ -496,7 +496,7 @@ class WebAdmin:
                 if not length.isdigit():
                     raise HttpError(400, "bad Content-Length")
                 size = int(length)
-                if size > MAX_BODY:
+                if size > MAX_BODY or header_size + size > MAX_HEADER:
                     raise HttpError(413, "request body larger than %d octets" % MAX_BODY)
         except HttpError as exc:
             return self._fail_early(conn, exc.status, exc.message)
