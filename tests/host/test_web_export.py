@@ -333,3 +333,19 @@ def test_pull_over_https_checks_the_server_against_the_provisioning_ca(device_fa
     status, _, err = hcdaudit("pull", f"https://127.0.0.1:{dev.port}", "--device", copy)
     assert status == 2 and "not the device's" in err
     dev.stop()
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_an_unusable_device_certificate_is_audited_and_the_export_stays_off(tmp_path, hcdaudit, runtime):
+    dev = tmp_path / "dev"
+    provision(dev, "mfd-web-2", "WEB0002", admin_password=PASSWORD)
+    key = dev / "bundle" / "https-key.der"
+    key.write_bytes(key.read_bytes()[:40])        # a damaged key file
+    status, out, err = hcdaudit("sim", dev, "--events", "20", "--https", "127.0.0.1:0", "--duration", "1",
+                                "--runtime", runtime)
+    assert status == 0, err
+    assert "listening" not in out
+    status, out, _ = hcdaudit("export", dev, "--format", "jsonl")
+    failures = [json.loads(line) for line in out.splitlines() if '"trusted_channel_failure"' in line]
+    assert failures and failures[0]["items"]["protocol"] == "HTTPS"
+    assert "unusable" in failures[0]["items"]["reason"] and failures[0]["items"]["direction"] == "inbound"
