@@ -136,6 +136,17 @@ def _basic(pw):
     return b"Authorization: Basic " + binascii.b2a_base64(b"admin:" + pw).strip() + b"\r\n"
 
 
+def _dechunk(body):
+    data = bytearray()
+    while True:
+        size_line, _, body = body.partition(b"\r\n")
+        size = int(size_line, 16)
+        if not size:
+            return data
+        data += body[:size]
+        body = body[size + 2:]
+
+
 def test_wrong_passwords_lock_out_with_audit_records():
     dev = TestDevice()
     log = dev.boot()
@@ -167,14 +178,7 @@ def test_sealed_export_is_a_tar_of_the_memories_and_audited():
     answer = _ask(server, listener, b"GET /export/raw HTTP/1.1\r\n" + _basic(PASSWORD) + b"\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") and b"Transfer-Encoding: chunked" in head
-    data = bytearray()
-    while True:       # de-chunk
-        size_line, _, body = body.partition(b"\r\n")
-        size = int(size_line, 16)
-        if not size:
-            break
-        data += body[:size]
-        body = body[size + 2:]
+    data = _dechunk(body)
     assert bytes(data[:9]) == b"nvram.bin"
     size = int(bytes(data[124:135]), 8)
     assert size == dev.nvram.size
@@ -218,3 +222,30 @@ def test_settings_change_is_audited_and_a_lock_expires():
     assert len(changes) == 2 and [c["outcome"] for c in changes] == [0, 1]
     assert changes[0]["interface"] == "web" and changes[0]["remote_host"] == "192.0.2.7"
     assert len(events_of(records, catalog.event_code("lockout_expired"))) == 1
+
+
+def test_a_formatted_export_while_the_device_logs_misses_no_record():
+    dev = TestDevice()
+    log = dev.boot()
+    for i in range(600):
+        log.log("print_job", subject="user01", interface="ipp", remote_host="10.0.0.1")
+    server, listener = _server(dev, log)
+    _ask(server, listener, b"GET / HTTP/1.1\r\n" + _basic(PASSWORD) + b"\r\n")     # signed in: no PBKDF2 below
+    link = Link(b"GET /export/csv HTTP/1.1\r\n" + _basic(PASSWORD) + b"\r\n")
+    listener.waiting.append(link)
+    server.poll()
+    through = log.next_seq - 1
+    logged = 0
+    while not link.closed:
+        server.poll(2)
+        for _ in range(8):             # 8 records a poll: the ring turns over several times meanwhile
+            log.log("copy_job", subject="user02", interface="panel")
+            logged += 1
+    assert logged > 150
+    body = _dechunk(bytes(link.answer).partition(b"\r\n\r\n")[2])
+    seqs = []
+    for line in body.split(b"\r\n"):
+        first = line.split(b",")[0]
+        if first.isdigit():
+            seqs.append(int(first))
+    assert seqs == list(range(1, len(seqs) + 1)) and seqs[-1] >= through, (seqs[-1], through, logged)
