@@ -184,7 +184,18 @@ def test_plain_http_malformed_oversized_and_slow_requests_get_errors_and_others_
     assert dev.raw(b"GET /%2e%2e/bundle/master.key HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 400")
     assert dev.raw(b"POST /settings HTTP/1.1\r\nContent-Length: 100000\r\n\r\n").startswith(b"HTTP/1.1 413")
     assert dev.raw(b"BREW / HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 405")
-    first = json.loads(dev.get("/status.json")[1])
+    first = json.loads(dev.get("/status.json")[1])          # served while the slow client is held
+    # the connection bound (4 on the host board): three more silent clients fill it, so
+    # the next request waits in the listen backlog until the first slow one is let go
+    held = []
+    for _ in range(3):
+        extra = dev.context().wrap_socket(socket.create_connection(("127.0.0.1", dev.port), timeout=30),
+                                          server_hostname="127.0.0.1")
+        extra.sendall(b"GET / HTTP/1.1\r\n")
+        held.append(extra)
+    asked = time.monotonic()
+    assert dev.get("/status.json")[0] == 200
+    assert time.monotonic() - asked > 10 - (asked - started) - 2       # not before the 408 freed a place
     answer = b""
     try:
         while True:
@@ -196,8 +207,10 @@ def test_plain_http_malformed_oversized_and_slow_requests_get_errors_and_others_
         pass
     waited = time.monotonic() - started
     assert answer.startswith(b"HTTP/1.1 408") and 8 < waited < 25
-    second = json.loads(dev.get("/status.json")[1])          # served while the slow client was held
+    second = json.loads(dev.get("/status.json")[1])
     assert second["newest_seq"] >= first["newest_seq"] > 0
+    for extra in held:
+        extra.close()
     summary = dev.stop()
     assert summary["intact"] and not summary["returned_missing"]
     records = dev.records(hcdaudit)
