@@ -4,7 +4,7 @@
 # lockout with its audit records, and a sealed export read back by the Reader.
 import binascii
 
-from hcdaudit import catalog, exportfmt, password, webadmin
+from hcdaudit import catalog, exportfmt, httpreq, password, webadmin
 from support import TestDevice, events_of, raises
 
 PASSWORD = b"correct-horse-battery"
@@ -37,7 +37,7 @@ def test_credential_checks_its_fields_and_compares():
 
 
 def test_request_parsing_bounds_and_traversal():
-    r = webadmin.parse_request(b"GET /export/csv?seq=1-5&since=2026-11-23 HTTP/1.1\r\nHost: x\r\n"
+    r = httpreq.parse_request(b"GET /export/csv?seq=1-5&since=2026-11-23 HTTP/1.1\r\nHost: x\r\n"
                                b"Authorization: Basic YTpi\r\n\r\n")
     assert r.method == "GET" and r.path == "/export/csv" and r.query == {"seq": "1-5", "since": "2026-11-23"}
     assert r.headers["authorization"] == "Basic YTpi"
@@ -47,21 +47,21 @@ def test_request_parsing_bounds_and_traversal():
                          (b"get / HTTP/1.1\r\n\r\n", 400), (b"GET x HTTP/1.1\r\n\r\n", 400),
                          (b"GET / HTTP/1.1\r\n" + b"".join(b"H%d: v\r\n" % i for i in range(40)) + b"\r\n", 431)):
         try:
-            webadmin.parse_request(data)
-        except webadmin.HttpError as exc:
+            httpreq.parse_request(data)
+        except httpreq.HttpError as exc:
             assert exc.status == status, (data[:20], exc.status)
         else:
             raise AssertionError("accepted %r" % data[:30])
 
 
 def test_time_filters():
-    assert webadmin.parse_time("1970-01-02", "since") == 86400 * 1000000
-    assert webadmin.parse_time("1970-01-01", "until", True) == 86400 * 1000000 - 1
-    assert webadmin.parse_time("2026-11-23T09:00:00+09:00", "since") == \
-        webadmin.parse_time("2026-11-23T00:00:00Z", "since")
-    assert webadmin.parse_time("2026-11-23T00:00:00.5Z", "since") % 1000000 == 500000
+    assert httpreq.parse_time("1970-01-02", "since") == 86400 * 1000000
+    assert httpreq.parse_time("1970-01-01", "until", True) == 86400 * 1000000 - 1
+    assert httpreq.parse_time("2026-11-23T09:00:00+09:00", "since") == \
+        httpreq.parse_time("2026-11-23T00:00:00Z", "since")
+    assert httpreq.parse_time("2026-11-23T00:00:00.5Z", "since") % 1000000 == 500000
     for bad in ("yesterday", "2026-13-01", "2026-11-23T09:00:00", "2026-11-23T25:00:00Z"):
-        raises(webadmin.HttpError, webadmin.parse_time, bad, "since")
+        raises(httpreq.HttpError, httpreq.parse_time, bad, "since")
 
 
 def test_tar_header_and_json_text():
