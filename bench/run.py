@@ -167,6 +167,59 @@ def boards_rows(work: Path) -> list[tuple[str, str]]:
         boards_bench.rows(work / "boards")
 
 
+def web_rows(work: Path, mp_env: dict) -> list[tuple[str, str]]:
+    """The HTTPS admin export (bench/web_bench.py): PBKDF2 cost, the server's live heap
+    while it streams, export throughput; MicroPython at each board's heap budget, the
+    firmware in a ROMFS image as a frozen board runs it (-X heapsize = the budget plus
+    the image, the qstr pools its names fill and the 25 KB NVRAM model, each measured,
+    as tests/heap_budget.py does)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import romfs_image
+    from boards import profiles
+    rows = []
+    cp = run([PY, str(ROOT / "bench/web_bench.py"), str(work / "web-cp"), "3000"],
+             dict(os.environ, PYTHONPATH=f"{ROOT}:{ROOT / 'firmware'}"))
+    if cp:
+        rows.append(("web: PBKDF2-HMAC-SHA256, CPython (kdf.HmacKey)", f"{cp['pbkdf2_us']:.1f} us/iter"))
+        rows.append(("web: CSV export, 3,000 records, CPython", f"{cp['csv_records_per_s']:,} rec/s"))
+    image = work / "web.romfs"
+    image.write_bytes(romfs_image.build(romfs_image.package_files("host", {"web_bench.py": ROOT / "bench/web_bench.py"})))
+    mount = romfs_image.mount_snippet(image, image.stat().st_size)
+    env = dict(os.environ, MICROPYPATH="")
+    probe = subprocess.run([MICROPYTHON, "-X", "heapsize=4M", "-c", mount + WEB_PROBE], capture_output=True,
+                           text=True, cwd=ROOT, env=env, timeout=120)
+    lines = probe.stdout.strip().splitlines()
+    pools = [int(line.rsplit("n_total_bytes=", 1)[1]) for line in lines if line.startswith("qstr pool:")]
+    if probe.returncode or len(pools) != 2:
+        return rows + [("web: the ROMFS probe failed", (probe.stderr or probe.stdout)[-60:])]
+    extra = json.loads(lines[-1])["image_heap"] + pools[1] - pools[0] + 25664
+    for board in ("rp2040", "stm32", "esp32s3"):
+        budget = profiles.profile(board)["heap"]
+        code = mount + f"import web_bench\nweb_bench.main(['x', {str(work / ('web-' + board))!r}, '3000'])\n"
+        proc = subprocess.run([MICROPYTHON, "-X", f"heapsize={budget + extra}", "-c", code], capture_output=True,
+                              text=True, cwd=ROOT, env=env, timeout=600)
+        if proc.returncode:
+            rows.append((f"web export at the {board} budget ({budget // 1024} KiB)", "MemoryError"))
+            continue
+        mp = json.loads(proc.stdout.strip().splitlines()[-1])
+        rows.append((f"web ({board}, {budget // 1024} KiB budget): PBKDF2, MicroPython", f"{mp['pbkdf2_us']:.1f} us/iter"))
+        rows.append((f"web ({board}): server heap idle / CSV export peak / sealed export peak",
+                     f"{mp['server_idle_bytes']:,} / {mp['csv_peak_bytes']:,} / {mp['raw_peak_bytes']:,} B"))
+        rows.append((f"web ({board}): CSV export of 3,000 records, MicroPython", f"{mp['csv_records_per_s']:,} rec/s"))
+        rows.append((f"web ({board}): sealed (tar) export, MicroPython", f"{mp['raw_bytes_per_s'] // 1024:,} KiB/s"))
+    return rows
+
+
+WEB_PROBE = """
+import gc, micropython, json
+micropython.qstr_info()
+gc.collect(); _a = gc.mem_alloc()
+import web_bench
+micropython.qstr_info()
+print(json.dumps({"image_heap": _a}))
+"""
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hcdaudit-bench-"))
     mpy = compiled_tree(work / "mpy")
@@ -213,6 +266,7 @@ def main() -> int:
     rows.extend(boards_rows(work))
     import mcu_bench    # bench/mcu_bench.py: instruction counts on the emulated Cortex-M3
     rows.extend(mcu_bench.rows())
+    rows.extend(web_rows(work, mp_env))
 
     width = max(len(r[0]) for r in rows)
     print(f"hcdaudit bench ({sys.implementation.name} {sys.version.split()[0]} + MicroPython unix port)")

@@ -8,6 +8,11 @@
 # protocol (2048-octet messages: formatter, signer, SB copy, transport frame);
 # its windows are the board's: RELP commands in flight, and over TCP/TLS the
 # records resent after a failure (what the kernel buffers can hold unseen).
+# "web": the HTTPS admin export's PBKDF2 iteration count (chosen for about a
+# second per sign-in on the board: the unix port measures ~3.6 us an
+# iteration on the x86 host, bench/web_bench.py; the boards' figures are that
+# times the ~120x slowdown of the platform notes, an estimate until measured
+# on hardware) and its concurrent TLS connections (mbedTLS needs ~40 KB each).
 BOARDS = {
     "host": {
         "description": "host simulator: NVRAM and store are files (or a littlefs image)",
@@ -15,6 +20,7 @@ BOARDS = {
         "flash": {"block_size": 4096, "block_count": 1024, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 32, "tcp_unconfirmed": 256},
         "heap": 4 * 1024 * 1024,
+        "web": {"pbkdf2_iterations": 200000, "connections": 4},
     },
     "esp32s3": {
         "description": "ESP32-S3 DevKitC (8 MiB flash), MB85RC256V 32 KiB I2C FRAM as NVRAM, "
@@ -22,6 +28,7 @@ BOARDS = {
         "nvram": "fram-mb85rc256v", "store_dir": "/hcdaudit-data/store", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
         "flash": {"block_size": 4096, "block_count": 1536, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 16, "tcp_unconfirmed": 64},     # lwIP: small socket buffers
+        "web": {"pbkdf2_iterations": 4000, "connections": 2},
         "heap": 1024 * 1024,       # the N8R8 module: the heap grows into 8 MB PSRAM; hcdaudit takes 1 MiB
     },
     "rp2040": {
@@ -30,6 +37,7 @@ BOARDS = {
         "nvram": "fram-mb85rc256v", "store_dir": "/hcdaudit-data/store", "slot_count": 50, "slot_size": 512, "store_cap": 3000,
         "flash": {"block_size": 4096, "block_count": 212, "read_size": 256, "prog_size": 256},
         "sender": {"relp_window": 8, "tcp_unconfirmed": 32},
+        "web": {"pbkdf2_iterations": 2000, "connections": 1},
         "heap": 160 * 1024,        # Pico ~190-210 KB, less the CYW43 / lwIP buffers of the Pico W
     },
     "stm32": {
@@ -38,6 +46,7 @@ BOARDS = {
         "nvram": "fram-mb85rc256v", "store_dir": "/hcdaudit-data/store", "slot_count": 50, "slot_size": 512, "store_cap": 15000,
         "flash": {"block_size": 4096, "block_count": 4096, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 16, "tcp_unconfirmed": 64},
+        "web": {"pbkdf2_iterations": 4000, "connections": 2},
         "heap": 256 * 1024,        # 384 KB RAM less stack, .bss and the lwIP pools (linker script: ~300 KB)
     },
     "qemu_m3": {

@@ -51,7 +51,7 @@ class App:
         self.clock = clock
         self._sntp = sntp            # factory(server) -> object with query(); default ntp.Sntp
         self.out = out
-        self.board = self.identity = self.log = self.sender = None
+        self.board = self.identity = self.log = self.sender = self.web = None
         self.settings = {}
         self.address = None
         self.ntp_failures = 0
@@ -65,11 +65,34 @@ class App:
         self.settings = network_settings(self.board.bundle)
         self._connect(NETWORK_TIMEOUT_S)
         clock = self._ntp()             # before boot: the log's first records carry the right time
-        self.log = AuditLog(self.board, b.master_key(self.peripherals))
+        key = b.master_key(self.peripherals)
+        self.log = AuditLog(self.board, key)
         self.log.boot(mcu.boot_reason(self.peripherals))
         self._log_clock(clock)
         self._open_sender()
+        self._open_web(key)
         return self
+
+    def _open_web(self, key):
+        """The HTTPS admin export on network.json's "https_port" (default 443; 0: off)."""
+        port = self.settings.get("https_port", 443)
+        if not port or self.address is None:
+            return
+        from boards.common import web
+        if web.CERT_FILE not in self.board.bundle.listdir():
+            self.out("https admin export off: the bundle has no %s (provisioned before it existed)" % web.CERT_FILE)
+            return
+        try:
+            listener = web.open_listener(self.board.bundle, self.log, "0.0.0.0", port)
+        except OSError as exc:
+            self.out("https admin export: %s" % exc)
+            return
+        if listener is not None:
+            self.web = web.open_web_admin(self.board.bundle, self.identity, self.log, self.board, key, listener,
+                                          self.board.random, web=profiles.profile(self.board_module.PROFILE)["web"],
+                                          settings=bundle_module.collector_config(self.identity, self.log))
+            self.out("https admin export on port %d%s" % (port, "" if self.web.problem is None else
+                                                           " (off: %s)" % self.web.problem))
 
     def _connect(self, timeout_s):
         try:
@@ -128,6 +151,8 @@ class App:
         if self.sender is not None:
             self.sender.pump()
             self.sender.tick()
+        if self.web is not None:
+            self.web.poll()
         every = self.settings.get("ntp_every_s", NTP_EVERY_S)
         if ticks_diff(ticks_ms(), self._ntp_at) > every * 1000:
             if self.address is None:

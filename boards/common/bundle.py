@@ -8,6 +8,9 @@ DEVICE_FILE = "device.json"
 KEY_FILE = "master.key"
 SIGNING_KEY_FILE = "syslog-signing.json"
 SIGNING_CERT_FILE = "syslog-signing.der"
+HTTPS_KEY_FILE = "https-key.der"
+HTTPS_CERT_FILE = "https-cert.der"
+ADMIN_FILE = "admin.json"
 REQUIRED_FIELDS = ("name", "serial", "slot_count", "slot_size", "store_cap")
 TLS_FILE_SETTINGS = ("collector_ca", "client_cert", "client_key")
 

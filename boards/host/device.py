@@ -4,8 +4,12 @@
 #     master.key           the 256-bit master key (mode 0600)
 #     syslog-signing.json  the RFC 5848 DSA signing key, hex p q g y x (mode 0600)
 #     syslog-signing.der   its X.509 certificate (key blob type C)
+#     https-key.der        the HTTPS admin export's TLS key, PKCS#8 DER (mode 0600)
+#     https-cert.der       its certificate (issued by the provisioning CA, if one was given)
+#     admin.json           the administrator's PBKDF2-HMAC-SHA256 password hash (mode 0600), if set
 #   escrow/       what the host keeps to export and verify (never on the board):
-#     device.json, master.key (0600), syslog-signing.pem (the `verify syslog` trust anchor)
+#     device.json, master.key (0600), syslog-signing.pem (the `verify syslog` trust anchor),
+#     https-cert.pem (what `hcdaudit pull https://` pins when there is no ca.pem)
 #   nvram.bin     the host board's NVRAM region, exactly ring.region_size() bytes; provisioning
 #                 writes epoch 0's integrity key into its header (escrow/integrity.key keeps it)
 #   counter.bin   the host board's monotonic counter (FileCounter), raised to each epoch
@@ -28,6 +32,10 @@ STORE_DIR = "store"
 SIGNING_KEY_FILE = bundle.SIGNING_KEY_FILE
 SIGNING_CERT_FILE = bundle.SIGNING_CERT_FILE
 SIGNING_CERT_PEM = "syslog-signing.pem"
+HTTPS_KEY_FILE = bundle.HTTPS_KEY_FILE
+HTTPS_CERT_FILE = bundle.HTTPS_CERT_FILE
+HTTPS_CERT_PEM = "https-cert.pem"
+ADMIN_FILE = bundle.ADMIN_FILE
 
 
 def _exists(path):

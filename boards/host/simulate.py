@@ -37,8 +37,21 @@ def _pause(ms):
         time.sleep(ms / 1000)
 
 
+def _wall_ms():
+    if hasattr(time, "ticks_ms"):
+        return time.ticks_ms()
+    return int(time.monotonic() * 1000)
+
+
+def _wall_since(start):
+    if hasattr(time, "ticks_diff"):
+        return time.ticks_diff(time.ticks_ms(), start)
+    return _wall_ms() - start
+
+
 class Simulation:
-    def __init__(self, device_dir, seed, start_us, syslog_url, rate, outage):
+    def __init__(self, device_dir, seed, start_us, syslog_url, rate, outage, https=None, duration=0,
+                 cut_during_export=0):
         self.device_dir = device_dir
         self.prng = Prng(seed)
         self.clock = SimClock(start_us)
@@ -64,6 +77,16 @@ class Simulation:
         self.outages = []
         self.logged = 0
         self.first_seq = 0
+        # The HTTPS admin export (boards/common/web.py): one listener for the
+        # run, a server per boot (RAM and connections die with the power).
+        self.https = https
+        self.duration_ms = int(duration * 1000)
+        self.cut_during_export = cut_during_export
+        self.export_cuts = 0
+        self.listener = None
+        self.web = None
+        self.web_stats = {}
+        self._wall_start = _wall_ms()
 
     # -- the device's life
     def boot(self, reason, start_mode="cold"):
@@ -98,11 +121,82 @@ class Simulation:
                 sender.transport = FaultyTransport(sender.transport, self.link)
             self.senders.append(sender)
             sender.pump()
+        if self.https:
+            self._open_web(log)
         self._returned(self.controller.started(log, start_mode))
+
+    def _open_web(self, log):
+        from boards.common import web
+        from boards.host.dirfs import DirFs
+        self._close_web()
+        folder = DirFs(self.device_dir + "/" + device.BUNDLE_DIR)
+        if self.listener is None:
+            host, _, port = self.https.rpartition(":")
+            self.listener = web.open_listener(folder, log, host.strip("[]"), int(port))
+            if self.listener is not None:
+                print("listening https://%s:%d" % (host, self.listener.port))
+                if hasattr(sys.stdout, "flush"):
+                    sys.stdout.flush()
+        if self.listener is None:
+            return
+        self.web = web.open_web_admin(folder, self.identity, log, self.board, self.key, self.listener,
+                                      self.board.random,
+                                      web={"connections": 4},
+                                      settings=device.collector_config(self.identity, log),
+                                      status=self._delivery_state)
+
+    def _close_web(self):
+        if self.web is not None:
+            for key, value in self.web.stats.items():
+                self.web_stats[key] = self.web_stats.get(key, 0) + value
+            if self.web.last_error:
+                self.web_stats["last_error"] = self.web.last_error
+            self.web.lose_power()
+            self.web = None
+
+    def _delivery_state(self):
+        if not self.senders:
+            return {"syslog": "off"}
+        sender = self.senders[-1]
+        return {"syslog": sender.transport.peer, "syslog_delivered_seq": sender.delivered,
+                "syslog_connected": sender.connected, "syslog_last_error": sender.last_error}
+
+    def serve(self, ms=0):
+        """Poll the web server (for about `ms` of wall-clock time); a power cut
+        inside it (an audit record it logs) is the device's."""
+        if self.web is None:
+            if ms:
+                _pause(ms)
+            return
+        start = _wall_ms()
+        while True:
+            try:
+                busy = self.web.poll()
+                if self.cut_during_export and self.web.exporting() >= self.cut_during_export:
+                    self.cut_during_export = 0          # once: the power goes mid-export
+                    self.export_cuts += 1
+                    raise PowerCut("export", "power cut while an HTTPS export was streaming")
+            except PowerCut as exc:
+                self.power_cut(exc)
+                busy = False
+            if _wall_since(start) >= ms:
+                return
+            if not busy:
+                _pause(2)
+
+    def serve_until_done(self):
+        """After the day: idle, serving, until --duration has passed."""
+        if self.web is not None:
+            print("idle after the day, serving")
+            if hasattr(sys.stdout, "flush"):
+                sys.stdout.flush()
+        while self.web is not None and _wall_since(self._wall_start) < self.duration_ms:
+            self.serve(50)
 
     def _lost_power(self, exc):
         """RAM, the connection and the controller's state are gone; the power comes back."""
         self.cuts.append({"time": rfc3339(self.clock.now), "where": exc.where, "write": str(exc)})
+        self._close_web()
         if self.senders:
             self.senders[-1].transport.close()
         self.controller.power_lost()
@@ -184,14 +278,20 @@ class Simulation:
                         self.restart(reason)
                     self.deliver()
                     if self.rate:
-                        _pause(1000 // self.rate)
+                        self.serve(1000 // self.rate)
+                    elif self.web is not None:
+                        self.serve()
                     if progress is not None and not step % PROGRESS_EVERY:
                         progress(step, total)
                 except PowerCut as exc:
                     if seq is None:
                         index += 1      # the event in progress did not return: the controller lost it too
                     self.power_cut(exc)
+        self.serve_until_done()
         self.supply.arm()           # no more cuts: the run ends in order
+        self._close_web()
+        if self.listener is not None:
+            self.listener.close()
         if self.senders:
             # Deliver what is left (the whole backlog with --events 0), bounded.
             drain(self.senders[-1], self.clock, real_time=bool(self.rate) or events == 0)
@@ -237,14 +337,20 @@ class Simulation:
             "runtime": sys.implementation.name,
             "syslog": _syslog_summary(self.senders) if self.senders else None,
             "outage": None if link is None else {"windows": self.outages, "refused": link.refused},
+            "web": dict(self.web_stats, export_cuts=self.export_cuts) if self.https else None,
         }
 
 
 def run(device_dir, events, seed=1, power_cuts=0, start_us=DAY_START_US, syslog_url=None, rate=0, days=1,
-        outage=False, progress=None):
+        outage=False, progress=None, https=None, duration=0, cut_during_export=0):
     """`events` per day over `days` working days; outage: the collector's link
-    drops once a day for 20-45 simulated minutes (with syslog_url)."""
-    return Simulation(device_dir, seed, start_us, syslog_url, rate, outage).run(events, days, power_cuts, progress)
+    drops once a day for 20-45 simulated minutes (with syslog_url); https:
+    HOST:PORT of the admin export, served for `duration` wall-clock seconds
+    (and while the day runs); cut_during_export: cut the power once an export
+    has sent that many bytes (tests)."""
+    return Simulation(device_dir, seed, start_us, syslog_url, rate, outage, https, duration,
+                      cut_during_export).run(events, days, power_cuts, progress)
+
 
 
 def _print_progress(done, total):

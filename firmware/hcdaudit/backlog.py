@@ -13,6 +13,7 @@ class Backlog:
         self._file = None
         self._meta = None       # header of the open segment
         self._next = 0          # the seq the open segment's next entry holds
+        self._entry = None      # the entry last opened (mac())
 
     def oldest(self):
         """The oldest seq the device still holds (0 when it holds none)."""
@@ -28,10 +29,25 @@ class Backlog:
         if seq >= self.log.next_seq - ring.slot_count:
             # Only the newest slot_count seqs can still be in their slot: an older
             # one would cost a slot decrypt for nothing.
-            n = ring.open_into(seq, self._buf)
-            if n >= 0:
-                return self._view[:n]
+            entry = ring.entry_view(seq)
+            if entry is not None:
+                n = self._open(entry)
+                if n >= 0:
+                    return self._view[:n]
         return self._from_store(seq)
+
+    def mac(self):
+        """The entry mac of the record the last read() returned (the host reader's
+        "chain" value): bytes, so it outlives the next read."""
+        return bytes(self._entry[-seal.MAC_SIZE:])
+
+    def _open(self, entry):
+        try:
+            n = self.log.store_sealer.open_entry_into(entry, self._buf)
+        except (ccm.AuthError, ValueError):
+            return -1
+        self._entry = entry
+        return n
 
     def release(self):
         if self._file is not None:
@@ -64,9 +80,6 @@ class Backlog:
             entry_seq = seal.parse_header(entry)[0]
             self._next = entry_seq + 1
             if entry_seq == seq:
-                try:
-                    n = self.log.store_sealer.open_entry_into(entry, self._buf)
-                except (ccm.AuthError, ValueError):
-                    return None
-                return self._view[:n]
+                n = self._open(entry)
+                return self._view[:n] if n >= 0 else None
         return None

@@ -28,9 +28,9 @@ def _print_json(obj) -> None:
 
 
 def cmd_provision(args) -> int:
-    from .provision import provision
+    from .provision import provision, read_admin_password
     identity = provision(args.device_dir, args.name, args.serial, args.force, args.fqdn, args.uuid, args.board,
-                         args.ca)
+                         args.ca, read_admin_password(args.admin_password_file), args.admin_user)
     print(f"provisioned {identity['name']} ({identity['serial']}, {identity['uuid']}, board {identity['board']}) "
           f"in {args.device_dir}")
     print(f"  device bundle (load onto the board): {args.device_dir / 'bundle'}")
@@ -41,12 +41,13 @@ def cmd_provision(args) -> int:
 def cmd_sim(args) -> int:
     from . import sim
     summary = sim.run(args.device_dir, args.events, args.seed, args.power_cuts, args.runtime,
-                      syslog=args.syslog, rate=args.rate, days=args.days, outage=args.outage)
+                      syslog=args.syslog, rate=args.rate, days=args.days, outage=args.outage, https=args.https,
+                      duration=args.duration, cut_during_export=args.cut_during_export)
     if args.json:
         _print_json({k: summary[k] for k in ("logged", "first_seq", "last_seq", "in_nvram", "in_store",
                                              "evicted", "recoveries", "power_cuts", "cuts", "runtime", "intact",
                                              "returned_missing", "events", "first_time", "last_time", "syslog",
-                                             "outage")})
+                                             "outage", "web")})
     else:
         print(f"simulated {summary['logged']} events on {summary['runtime']} "
               f"(seqs {summary['first_seq']}-{summary['last_seq']}, {summary['first_time']} to {summary['last_time']})")
@@ -70,6 +71,11 @@ def cmd_sim(args) -> int:
                 print(f"  collector link down {window['from']} to {window['until']} ({window['minutes']} min)")
             if syslog["failed"]:
                 print(f"  syslog: {syslog['failed']} failed attempts; last error: {syslog['last_error']}")
+        web = summary.get("web")
+        if web:
+            print(f"  https {args.https}: {web.get('requests', 0)} requests, {web.get('exports', 0)} exports "
+                  f"({web.get('exported_records', 0)} records), {web.get('failed_signins', 0)} failed sign-ins, "
+                  f"{web.get('lockouts', 0)} lockouts, {web.get('tls_failures', 0)} TLS failures")
     return 0 if summary["intact"] and not summary["returned_missing"] else 1
 
 
@@ -162,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ca", type=Path, metavar="CA_DIR",
                    help="issue the signing certificate from this CA (ca.pem + ca.key) instead of self-signing")
     p.add_argument("--force", action="store_true", help="overwrite an existing device folder")
+    p.add_argument("--admin-password-file", type=Path, metavar="F",
+                   help="the HTTPS admin export's administrator password (first line of F); without it, "
+                        "asked for on a terminal, else no administrator (the web export stays off)")
+    p.add_argument("--admin-user", default="admin", help="the administrator's user name (default admin)")
     p.set_defaults(func=cmd_provision)
 
     p = sub.add_parser("sim", help="drive realistic events through the firmware",
@@ -186,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "minutes; the sender backs off, reconnects and resends (off by default)")
     p.add_argument("--rate", type=int, default=0, metavar="N",
                    help="events per second of wall-clock time (default 0: as fast as possible)")
+    p.add_argument("--https", metavar="HOST:PORT",
+                   help="serve the device's HTTPS admin export (authenticated, audited) on HOST:PORT while the "
+                        "day runs; port 0 picks a free one (printed as 'listening https://...')")
+    p.add_argument("--duration", type=float, default=0, metavar="S",
+                   help="with --https: keep serving, idle after the day, until S seconds of wall-clock time")
+    p.add_argument("--cut-during-export", type=int, default=0, help=argparse.SUPPRESS)   # tests: power cut mid-export
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_sim)
 

@@ -11,13 +11,14 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import dsa, ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from boards import profiles
 from boards.host import device
 from boards.host.memory import RamNvram
 from hcdaudit import kdf, ring
+from hcdaudit import password as passwords
 from hcdaudit.syslog import DEFAULT_ENTERPRISE
 
 from .errors import UsageError
@@ -73,6 +74,69 @@ def signing_certificate(key: dsa.DSAPrivateKey, fqdn: str, serial: str, device_u
     return builder.sign(issuer_key, hashes.SHA256())
 
 
+def https_certificate(key: ec.EllipticCurvePrivateKey, fqdn: str, serial: str, device_uuid: str,
+                      ca: tuple[x509.Certificate, object] | None = None) -> x509.Certificate:
+    """The TLS server certificate of the device's HTTPS admin export (ECDSA P-256): issued by
+    the provisioning CA when one is given, else self-signed (clients pin it). Names: the
+    FQDN, localhost and 127.0.0.1 (the simulator serves on loopback)."""
+    import ipaddress
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, fqdn),
+                      x509.NameAttribute(NameOID.SERIAL_NUMBER, serial),
+                      x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "hcdaudit https admin")])
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    issuer_name, issuer_key = (ca[0].subject, ca[1]) if ca else (name, key)
+    sans = [x509.DNSName(fqdn), x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+            x509.UniformResourceIdentifier(device_uuid)]
+    builder = (x509.CertificateBuilder()
+               .subject_name(name).issuer_name(issuer_name)
+               .public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(days=1))
+               .not_valid_after(now + datetime.timedelta(days=825))
+               .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+               .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                            key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                            key_cert_sign=False, crl_sign=False, encipher_only=False,
+                                            decipher_only=False), critical=True))
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def read_admin_password(path: Path | None) -> str | None:
+    """The password from the first line of a file, else from a terminal prompt (twice);
+    None when neither is possible (no administrator: the HTTPS export is off)."""
+    import getpass
+    import sys
+    if path is not None:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeError) as exc:
+            raise UsageError(f"--admin-password-file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        if not lines or not lines[0]:
+            raise UsageError(f"--admin-password-file {path}: the first line is empty")
+        return lines[0]
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass("administrator password for the HTTPS export: ")
+    if first != getpass.getpass("again: "):
+        raise UsageError("the two passwords differ")
+    return first
+
+
+def admin_credential(user: str, password: str, board: str) -> dict:
+    """The stored form of the administrator's password: PBKDF2-HMAC-SHA256 with a random
+    salt and the board's iteration count (boards/profiles.py "web")."""
+    if not password:
+        raise UsageError("the administrator password must not be empty")
+    if len(password) < 8:
+        raise UsageError("the administrator password must have at least 8 characters")
+    if not user or ":" in user or len(user) > 64:
+        raise UsageError(f"--admin-user {user!r}: 1-64 characters without ':'")
+    iterations = profiles.profile(board)["web"]["pbkdf2_iterations"]
+    return passwords.make(user, password.encode("utf-8"), secrets.token_bytes(16), iterations)
+
+
 def _device_uuid(value: str | None) -> str:
     if value is None:
         return f"urn:uuid:{uuid.uuid4()}"
@@ -88,12 +152,14 @@ def _is_device_folder(folder: Path) -> bool:
 
 
 def provision(device_dir: Path, name: str, serial: str, force: bool = False, fqdn: str | None = None,
-              device_uuid: str | None = None, board: str = "host", ca_dir: Path | None = None) -> dict:
+              device_uuid: str | None = None, board: str = "host", ca_dir: Path | None = None,
+              admin_password: str | None = None, admin_user: str = "admin") -> dict:
     try:
         geometry = profiles.profile(board)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     ca = load_ca(ca_dir) if ca_dir else None
+    credential = admin_credential(admin_user, admin_password, board) if admin_password is not None else None
     identity_uuid = _device_uuid(device_uuid)
     if device_dir.exists() and any(device_dir.iterdir()):
         if not force:
@@ -146,6 +212,16 @@ def provision(device_dir: Path, name: str, serial: str, force: bool = False, fqd
     (escrow / device.DEVICE_FILE).write_text(document)
     _write_secret(escrow / device.KEY_FILE, master_key)
     (escrow / device.SIGNING_CERT_PEM).write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    # The HTTPS admin export: the device's TLS key and certificate, and the
+    # administrator's salted password hash (never the password).
+    tls_key = ec.generate_private_key(ec.SECP256R1())
+    tls_cert = https_certificate(tls_key, fqdn, serial, identity_uuid, ca)
+    _write_secret(bundle / device.HTTPS_KEY_FILE, tls_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (bundle / device.HTTPS_CERT_FILE).write_bytes(tls_cert.public_bytes(serialization.Encoding.DER))
+    (escrow / device.HTTPS_CERT_PEM).write_bytes(tls_cert.public_bytes(serialization.Encoding.PEM))
+    if credential is not None:
+        _write_secret(bundle / device.ADMIN_FILE, (json.dumps(credential) + "\n").encode())
     if ca:
         (escrow / "ca.pem").write_bytes(ca[0].public_bytes(serialization.Encoding.PEM))
     # Forward integrity (format v2): epoch 0's integrity key is random, kept in

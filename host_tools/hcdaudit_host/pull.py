@@ -371,6 +371,17 @@ def run(port: str, device_dir: Path, board: str | None = None, restart: bool = T
 
 
 def cmd_pull(args) -> int:
+    if (args.url is None) == (args.port is None):
+        raise UsageError("give either the board's --port (serial) or the device's https://HOST:PORT")
+    if args.url is not None:
+        from . import pull_https
+        summary = pull_https.run(args.url, args.device, args.user)
+        if summary["restored"]:
+            print(summary["restored"])
+        print(f"pulled the NVRAM ring ({summary['nvram']} B) and {summary['files']} store files "
+              f"({summary['bytes']} B) over HTTPS from {args.url} into {args.device}")
+        print(f"  next: hcdaudit verify store {args.device}; hcdaudit export {args.device} --format ...")
+        return 0
     summary = run(args.port, args.device, args.board, not args.no_restart)
     if summary["restored"]:
         print(summary["restored"])
@@ -392,7 +403,12 @@ def add_parser(sub) -> None:
                                    "escrow); the board must hold the same device. Every chunk is checked "
                                    "against the board's SHA-256; the previous copy is replaced only when the "
                                    "whole pull arrived.")
-    p.add_argument("--port", required=True, help="the board's serial port (e.g. /dev/ttyACM0)")
+    p.add_argument("url", nargs="?", metavar="https://HOST:PORT",
+                   help="pull over the device's own HTTPS admin export instead of the serial REPL (the server "
+                        "checked against the escrow's ca.pem, else its pinned https-cert.pem; password from "
+                        "HCDAUDIT_PASSWORD or a prompt)")
+    p.add_argument("--port", help="the board's serial port (e.g. /dev/ttyACM0)")
+    p.add_argument("--user", default="admin", help="with https://: the administrator's user name (default admin)")
     p.add_argument("--device", required=True, type=Path, metavar="DEVICE_DIR",
                    help="the device folder (with escrow/) to pull into")
     p.add_argument("--board", help="the board's profile (default: the one the device was provisioned for; "

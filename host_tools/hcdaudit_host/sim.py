@@ -31,7 +31,8 @@ def micropython_binary() -> str:
 
 def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
         start_us: int | None = None, syslog: str | None = None, rate: int = 0, days: int = 1,
-        outage: bool = False, progress: Callable[[int, int], None] | None = None) -> dict:
+        outage: bool = False, progress: Callable[[int, int], None] | None = None, https: str | None = None,
+        duration: float = 0, cut_during_export: int = 0) -> dict:
     """`events` per simulated working day over `days` days (see boards/host/simulate.py);
     progress(done, total) is called as the run goes. start_us: when the first day starts
     (default: the device's clock goes on, see next_morning_us)."""
@@ -45,6 +46,12 @@ def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
             net.parse_url(syslog)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+    if https:
+        host, colon, port = https.rpartition(":")
+        if not colon or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise UsageError(f"--https {https!r}: expected HOST:PORT (port 0: any free port)")
+    if duration < 0:
+        raise UsageError("--duration must not be negative")
     try:
         device.load_identity(str(device_dir))
         device.load_master_key(str(device_dir))
@@ -54,6 +61,10 @@ def run(device_dir: Path, events: int, seed: int, power_cuts: int, runtime: str,
         start_us = next_morning_us(device_dir)
     options = {"device_dir": str(device_dir), "events": events, "seed": seed, "power_cuts": power_cuts,
                "start_us": start_us, "syslog_url": syslog, "rate": rate, "days": days, "outage": outage}
+    if https:
+        if runtime == "micropython" and https.endswith(":0"):
+            https = _free_port(https)       # the unix port's sockets cannot say which port they got
+        options.update(https=https, duration=duration, cut_during_export=cut_during_export)
     if runtime == "cpython":
         try:
             return simulate.run(**options, progress=progress)
@@ -66,16 +77,10 @@ def next_morning_us(device_dir: Path) -> int:
     """The device's clock goes on from run to run, as a real device's does: a run
     starts at the first 07:00 after the newest record on the device (Monday
     2026-11-23 07:00 UTC for a fresh device)."""
-    from hcdaudit.reader import Reader
-    board, _ = device.open_board(str(device_dir))
-    reader = Reader(board.fs, board.nvram, device.load_master_key(str(device_dir)), board.slot_count,
-                    board.slot_size, board.aes)
+    from .source import open_folder
     newest = 0
-    try:
-        for record in reader.records():
-            newest = max(newest, record["time_us"])
-    finally:
-        board.nvram.close()
+    for record in open_folder(device_dir).records():     # read as the host reads it (the escrow's keys)
+        newest = max(newest, record["time_us"])
     if not newest:
         return simulate.DAY_START_US
     first = simulate.DAY_START_US % simulate.DAY_US          # 07:00 in a day
@@ -83,6 +88,14 @@ def next_morning_us(device_dir: Path) -> int:
     while morning <= newest:
         morning += simulate.DAY_US
     return morning
+
+
+def _free_port(address: str) -> str:
+    import socket
+    host = address.rpartition(":")[0].strip("[]")
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return f"{host}:{probe.getsockname()[1]}"
 
 
 def _run_micropython(options: dict, progress: Callable[[int, int], None] | None) -> dict:
@@ -102,9 +115,11 @@ def _run_micropython(options: dict, progress: Callable[[int, int], None] | None)
                 if line.startswith("progress ") and progress is not None:
                     done, total = line.split()[1:3]
                     progress(int(done), int(total))
+                elif line.startswith("listening ") or line.startswith("idle after the day"):
+                    print(line, end="", flush=True)      # the web server's address, as soon as it is up
                 else:
                     lines.append(line)
-            proc.wait(timeout=60)
+            proc.wait(timeout=60 + options.get("duration", 0))
         finally:
             if proc.poll() is None:
                 proc.kill()

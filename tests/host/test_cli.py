@@ -28,14 +28,15 @@ def test_provision_writes_identity_key_nvram_and_store(device):
 def test_provision_separates_the_bundle_from_the_escrow(device):
     bundle = sorted(p.name for p in (device / "bundle").iterdir())
     escrow = sorted(p.name for p in (device / "escrow").iterdir())
-    assert bundle == ["device.json", "master.key", "syslog-signing.der", "syslog-signing.json"]
+    assert bundle == ["device.json", "https-cert.der", "https-key.der", "master.key", "syslog-signing.der",
+                      "syslog-signing.json"]
     # never the signing key; the integrity root only in the escrow (and in NVRAM until the first flush)
-    assert escrow == ["device.json", "integrity.key", "master.key", "syslog-signing.pem"]
+    assert escrow == ["device.json", "https-cert.pem", "integrity.key", "master.key", "syslog-signing.pem"]
     assert (device / "bundle" / "master.key").read_bytes() == (device / "escrow" / "master.key").read_bytes()
     root = (device / "escrow" / "integrity.key").read_bytes()
     assert len(root) == 32 and root in (device / "nvram.bin").read_bytes()
     for secret in (device / "bundle" / "syslog-signing.json", device / "escrow" / "master.key",
-                   device / "escrow" / "integrity.key"):
+                   device / "escrow" / "integrity.key", device / "bundle" / "https-key.der"):
         assert stat.S_IMODE(secret.stat().st_mode) == 0o600
 
 
