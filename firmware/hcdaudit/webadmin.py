@@ -21,8 +21,8 @@
 import binascii
 
 from hcdaudit import events, exportfmt, kdf
-from hcdaudit.httpreq import HttpError, Selection, digits, parse_request, unquote
 from hcdaudit import subject as subjects
+from hcdaudit.httpreq import HttpError, Selection, digits, parse_request, unquote
 from hcdaudit.lockout import FailureCounter
 
 try:
@@ -607,8 +607,7 @@ class WebAdmin:
         request = conn.request
         head = ["HTTP/1.1 %d %s\r\n" % (status, _PHRASES.get(status, "")), "Content-Type: %s\r\n" % content_type,
                 "Transfer-Encoding: chunked\r\n", "Connection: close\r\n", _SECURITY_HEADERS]
-        for line in extra:
-            head.append(line)
+        head.extend(extra)
         head.append("\r\n")
         data = "".join(head).encode()
         conn.out[0:len(data)] = data
@@ -727,7 +726,7 @@ class WebAdmin:
         if producer is not None:
             try:
                 producer.close()
-            except Exception:
+            except Exception:  # noqa: BLE001, S110 (a dying export's clean-up must not stop the drop)
                 pass
         conn.link.close()
         conn.state = _DONE

@@ -213,7 +213,7 @@ def main() -> int:
         checks += [Check(mp_store.ok and mp_signed.ok, f"mfd-2   store {mp_store.text}; syslog {mp_signed.text}"),
                    *mp_findings]
         bar.advance(task)
-    from . import demo_https      # the device's own HTTPS admin export: wrong password, then the right one
+    from . import demo_https  # the device's own HTTPS admin export: wrong password, then the right one
     checks.append(Check(*demo_https.run(workdir)))
     first, last = records[0]["time"], records[-1]["time"]
     title = (f"What happened on mfd-1 (CPython): {summary['logged']:,} events in {seconds:.1f} s "

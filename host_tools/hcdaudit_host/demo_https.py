@@ -28,6 +28,7 @@ def run(workdir: Path) -> tuple[bool, str]:
     proc = subprocess.Popen([sys.executable, "-m", "hcdaudit_host.cli", "sim", str(device), "--events", "300",
                              "--https", "127.0.0.1:0", "--duration", "60", "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    assert proc.stdout is not None          # stdout=PIPE
     try:
         port = int(proc.stdout.readline().rsplit(":", 1)[1])
         proc.stdout.readline()                      # idle after the day

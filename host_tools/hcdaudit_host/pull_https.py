@@ -111,7 +111,7 @@ def fetch(url: str, device_dir: Path, user: str, password: str) -> dict:
             if not hmac.compare_digest(hashlib.sha256(der).digest(), pin):
                 raise serial_pull.PullError(f"{url}: the server's certificate is not the one provisioned for "
                                             f"{identity.get('name')} (pin mismatch)")
-        token = base64.b64encode(f"{user}:{password}".encode("utf-8")).decode()
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
         try:
             conn.request("GET", "/export/raw", headers={"Authorization": f"Basic {token}"})
             response = conn.getresponse()
@@ -145,7 +145,10 @@ def _unpack(stream, new: Path, region: int, identity: dict) -> dict:
                 raise serial_pull.PullError("the export has members after its manifest")
             if not member.isfile():
                 raise serial_pull.PullError(f"the export holds {member.name!r}, which is not a file")
-            data = tar.extractfile(member).read()
+            extracted = tar.extractfile(member)
+            if extracted is None:           # isfile() above: tarfile gives a file object for those
+                raise serial_pull.PullError(f"the export's member {member.name!r} cannot be read")
+            data = extracted.read()
             if len(data) != member.size:
                 raise tarfile.ReadError("member cut short")
             name = member.name

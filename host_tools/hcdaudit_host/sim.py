@@ -115,7 +115,7 @@ def _run_micropython(options: dict, progress: Callable[[int, int], None] | None)
                 if line.startswith("progress ") and progress is not None:
                     done, total = line.split()[1:3]
                     progress(int(done), int(total))
-                elif line.startswith("listening ") or line.startswith("idle after the day"):
+                elif line.startswith(("listening ", "idle after the day")):
                     print(line, end="", flush=True)      # the web server's address, as soon as it is up
                 else:
                     lines.append(line)

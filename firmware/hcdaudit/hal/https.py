@@ -14,7 +14,7 @@ import sys
 _MICROPYTHON = sys.implementation.name == "micropython"
 
 
-from hcdaudit.webadmin import TlsFailure  # noqa: F401 (raised here, caught by the server)
+from hcdaudit.webadmin import TlsFailure
 
 
 class CertificateProblem(ValueError):
@@ -173,6 +173,7 @@ def _server_context(cert_der, key_der):
             pass
         return context
     import ssl
+
     from hcdaudit.hal.net import _load_client_credentials
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
