@@ -6,8 +6,9 @@
 # program 3 ms, sector erase 400 ms; the driver's timeouts are longer), so a
 # stalled test process never sees a chip still busy past the driver's deadline,
 # which no real chip is. PAGE PROGRAM and SECTOR ERASE need a WRITE ENABLE
-# first, which they clear. A page program past the page end wraps to the page start. The array
-# is a sim_flash.NorFlash, so NOR semantics and power cuts come with it.
+# first, which they clear. A page program past the page end wraps to the page
+# start. The array is a sim_flash.NorFlash, so NOR semantics and power cuts
+# come with it.
 # Protocol violations a driver could commit are counted, for tests to assert.
 from boards.common.ticks import ticks_diff, ticks_ms
 from sim_flash import NorFlash

@@ -105,7 +105,7 @@ def test_a_stall_after_a_busy_status_is_not_a_timeout():
 
 
 def test_the_chip_model_is_never_busy_past_its_datasheet_time():
-    chip, nor = driver(program_polls=1000, erase_polls=1000)
+    _, nor = driver(program_polls=1000, erase_polls=1000)
     with FakeClock() as clock:
         nor._write_enable()
         nor._cs(0)
