@@ -156,3 +156,19 @@ def test_a_flash_that_is_not_blank_and_does_not_mount_is_never_formatted():
     exc = support.raises(volume.VolumeError, volume.mount, nor, GEOMETRY)
     assert "not formatting" in str(exc)
     assert chip.array.image() == image
+
+
+def test_a_commit_the_chip_fails_is_an_error_and_closing_again_is_harmless():
+    # The store's error path closes a file whose commit (close: a sync) failed;
+    # on CPython that second close must not trip littlefs's assert (an abort).
+    chip, nor = driver()
+    vol = volume.mount(nor, GEOMETRY)
+    vol.makedirs("/d")
+    folder = vol.dir("/d")
+    f = folder.open("a.tmp", "wb")
+    f.write(b"segment" * 1000)
+    chip.stuck_busy = True
+    support.raises(OSError, folder.commit, f)
+    f.close()
+    chip.stuck_busy = False
+    vol.unmount()
