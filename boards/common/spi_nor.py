@@ -90,11 +90,17 @@ class SpiNor:
         return self._status[0]
 
     def _wait(self, timeout_ms):
+        # The clock is read before the status, not after: a stall between a BUSY
+        # answer and the clock (an interrupt, a collection, another thread) must
+        # not make a finished operation a timeout. Only a status read begun after
+        # the deadline that still says BUSY is one.
         start = ticks_ms()
-        while self._status_byte() & _BUSY:
-            if ticks_diff(ticks_ms(), start) > timeout_ms:
+        while True:
+            late = ticks_diff(ticks_ms(), start) > timeout_ms
+            if not self._status_byte() & _BUSY:
+                return 0
+            if late:
                 return -_EIO
-        return 0
 
     def _write_enable(self):
         self._simple(_WRITE_ENABLE)

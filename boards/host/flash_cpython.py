@@ -49,6 +49,10 @@ class _File:
         try:
             self._f.close()
         except LittleFSError as exc:
+            # littlefs has dropped the file even though its close (a sync) failed:
+            # mark littlefs-python's raw handle closed as it does on success, or the
+            # next close (an error path's, a finalizer's) trips littlefs's assert.
+            setattr(getattr(self._f, "raw", self._f), "__IOBase_closed", True)
             raise OSError(5, str(exc))
 
 

@@ -2,10 +2,15 @@
 # protocol as the chip sees it: a command is the bytes clocked in while CS is
 # low; a program or erase starts when CS goes high, and the chip is then BUSY
 # for a while (here: a number of status reads) and ignores every command but
-# RDSR. PAGE PROGRAM and SECTOR ERASE need a WRITE ENABLE first, which they
-# clear. A page program past the page end wraps to the page start. The array
-# is a sim_flash.NorFlash, so NOR semantics and power cuts come with it.
+# RDSR; like a real chip, never for longer than the datasheet's maximum (page
+# program 3 ms, sector erase 400 ms; the driver's timeouts are longer), so a
+# stalled test process never sees a chip still busy past the driver's deadline,
+# which no real chip is. PAGE PROGRAM and SECTOR ERASE need a WRITE ENABLE
+# first, which they clear. A page program past the page end wraps to the page
+# start. The array is a sim_flash.NorFlash, so NOR semantics and power cuts
+# come with it.
 # Protocol violations a driver could commit are counted, for tests to assert.
+from boards.common.ticks import ticks_diff, ticks_ms
 from sim_flash import NorFlash
 
 _READ = 0x03
@@ -15,6 +20,8 @@ _WRITE_ENABLE = 0x06
 _WRITE_DISABLE = 0x04
 _READ_STATUS = 0x05
 _JEDEC_ID = 0x9F
+PROGRAM_MAX_MS = 3      # W25Q128 datasheet: page program, maximum
+ERASE_MAX_MS = 400      # sector erase, maximum
 
 
 def capacity_code(size):
@@ -33,6 +40,8 @@ class SpiNorChip:
         self.stuck_busy = False          # a dead chip: BUSY forever
         self.selected = False
         self.busy = 0
+        self._busy_since = 0
+        self._busy_max_ms = 0
         self.wel = False
         self.rx = bytearray()
         self.read_at = 0
@@ -42,7 +51,14 @@ class SpiNorChip:
         self.spi = _Bus(self)
         self.cs = _ChipSelect(self)
 
+    def _start_busy(self, polls, max_ms):
+        self.busy = polls
+        self._busy_since = ticks_ms()
+        self._busy_max_ms = max_ms
+
     def _status(self):
+        if self.busy and ticks_diff(ticks_ms(), self._busy_since) >= self._busy_max_ms:
+            self.busy = 0       # past the datasheet's maximum: done, however few the polls
         return (1 if self.busy or self.stuck_busy else 0) | (2 if self.wel else 0)
 
     def select(self, low):
@@ -54,6 +70,7 @@ class SpiNorChip:
             self._end()
 
     def _busy_now(self):
+        self._status()
         return self.busy or self.stuck_busy
 
     def clock_in(self, data):
@@ -117,10 +134,10 @@ class SpiNorChip:
             address = ((rx[1] << 16) | (rx[2] << 8) | rx[3]) % self.array.size
             if op == _SECTOR_ERASE:
                 self.array.erase_range(address & ~0xFFF, 4096)
-                self.busy = self.erase_polls
+                self._start_busy(self.erase_polls, ERASE_MAX_MS)
             else:
                 self._page_program(address, bytes(rx[4:]))
-                self.busy = self.program_polls
+                self._start_busy(self.program_polls, PROGRAM_MAX_MS)
 
     def _page_program(self, address, data):
         if len(data) > 256:

@@ -2,8 +2,9 @@
 # model speaking the datasheet protocol (sim_spi_nor.py): identification,
 # page-split programs, erase, BUSY polling, write enable, the block protocol,
 # and littlefs on top.
+import sim_spi_nor
 import support
-from boards.common import volume
+from boards.common import spi_nor, volume
 from boards.common.spi_nor import SpiNor, SpiNorError
 from sim_flash import NorFlash
 from sim_spi_nor import SpiNorChip
@@ -18,6 +19,24 @@ def driver(blocks=16, **chip_options):
 
 def clean(chip):
     return not chip.ignored_while_busy and not chip.refused_without_wel
+
+
+class FakeClock:
+    """The driver's and the chip model's ticks_ms, moved only by the test."""
+
+    def __init__(self):
+        self.now = 0
+
+    def ticks_ms(self):
+        return self.now
+
+    def __enter__(self):
+        self._saved = spi_nor.ticks_ms, sim_spi_nor.ticks_ms
+        spi_nor.ticks_ms = sim_spi_nor.ticks_ms = self.ticks_ms
+        return self
+
+    def __exit__(self, *exc):
+        spi_nor.ticks_ms, sim_spi_nor.ticks_ms = self._saved
 
 
 def test_identifies_the_chip_and_its_size():
@@ -60,10 +79,41 @@ def test_littlefs_erases_before_programming_and_the_simple_protocol_erases_too()
 
 def test_each_program_and_erase_is_write_enabled_and_waited_for():
     chip, nor = driver(program_polls=5, erase_polls=9)
-    nor.ioctl(6, 3)
-    nor.writeblocks(3, bytes(range(256)) * 2, 0)
+    with FakeClock():       # time stands still: only the polls end BUSY
+        assert nor.ioctl(6, 3) == 0
+        assert nor.writeblocks(3, bytes(range(256)) * 2, 0) == 0
     assert clean(chip)
     assert chip.status_reads >= 9 + 2 * 5
+
+
+def test_a_stall_after_a_busy_status_is_not_a_timeout():
+    # An interrupt or a collection right after each BUSY answer: when the driver
+    # next looks, its deadline has passed, but so has the chip's datasheet time,
+    # so the program is done, not hung.
+    chip, nor = driver(program_polls=3)
+    with FakeClock() as clock:
+        answer = chip.clock_out
+
+        def stalled(buf):
+            answer(buf)
+            if chip.rx[:1] == b"\x05" and buf[0] & 1:
+                clock.now += spi_nor.PROGRAM_TIMEOUT_MS + 10
+        chip.clock_out = stalled
+        assert nor.ioctl(6, 0) == 0
+        assert nor.writeblocks(0, b"\x5a" * 32, 0) == 0
+    assert chip.array.read(0, 32) == b"\x5a" * 32 and clean(chip)
+
+
+def test_the_chip_model_is_never_busy_past_its_datasheet_time():
+    _, nor = driver(program_polls=1000, erase_polls=1000)
+    with FakeClock() as clock:
+        nor._write_enable()
+        nor._cs(0)
+        nor._command(0x20, 0)           # SECTOR ERASE
+        nor._cs(1)
+        assert nor._status_byte() & 1
+        clock.now += sim_spi_nor.ERASE_MAX_MS
+        assert not nor._status_byte() & 1
 
 
 def test_a_chip_that_stays_busy_fails_with_eio_not_an_exception():
@@ -106,3 +156,19 @@ def test_a_flash_that_is_not_blank_and_does_not_mount_is_never_formatted():
     exc = support.raises(volume.VolumeError, volume.mount, nor, GEOMETRY)
     assert "not formatting" in str(exc)
     assert chip.array.image() == image
+
+
+def test_a_commit_the_chip_fails_is_an_error_and_closing_again_is_harmless():
+    # The store's error path closes a file whose commit (close: a sync) failed;
+    # on CPython that second close must not trip littlefs's assert (an abort).
+    chip, nor = driver()
+    vol = volume.mount(nor, GEOMETRY)
+    vol.makedirs("/d")
+    folder = vol.dir("/d")
+    f = folder.open("a.tmp", "wb")
+    f.write(b"segment" * 1000)
+    chip.stuck_busy = True
+    support.raises(OSError, folder.commit, f)
+    f.close()
+    chip.stuck_busy = False
+    vol.unmount()
