@@ -6,6 +6,9 @@
 # sealing a record allocates nothing. The HAL cipher provides
 #   ecb(src, dst)  and  cbc(src, dst)  (zero IV)
 # over whole 16-byte blocks, writing into dst (len(dst) >= len(src) + 15).
+# A cipher that also offers ccm_seal / ccm_open (hal/__init__.py: a native
+# AES-CCM, as `cryptography` on the host) is used for whole messages instead:
+# the same bytes, the buffers here unused.
 
 NONCE_SIZE = 12
 TAG_SIZE = 16
@@ -33,6 +36,7 @@ class Ccm:
         self.max_message = max_message
         self.max_aad = max_aad
         self._cipher = cipher
+        self._native = getattr(cipher, "ccm_seal", None) is not None
         if share is not None and share.max_message >= max_message and share.max_aad >= max_aad:
             self._mac_in, self._mac_out, self._ctr, self._stream = share._mac_in, share._mac_out, share._ctr, \
                 share._stream
@@ -95,6 +99,10 @@ class Ccm:
         """Write ciphertext || tag into out; return its length."""
         n = len(plaintext)
         self._check(nonce, aad, n)
+        if self._native:
+            sealed = self._cipher.ccm_seal(nonce, aad, plaintext)
+            out[:n + TAG_SIZE] = sealed
+            return n + TAG_SIZE
         t = self._mac(nonce, aad, plaintext, n)
         self._keystream(nonce, n)
         stream = self._stream
@@ -111,6 +119,12 @@ class Ccm:
             raise AuthError("sealed data shorter than the tag")
         n = len(sealed) - TAG_SIZE
         self._check(nonce, aad, n)
+        if self._native:
+            plaintext = self._cipher.ccm_open(nonce, aad, sealed)
+            if plaintext is None:
+                raise AuthError("CCM tag mismatch")
+            out[:n] = plaintext
+            return n
         self._keystream(nonce, n)
         stream = self._stream
         for i in range(n):

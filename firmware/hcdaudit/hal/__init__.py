@@ -1,5 +1,7 @@
 # The hardware abstraction layer: the only code that touches the runtime.
 # A board picks one module here and hands its pieces to the core:
-#   Aes(key)      .ecb(src, dst), .cbc(src, dst): AES-256 over whole blocks into dst
+#   Aes(key)      .ecb(src, dst), .cbc(src, dst): AES-256 over whole blocks into dst;
+#                 optionally .ccm_seal(nonce, aad, pt) -> bytes and .ccm_open(nonce, aad, sealed)
+#                 -> bytes or None: a native AES-CCM that ccm.Ccm then uses (same bytes)
 #   random(n)     n bytes from the platform RNG
 #   now_us()      UTC microseconds since 1970-01-01 (epoch normalised)
