@@ -237,7 +237,30 @@ class _Decoder:
         return result
 
 
+# A faster exact decoder a host HAL may offer (hal/cpython.py): it returns the
+# value, or NOT_SURE for anything it cannot prove this decoder would accept
+# identically; then this decoder decides. The firmware never depends on it.
+NOT_SURE = object()
+_accelerated = [None]
+
+
+def use_accelerator(fn):
+    """Install (or, with None, remove) the host's exact decoder; returns the previous one."""
+    previous = _accelerated[0]
+    _accelerated[0] = fn
+    return previous
+
+
 def loads(buf):
+    fast = _accelerated[0]
+    if fast is not None:
+        obj = fast(buf)
+        if obj is not NOT_SURE:
+            return obj
+    return strict_loads(buf)
+
+
+def strict_loads(buf):
     decoder = _Decoder(buf)
     obj = decoder.item(0)
     if decoder.pos != len(buf):

@@ -155,3 +155,59 @@ def test_every_sealed_record_on_a_device_opens_with_cryptography_alone(tmp_path,
     assert all(body[record.SEQ] == seq for seq, body in opened.items())
     with pytest.raises(InvalidTag):   # and a wrong key opens nothing
         AESCCM(bytes(32)).decrypt(struct.pack(">III", boot, salt, seq), sealed, struct.pack(">I", seq) + link)
+
+
+# The host's accelerated decoder (hal/cpython.py: cbor2 plus an exactness check)
+# must give exactly the strict decoder's verdicts: the same value, or an error
+# from the strict decoder itself.
+def _both(blob):
+    def outcome(fn):
+        try:
+            return ("value", fn(blob))
+        except cbor.CBORError as exc:
+            return ("error", str(exc))
+    previous = cbor.use_accelerator(hal.cbor_loads)
+    try:
+        return outcome(cbor.loads), outcome(cbor.strict_loads)
+    finally:
+        cbor.use_accelerator(previous)
+
+
+def _mutations(encoded):
+    yield encoded
+    yield encoded + b"\x00"                                     # a trailing byte
+    for i in range(min(len(encoded), 12)):
+        yield encoded[:i] + bytes([encoded[i] ^ 0x01]) + encoded[i + 1:]
+        yield encoded[:i] + bytes([0x18]) + encoded[i:]      # a longer head
+        yield encoded[:i] + encoded[i + 1:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=values)
+def test_accelerated_decoder_gives_the_strict_verdict_on_values_and_mutations(value):
+    for blob in _mutations(cbor.dumps(value)):
+        fast, strict = _both(blob)
+        assert fast == strict
+
+
+@settings(max_examples=300, deadline=None)
+@given(blob=st.binary(max_size=80))
+def test_accelerated_decoder_gives_the_strict_verdict_on_garbage(blob):
+    fast, strict = _both(blob)
+    assert fast == strict
+
+
+def test_accelerated_decoder_leaves_non_canonical_forms_to_the_strict_decoder():
+    cases = [cbor2.dumps(1.5), cbor2.dumps(2 ** 70), bytes.fromhex("c11a514b67b0"),       # float, bignum, tag
+             bytes.fromhex("9f0102ff"), bytes.fromhex("a201000000"), bytes.fromhex("a202000100"),  # indefinite, dup, order
+             bytes.fromhex("1805"), bytes.fromhex("a1616101"), cbor2.dumps({(1, 2): 3})]   # long head, text key, array key
+    for blob in cases:
+        assert hal.cbor_loads(blob) is cbor.NOT_SURE
+        fast, strict = _both(blob)
+        assert fast == strict
+
+
+def test_accelerated_decoder_is_installed_by_the_cpython_hal():
+    assert cbor.use_accelerator(hal.cbor_loads) is hal.cbor_loads
+    record_bytes = record.encode(7, 1, 2, 0, [1, "u", "n", "r"], "ipp", "10.0.0.1", {5: "f.pdf", 12: 3})
+    assert hal.cbor_loads(record_bytes) == cbor.strict_loads(record_bytes)

@@ -6,6 +6,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
+try:
+    import cbor2 as _cbor2
+except ImportError:         # the simulator runs without it, on the strict decoder
+    _cbor2 = None
+
+from hcdaudit import cbor as _cbor
+
 _ZERO_IV = bytes(16)
 _TAG_SIZE = 16
 
@@ -39,9 +46,67 @@ class Aes:
             return None
 
 
+_LIMIT = 0x10000000000000000             # CBOR integers: -2**64 .. 2**64 - 1
+_SCALARS = (str, bytes, bool, type(None))
+
+
+def _plain(obj, depth):
+    """Whether obj holds only what cbor.py decodes (int in range, text, bytes,
+    bool, None, lists, maps with unsigned-int keys in ascending order), at most
+    12 deep. For such a value cbor2's encoding is exactly cbor.py's deterministic
+    one; anything else is left to the strict decoder (a doubt costs only time)."""
+    kind = type(obj)
+    if kind is dict:
+        previous = -1
+        for key, value in obj.items():
+            if type(key) is not int or key <= previous or key >= _LIMIT:
+                return False
+            previous = key
+            kind = type(value)
+            if kind is int:
+                if not -_LIMIT <= value < _LIMIT:
+                    return False
+            elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
+                return False
+        return True
+    if kind is list:
+        for value in obj:
+            kind = type(value)
+            if kind is int:
+                if not -_LIMIT <= value < _LIMIT:
+                    return False
+            elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
+                return False
+        return True
+    if kind is int:
+        return -_LIMIT <= obj < _LIMIT
+    return kind in _SCALARS
+
+
+def cbor_loads(buf):
+    """cbor2 (C) decoding, accepted only when the value is plain and encoding it
+    again gives back exactly buf (shortest heads, definite lengths, no duplicate
+    key, no trailing byte; key order is checked by _plain): then cbor.py's
+    strict decoder would return the same value. Anything else (non-canonical,
+    other types, bad input) is left to the strict decoder: same verdicts, same
+    errors."""
+    data = bytes(buf)
+    try:
+        obj = _cbor2.loads(data)
+        if _plain(obj, 0) and _cbor2.dumps(obj) == data:
+            return obj
+    except Exception:       # cbor2 raises many kinds; the strict decoder says what is wrong
+        pass
+    return _cbor.NOT_SURE
+
+
 def random(n):
     return os.urandom(n)
 
 
 def now_us():
     return time.time_ns() // 1000
+
+
+if _cbor2 is not None:
+    _cbor.use_accelerator(cbor_loads)
