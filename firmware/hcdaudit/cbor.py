@@ -3,7 +3,9 @@
 # is strict: it accepts exactly what the encoder emits, so a record has one
 # encoding and a hash over it means one thing.
 # Supported: int (-2**64 .. 2**64-1), bytes, str, list/tuple, dict, bool, None.
-import struct
+from struct import pack_into
+
+from hcdaudit.text import utf8
 
 
 class CBORError(ValueError):
@@ -56,11 +58,15 @@ class Writer:
             self.buf[self.pos] = (major << 5) | n
             self.pos += 1
             return
-        size = 0 if n < 0x100 else 1 if n < 0x10000 else 2 if n < 0x100000000 else 3
         if n >= 0x10000000000000000:
             raise CBORError("integer out of range for CBOR: %d" % n)
-        struct.pack_into(_HEADS[size], self.buf, self.pos, (major << 5) | (24 + size), n)
+        size = 0 if n < 0x100 else 1 if n < 0x10000 else 2 if n < 0x100000000 else 3
+        self._pack(_HEADS[size], (major << 5) | (24 + size), n)
         self.pos += 1 + (1 << size)
+
+    def _pack(self, fmt, initial, n):
+        # apart from _long_head: fewer locals + stack slots, so no heap frame
+        pack_into(fmt, self.buf, self.pos, initial, n)
 
     def int(self, n):
         if n >= 0:
@@ -69,7 +75,7 @@ class Writer:
             self.head(1, -1 - n)
 
     def text(self, s):
-        raw = s.encode("utf-8")
+        raw = utf8(s)       # MicroPython: a view of the str's own UTF-8 bytes, no copy
         self.head(3, len(raw))
         self.raw(raw)
 
