@@ -105,9 +105,33 @@ class Writer:
 
     def map(self, obj):
         self.head(5, len(obj))
+        if _unsigned_keys(obj):
+            # Record maps: ascending order found in place, no sorted key list per map.
+            key = -1
+            for _ in range(len(obj)):
+                key = _next_key(obj, key)
+                self.int(key)
+                self.value(obj[key])
+            return
         for key in sorted_keys(obj):
             self.value(key)
             self.value(obj[key])
+
+
+def _unsigned_keys(obj):
+    for k in obj:
+        if not isinstance(k, int) or k is True or k is False or k < 0:
+            return False
+    return True
+
+
+def _next_key(obj, after):
+    """The smallest key of obj above `after`."""
+    best = -1
+    for k in obj:
+        if k > after and (best < 0 or k < best):
+            best = k
+    return best
 
 
 def sorted_keys(obj):
