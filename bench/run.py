@@ -339,7 +339,10 @@ def main() -> int:
         return 0
     mp_env = dict(os.environ, MICROPYPATH=str(mpy))
     script = str(ROOT / "bench/device_bench.py")
-    rows = headline_rows(headline(work, mpy))
+    figures = headline(work, mpy)
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build/bench-last.json").write_text(json.dumps(figures, sort_keys=True, indent=1))
+    rows = headline_rows(figures)
 
     def fresh(name: str) -> str:
         d = work / name
