@@ -49,9 +49,13 @@ class Ccm:
             self._stream = bytearray(ctr_len + 16)
         # Views of the work buffers, one per length in blocks, made when first
         # needed and kept: no memoryview slice per message.
-        self._mac_views = [None] * (len(self._mac_in) // 16 + 1)
-        self._ctr_views = [None] * (len(self._ctr) // 16 + 1)
-        self._tag_views = [None] * (len(self._mac_in) // 16 + 1)
+        if share is not None and share._mac_in is self._mac_in:
+            self._mac_views, self._ctr_views, self._tag_views = share._mac_views, share._ctr_views, \
+                share._tag_views      # the same buffers: the same views
+        else:
+            self._mac_views = [None] * (len(self._mac_in) // 16 + 1)
+            self._ctr_views = [None] * (len(self._ctr) // 16 + 1)
+            self._tag_views = [None] * (len(self._mac_in) // 16 + 1)
 
     def _check(self, nonce, aad, n):
         if len(nonce) != NONCE_SIZE:
