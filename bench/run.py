@@ -1,5 +1,8 @@
 """`make bench`: device-path figures under CPython and the MicroPython unix port.
-Prints a table; nothing here is a pass/fail test."""
+Prints a table; nothing here is a pass/fail test.
+`python bench/run.py --json` prints one JSON object instead: the headline
+figures (medians of 3 runs) beside the anchors measured in the same run
+(bench/anchors.py: syslog-ng's slogverify), with the ratios."""
 from __future__ import annotations
 
 import json
@@ -19,13 +22,178 @@ MICROPYTHON = str(Path(sys.executable).with_name("micropython"))
 HEAPS_KB = (24, 32, 40, 48, 56, 64, 80, 96, 128, 192, 256)
 
 
+def _median(values):
+    import statistics
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def escrow_for(device: Path) -> None:
+    """A device folder's escrow (what verify and export read), for a store made by device_bench.py fill."""
+    sys.path.insert(0, str(ROOT / "tests/firmware"))
+    import fakes
+    escrow = device / "escrow"
+    escrow.mkdir(exist_ok=True)
+    (escrow / "device.json").write_text(json.dumps({"name": "bench", "serial": "B1", "uuid": "urn:uuid:"
+                                                    "b52a247b-c2de-4224-803c-ccf67ded7c84", "fqdn": "bench.example.com",
+                                                    "board": "host", "slot_count": 50, "slot_size": 512,
+                                                    "store_cap": 15000}))
+    (escrow / "master.key").write_bytes(fakes.MASTER_KEY)
+
+
+def full_path_heap(work: Path, events: int = 15000) -> dict:
+    """The smallest heap (KiB) in which the whole device path (bench/full_path.py:
+    boot over a store at its cap, `events` events with flushes and evictions,
+    signed syslog delivered and drained) runs with the firmware frozen in a
+    ROMFS image (tests/romfs_image.py), counted as tests/heap_budget.py counts a
+    board's budget: -X heapsize less the image itself and the qstr pools its
+    modules fill (both in flash on a board)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import romfs_image
+    extra = {"full_path.py": ROOT / "bench/full_path.py", "fakes.py": ROOT / "tests/firmware/fakes.py",
+             "rfc5848_vectors.py": ROOT / "tests/firmware/rfc5848_vectors.py"}
+    image = work / "full-path.rom"
+    image.write_bytes(romfs_image.build(romfs_image.package_files("host", extra)))
+    filled = work / "full-path-filled"
+    filled.mkdir()
+    if run([PY, str(ROOT / "bench/full_path.py"), "prepare", str(filled), "15000"]) is None:
+        return {"min_heap_kib_full_path_frozen": None, "full_path_note": "preparing the full store failed"}
+    mount = romfs_image.mount_snippet(image, image.stat().st_size)
+    probe = mount + ("import gc, micropython\ngc.collect()\nprint('image', gc.mem_alloc())\nmicropython.qstr_info()\n"
+                     "import full_path, hcdaudit.audit, hcdaudit.sender, hcdaudit.signer, hcdaudit.syslog, "
+                     "hcdaudit.backlog, hcdaudit.cursor, hcdaudit.hal.net, hcdaudit.dsa, boards.host.flash\n"
+                     "micropython.qstr_info()\n")
+    proc = subprocess.run([MICROPYTHON, "-X", "heapsize=4M", "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, env=dict(os.environ, MICROPYPATH=""), timeout=120)
+    lines = proc.stdout.splitlines()
+    pools = [int(line.rsplit("n_total_bytes=", 1)[1]) for line in lines if line.startswith("qstr pool:")]
+    image_heap = [int(line.split()[1]) for line in lines if line.startswith("image ")]
+    if proc.returncode or len(pools) != 2 or not image_heap:
+        return {"min_heap_kib_full_path_frozen": None, "full_path_note": "the frozen image does not import: "
+                + proc.stderr.strip()[-300:]}
+    overhead = image_heap[0] + pools[1] - pools[0]
+    attempt = [0]
+
+    def runs(kib: int) -> dict | None:
+        attempt[0] += 1
+        device = work / f"full-path-{attempt[0]}"
+        shutil.copytree(filled, device)
+        code = mount + f"import full_path\nfull_path.main({str(device)!r}, {events})\n"
+        proc = subprocess.run([MICROPYTHON, "-X", f"heapsize={kib * 1024 + overhead}", "-c", code],
+                              capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, MICROPYPATH=""),
+                              timeout=1800)
+        shutil.rmtree(device, ignore_errors=True)
+        return None if proc.returncode else json.loads(proc.stdout.strip().splitlines()[-1])
+    # Ascending: a heap too small fails early (at boot or the first flush), so the misses are cheap.
+    for kib in (32, 40, 48, 56, 64, 72, 80, 96, 112, 128, 160, 192, 256, 384, 512):
+        result = runs(kib)
+        if result:
+            return {"min_heap_kib_full_path_frozen": kib, "full_path_events": events,
+                    "full_path_evicted": result["evicted"], "full_path_messages": result["messages"],
+                    "full_path_seconds_micropython": result["seconds"],
+                    "full_path_overhead_bytes": overhead}
+    return {"min_heap_kib_full_path_frozen": None, "full_path_note": "did not run within 512 KiB"}
+
+
+def headline(work: Path, mpy: Path, runs: int = 3, full_path: bool = True) -> dict:
+    """The issue-20 figures: medians of `runs` runs, the anchors beside them."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import anchors
+    mp_env = dict(os.environ, MICROPYPATH=str(mpy))
+    script = str(ROOT / "bench/device_bench.py")
+    out: dict = {"machine_cpus": os.cpu_count(), "runs": runs}
+    cp, mp = [], []
+    for i in range(runs):
+        for results, cmd, env in ((cp, [PY, script], None),
+                                  (mp, [MICROPYTHON, "-X", "heapsize=2M", "-m", "device_bench"], mp_env)):
+            d = work / f"head-{len(cp) + len(mp)}"
+            d.mkdir()
+            results.append(run(cmd + ["append", str(d), "3000"], env) or {})
+    out["pipeline_events_per_s_cpython"] = _median([r.get("events_per_sec") for r in cp])
+    out["pipeline_events_per_s_micropython"] = _median([r.get("events_per_sec") for r in mp])
+    out["alloc_bytes_per_event_micropython"] = _median([r.get("allocated_per_event") for r in mp])
+    out["sealed_bytes_per_event"] = _median([r.get("sealed_slot_bytes") for r in cp])
+    out["flash_bytes_per_event"] = _median([r.get("flash_bytes_per_event") for r in mp])
+    out["flash_bytes_per_event_cpython"] = _median([r.get("flash_bytes_per_event") for r in cp])
+
+    full = work / "head-full"
+    full.mkdir()
+    run([PY, script, "fill", str(full), "15000"])
+    escrow_for(full)
+    from hcdaudit_host.verify_store import verify
+    seconds, verified = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        report = verify(full, work / "head-state", remember=False, show_progress=False)
+        seconds.append(time.perf_counter() - start)
+        verified = report.verified
+    out["verify_records"] = verified
+    out["verify_15000_s"] = _median(seconds)
+    cli = str(Path(PY).with_name("hcdaudit"))
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run([cli, "verify", "store", str(full), "--state", str(work / "head-cli-state")],
+                              capture_output=True, text=True, cwd=work)
+        seconds.append(time.perf_counter() - start if proc.returncode == 0 else None)
+    out["verify_cli_15000_s"] = _median(seconds)
+
+    backlog = work / "head-backlog"
+    backlog.mkdir()
+    run([PY, script, "fill", str(backlog), "3000"])
+    drained = run([MICROPYTHON, "-X", "heapsize=4M", "-m", "syslog_bench", "drain", str(backlog),
+                   f"file://{work}/head-drain.log"], mp_env) or {}
+    out["alloc_bytes_per_message_micropython"] = drained.get("allocated_per_message")
+    if full_path:
+        out.update(full_path_heap(work))
+
+    slog = anchors.measure(work / "slog", 15000, runs)
+    out["slogverify_15000_s"] = slog["slogverify_s"]
+    out["slogencrypt_15000_s"] = slog["slogencrypt_s"]
+    out["slog_sealed_bytes_per_entry"] = slog.get("slog_sealed_bytes_per_entry")
+    out["slog_note"] = slog["slog_note"]
+
+    def ratio(a, b):
+        return a / b if a and b else None
+    out["verify_speedup_vs_slogverify"] = ratio(out["slogverify_15000_s"], out["verify_15000_s"])
+    out["verify_cli_speedup_vs_slogverify"] = ratio(out["slogverify_15000_s"], out["verify_cli_15000_s"])
+    out["pipeline_us_per_event_cpython"] = ratio(1e6, out["pipeline_events_per_s_cpython"])
+    out["slogencrypt_us_per_entry"] = ratio(out["slogencrypt_15000_s"], 15000 / 1e6)
+    return out
+
+
+def headline_rows(h: dict) -> list[tuple[str, str]]:
+    def f(v, fmt):
+        return "n/a" if v is None else format(v, fmt)
+    rows = [
+        ("pipeline events/s, CPython (median of 3)", f(h["pipeline_events_per_s_cpython"], ",.0f")),
+        ("pipeline events/s, MicroPython (median of 3)", f(h["pipeline_events_per_s_micropython"], ",.0f")),
+        ("verify + decrypt 15,000 records, CPython in-process", f(h["verify_15000_s"], ".3f") + " s"),
+        ("whole `hcdaudit verify store` process, 15,000 records", f(h["verify_cli_15000_s"], ".3f") + " s"),
+        ("anchor: whole `slogverify` process, 15,000 entries", f(h["slogverify_15000_s"], ".3f") + " s"),
+        ("anchor: whole `slogencrypt` process, 15,000 entries", f(h["slogencrypt_15000_s"], ".3f") + " s"),
+        ("  slogverify / verify (in-process): times faster", f(h["verify_speedup_vs_slogverify"], ".2f")),
+        ("  slogverify / verify store (whole process): times faster", f(h["verify_cli_speedup_vs_slogverify"], ".2f")),
+        ("allocated per logged event, MicroPython", f(h["alloc_bytes_per_event_micropython"], ",.0f") + " B"),
+        ("allocated per signed syslog message, MicroPython", f(h["alloc_bytes_per_message_micropython"], ",.0f") + " B"),
+        ("smallest heap, whole device path (15,000 events, syslog), frozen",
+         f(h.get("min_heap_kib_full_path_frozen"), "d") + " KiB"),
+        ("sealed bytes per event", f(h["sealed_bytes_per_event"], ".0f") + " B"),
+        ("flash bytes programmed per event (MicroPython littlefs)", f(h["flash_bytes_per_event"], ".1f") + " B"),
+    ]
+    for note in ("slog_note", "full_path_note"):
+        if h.get(note):
+            rows.append((f"  note ({note})", h[note][:60]))
+    return rows
+
+
 def compiled_tree(dest: Path) -> Path:
     """The firmware, boards and test support as .mpy files, as a board would run them (frozen or copied)."""
     for src_root, pkg in ((ROOT / "firmware", "hcdaudit"), (ROOT, "boards"), (ROOT / "tests/firmware", None),
                           (ROOT / "bench", None)):
         base = src_root / pkg if pkg else src_root
         for src in base.rglob("*.py"):
-            if "cpython" in src.name or src.name in ("run.py", "boards_bench.py") or \
+            if "cpython" in src.name or src.name in ("run.py", "boards_bench.py", "anchors.py") or \
                     (pkg is None and src.name.startswith("test_")):
                 continue
             rel = src.relative_to(src_root)
@@ -223,9 +391,17 @@ print(json.dumps({"image_heap": _a}))
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="hcdaudit-bench-"))
     mpy = compiled_tree(work / "mpy")
+    if "--json" in sys.argv[1:]:
+        figures = headline(work, mpy, full_path="--no-full-path" not in sys.argv[1:])
+        shutil.rmtree(work, ignore_errors=True)
+        print(json.dumps(figures, sort_keys=True))
+        return 0
     mp_env = dict(os.environ, MICROPYPATH=str(mpy))
     script = str(ROOT / "bench/device_bench.py")
-    rows = []
+    figures = headline(work, mpy)
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build/bench-last.json").write_text(json.dumps(figures, sort_keys=True, indent=1))
+    rows = headline_rows(figures)
 
     def fresh(name: str) -> str:
         d = work / name
@@ -263,7 +439,11 @@ def main() -> int:
     rows.append(("boot recovery, full store, MicroPython", f"{mp_boot['boot_seconds'] * 1000:.1f} ms"))
 
     rows.extend(syslog_rows(work, mp_env, work / "full"))
-    rows.extend(boards_rows(work))
+    try:
+        rows.extend(boards_rows(work))
+    except Exception as exc:    # figures, not a test: keep the table; `make test-heap` is the check
+        rows.append(("per board figures: not measured, the run failed", type(exc).__name__))
+        print(f"bench: per-board figures failed: {exc!r}", file=sys.stderr)
     import mcu_bench    # bench/mcu_bench.py: instruction counts on the emulated Cortex-M3
     rows.extend(mcu_bench.rows())
     rows.extend(web_rows(work, mp_env))

@@ -9,6 +9,12 @@ LOOKAHEAD = 32
 _mounts = [0]
 
 
+def cache_size(block_size=4096):
+    """littlefs's cache as MicroPython's VfsLfs2 sizes it (4 x max(read, prog), at
+    most a block): littlefs-python then reads and programs in the same pieces."""
+    return min(block_size, 4 * max(READ_SIZE, PROG_SIZE))
+
+
 def mount(bdev, format=False):
     if sys.implementation.name == "micropython":
         return _mount_micropython(bdev, format)

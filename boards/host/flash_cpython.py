@@ -22,7 +22,7 @@ class _BlockDeviceContext(UserContext):
         return self.bdev.ioctl(6, block) or 0
 
     def sync(self, cfg):
-        return 0
+        return self.bdev.ioctl(3, 0) or 0      # littlefs syncs: the device commits (FileBlockDevice fsyncs)
 
 
 def _as_oserror(fn):
@@ -91,7 +91,7 @@ class LittleFsStore:
 def mount_littlefs_python(bdev, format=False):
     lfs = LittleFS(context=_BlockDeviceContext(bdev), mount=False, block_size=bdev.block_size,
                    block_count=bdev.block_count, read_size=flash.READ_SIZE, prog_size=flash.PROG_SIZE,
-                   lookahead_size=flash.LOOKAHEAD)
+                   lookahead_size=flash.LOOKAHEAD, cache_size=flash.cache_size(bdev.block_size))
     if format:
         lfs.format()
     try:

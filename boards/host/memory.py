@@ -11,6 +11,12 @@ except ImportError:
     def const(x):
         return x
 
+try:
+    import mmap as _mmap      # CPython: the NVRAM file is mapped (FileNvram)
+except ImportError:
+    _mmap = None
+
+_IOCTL_SYNC = const(3)
 _IOCTL_BLOCK_COUNT = const(4)
 _IOCTL_BLOCK_SIZE = const(5)
 _IOCTL_ERASE = const(6)
@@ -30,13 +36,24 @@ class RamNvram:
 
 
 class FileNvram:
-    """A file of exactly `size` bytes standing in for FRAM; each write is flushed
-    (and fsync'd where the runtime has it) before write() returns."""
+    """A file of exactly `size` bytes standing in for FRAM / battery-backed SRAM:
+    byte-addressable memory where a store is durable once the write completes.
+    The simulator models that medium against what a simulated power cut is, the
+    simulator process dying: CPython maps the file (mmap, MAP_SHARED), so a write
+    is in the kernel's page cache the moment it returns; MicroPython's files are
+    unbuffered (each write() is a system call), so the same holds without a
+    flush. Neither fsyncs: a crash of the host OS is not a power cut of the
+    device (docs/ARCHITECTURE.md, "The host simulator's memories")."""
 
     def __init__(self, path):
         self.path = path
         self.size = os.stat(path)[6]
         self._file = open(path, "r+b")
+        self._map = None
+        self._view = None
+        if _mmap is not None and self.size:
+            self._map = _mmap.mmap(self._file.fileno(), self.size)
+            self._view = memoryview(self._map)
 
     @staticmethod
     def create(path, size):
@@ -46,6 +63,11 @@ class FileNvram:
                 f.write(zeros[:min(512, size - start)])
 
     def read_into(self, offset, buf):
+        if offset + len(buf) > self.size:
+            raise OSError("NV memory file %s is short" % self.path)
+        if self._view is not None:
+            buf[:] = self._view[offset:offset + len(buf)]
+            return
         self._file.seek(offset)
         n = self._file.readinto(buf)
         if n != len(buf):
@@ -54,13 +76,17 @@ class FileNvram:
     def write(self, offset, data):
         if offset + len(data) > self.size:
             raise OSError("write beyond NV memory end")
+        if self._view is not None:
+            self._view[offset:offset + len(data)] = data
+            return
         self._file.seek(offset)
         self._file.write(data)
-        self._file.flush()
-        if hasattr(os, "fsync"):
-            os.fsync(self._file.fileno())
 
     def close(self):
+        if self._map is not None:
+            self._view.release()
+            self._map.close()
+            self._map = self._view = None
         self._file.close()
 
 
@@ -107,7 +133,11 @@ class RamBlockDevice:
 
 
 class FileBlockDevice(RamBlockDevice):
-    """A raw flash image in a file (what `hcdaudit pull` reads from a board)."""
+    """A raw flash image in a file (what `hcdaudit pull` reads from a board).
+    Programs and erases reach the file when they return (MicroPython's files are
+    unbuffered; CPython's buffer is flushed); the image is fsync'ed only when
+    littlefs syncs (ioctl 3), as a flash driver that commits on sync would.
+    The file position is tracked, so littlefs's sequential reads cost no seek."""
 
     def __init__(self, path, block_size):
         self.path = path
@@ -115,6 +145,8 @@ class FileBlockDevice(RamBlockDevice):
         self.block_count = os.stat(path)[6] // block_size
         self._file = open(path, "r+b")
         self._erased = b"\xff" * block_size
+        self._pos = 0
+        self._buffered = hasattr(self._file, "raw")     # CPython's BufferedRandom
 
     @staticmethod
     def create(path, block_size, block_count):
@@ -123,25 +155,45 @@ class FileBlockDevice(RamBlockDevice):
             for _ in range(block_count):
                 f.write(erased)
 
+    def _seek(self, pos):
+        if pos != self._pos:
+            self._file.seek(pos)
+
     def readblocks(self, block, buf, offset=0):
-        self._file.seek(block * self.block_size + offset)
-        self._file.readinto(buf)
+        pos = block * self.block_size + offset
+        self._seek(pos)
+        self._pos = pos + self._file.readinto(buf)
+
+    def _write(self, pos, data):
+        self._seek(pos)
+        self._file.write(data)
+        if self._buffered:
+            self._file.flush()      # into the kernel: survives the process
+        self._pos = pos + len(data)
 
     def writeblocks(self, block, buf, offset=None):
         if offset is None:
             for i in range(len(buf) // self.block_size):
                 self.erase(block + i)
             offset = 0
-        self._file.seek(block * self.block_size + offset)
-        self._file.write(buf)
-        self._file.flush()
+        self._write(block * self.block_size + offset, buf)
         return 0
 
     def erase(self, block):
-        self._file.seek(block * self.block_size)
-        self._file.write(self._erased)
-        self._file.flush()
+        self._write(block * self.block_size, self._erased)
         return 0
+
+    def sync(self):
+        if hasattr(os, "fsync"):
+            os.fsync(self._file.fileno())
+        else:
+            self._file.flush()      # MicroPython's unix port: flush is fsync
+
+    def ioctl(self, op, arg):
+        if op == _IOCTL_SYNC:
+            self.sync()
+            return 0
+        return RamBlockDevice.ioctl(self, op, arg)
 
     def close(self):
         self._file.close()

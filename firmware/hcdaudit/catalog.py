@@ -94,14 +94,36 @@ def _event_row(event):
     raise CatalogError("event must be a name or a code, got %s" % type(event).__name__)
 
 
+_item_cache = [None] * 8    # (name, (code, type, limit)) of the items looked up last, reused round-robin
+_item_next = [0]
+
+
+def _cached_item(name):
+    for entry in _item_cache:
+        if entry is not None and entry[0] == name:
+            return entry[1]
+    return None
+
+
 def _item(name):
     """(code, type, limit) of an item: its line in ITEMS is "name type limit"."""
+    found = _cached_item(name)
+    if found is not None:
+        return found
+    return _find_item(name)
+
+
+def _find_item(name):
     if isinstance(name, str) and " " not in name and "\n" not in name:
         pos = ITEMS.find("\n" + name + " ")
         if pos >= 0:
             kind_at = pos + len(name) + 2
             end = ITEMS.find("\n", kind_at)
-            return ITEMS.count("\n", 0, pos + 1), ITEMS[kind_at], int(ITEMS[kind_at + 2:end if end > 0 else len(ITEMS)])
+            found = (ITEMS.count("\n", 0, pos + 1), ITEMS[kind_at],
+                     int(ITEMS[kind_at + 2:end if end > 0 else len(ITEMS)]))
+            _item_cache[_item_next[0]] = (name, found)
+            _item_next[0] = (_item_next[0] + 1) % len(_item_cache)
+            return found
     raise CatalogError("unknown item '%s'" % name)
 
 
@@ -283,7 +305,7 @@ def _uint_size(v):
 def _entry_size(code, value):
     key = 1 if code < 24 else 2
     if isinstance(value, str):
-        return key + _text_size(len(value.encode("utf-8")))
+        return key + _text_size(text.utf8_len(value))
     return key + _uint_size(value)
 
 
@@ -292,34 +314,40 @@ def _check_text(event, field, value):
         raise CatalogError("%s: %s must be text, got %s" % (event, field, type(value).__name__))
 
 
-def _subject(row, value, outcome):
-    name = row[E_NAME]
+def _normalised(name, value):
     try:
-        subject_list = subject_module.normalise(value)
+        return subject_module.normalise(value)
     except subject_module.SubjectError as exc:
         raise CatalogError("%s: %s" % (name, exc))
+
+
+def _subject(row, value, outcome):
+    subject_list = _normalised(row[E_NAME], value)
     kind = subject_list[0]
     rule = row[E_SUBJECT]
     if rule == SYSTEM_ONLY and kind != subject_module.SYSTEM:
         raise CatalogError("%s: subject must be the system, got %s '%s'"
-                           % (name, subject_module.kind_name(kind), subject_list[1]))
+                           % (row[E_NAME], subject_module.kind_name(kind), subject_list[1]))
     if rule == ACTOR:
         if kind == subject_module.SYSTEM:
-            raise CatalogError("%s: subject must identify who did it, got the system" % name)
+            raise CatalogError("%s: subject must identify who did it, got the system" % row[E_NAME])
         if kind == subject_module.USER and not subject_list[1]:
-            raise CatalogError("%s: subject user_id is required" % name)
+            raise CatalogError("%s: subject user_id is required" % row[E_NAME])
     return subject_list
+
+
+def _item_size(code, value, cap):
+    """Encoded bytes of one item, its text capped at cap bytes (0: no cap)."""
+    if isinstance(value, str):
+        n = text.utf8_len(value)
+        return (1 if code < 24 else 2) + _text_size(n if n < cap or not cap else cap)
+    return _entry_size(code, value)
 
 
 def _items_size(items_map, cap):
     size = 0
     for code in items_map:
-        value = items_map[code]
-        if isinstance(value, str):
-            n = len(value.encode("utf-8"))
-            size += (1 if code < 24 else 2) + _text_size(n if n < cap else cap)
-        else:
-            size += _entry_size(code, value)
+        size += _item_size(code, items_map[code], cap)
     return size
 
 
@@ -327,12 +355,16 @@ def _fit(event, items_map, room):
     """Cap the text items at one common length until they fit in `room` bytes:
     each item may reach its own (vendor) limit, but not all of them at once,
     and the cut falls on the longest values first."""
+    if _items_size(items_map, 0) <= room:
+        return
+    _cut(event, items_map, room)
+
+
+def _cut(event, items_map, room):
     longest = 0
     for code in items_map:
         if isinstance(items_map[code], str):
-            longest = max(longest, len(items_map[code].encode("utf-8")))
-    if _items_size(items_map, longest) <= room:
-        return
+            longest = max(longest, text.utf8_len(items_map[code]))
     if _items_size(items_map, _MIN_CUT_BYTES) > room:
         raise CatalogError("%s: items do not fit in one record" % event)
     low, high = _MIN_CUT_BYTES, longest      # size(low) fits, size(high) does not
@@ -350,55 +382,82 @@ def _fit(event, items_map, room):
 
 def prepare(event, subject, outcome, interface, remote_host, items):
     """Validate one log() call; return (event_code, outcome_code, subject_list, items_map)."""
+    # In steps of a few locals each: MicroPython heap-allocates, per call, the
+    # frame of a function with more than ~11 locals and stack slots.
     row = _event_row(event)
-    name = row[E_NAME]
+    outcome = _outcome(row, outcome)
+    subject_list = _subject(row, subject, outcome)
+    _check_text(row[E_NAME], "interface", interface)
+    _check_text(row[E_NAME], "remote_host", remote_host)
+    items_map = _items(row, items)
+    _fit(row[E_NAME], items_map, _room(subject_list, interface, remote_host))
+    return row[E_CODE], outcome_code(outcome), subject_list, items_map
+
+
+def _outcome(row, outcome):
     allowed = row[E_OUTCOMES]
     if outcome is None:
-        outcome = allowed[0]
-    elif outcome not in allowed:
-        raise CatalogError("%s: outcome '%s' is not allowed (allowed: %s)" % (name, outcome, ", ".join(allowed)))
-    subject_list = _subject(row, subject, outcome)
-    _check_text(name, "interface", interface)
-    _check_text(name, "remote_host", remote_host)
+        return allowed[0]
+    if outcome not in allowed:
+        raise CatalogError("%s: outcome '%s' is not allowed (allowed: %s)"
+                           % (row[E_NAME], outcome, ", ".join(allowed)))
+    return outcome
+
+
+def _items(row, items):
+    """The items of a log() call as {item code: value}, each checked and truncated."""
     if not isinstance(items, dict):
-        raise CatalogError("%s: items must be a dict" % name)
-    names = row[E_ITEMS]
+        raise CatalogError("%s: items must be a dict" % row[E_NAME])
     items_map = {}
     for item in items:
-        value = items[item]
-        if item not in names:
-            if not isinstance(item, str):
-                raise CatalogError("%s: item names must be text, got %s" % (name, type(item).__name__))
-            try:
-                _item(item)
-            except CatalogError:
-                raise CatalogError("%s: unknown item '%s'" % (name, item))
-            raise CatalogError("%s: item '%s' does not belong to this event (items: %s)"
-                               % (name, item, ", ".join(names) or "none"))
-        if value is None:
-            continue   # an absent optional item, as if not given
-        code, kind, limit = _item(item)
-        if kind == _TEXT:
-            if not isinstance(value, str):
-                raise CatalogError("%s: item '%s' must be text, got %s" % (name, item, type(value).__name__))
-            value = text.truncate(value, limit)
-        else:
-            if not isinstance(value, int) or value is True or value is False:
-                raise CatalogError("%s: item '%s' must be an unsigned int, got %s"
-                                   % (name, item, type(value).__name__))
-            if value < 0 or value >= 1 << (8 * limit):
-                raise CatalogError("%s: item '%s' out of range: %d (0 .. 2**%d-1)" % (name, item, value, 8 * limit))
-        items_map[code] = value
+        _add_item(row, items_map, item, items[item])
+    names = row[E_ITEMS]
     for i in range(row[E_REQUIRED]):
         if item_code(names[i]) not in items_map:
-            raise CatalogError("%s: item '%s' is required" % (name, names[i]))
-    room = MAX_RECORD_BYTES - _FIXED_BYTES
-    for i in (1, 2, 3):
-        room -= _text_size(len(subject_list[i].encode("utf-8")))
-    room -= 2
+            raise CatalogError("%s: item '%s' is required" % (row[E_NAME], names[i]))
+    return items_map
+
+
+def _add_item(row, items_map, item, value):
+    if item not in row[E_ITEMS]:
+        _not_an_item_of(row, item)
+    if value is None:
+        return   # an absent optional item, as if not given
+    code, kind, limit = _item(item)
+    if kind == _TEXT:
+        if not isinstance(value, str):
+            raise CatalogError("%s: item '%s' must be text, got %s" % (row[E_NAME], item, type(value).__name__))
+        items_map[code] = text.truncate(value, limit)
+        return
+    if not isinstance(value, int) or value is True or value is False:
+        raise CatalogError("%s: item '%s' must be an unsigned int, got %s"
+                           % (row[E_NAME], item, type(value).__name__))
+    if value < 0 or value >= 1 << (8 * limit):
+        raise CatalogError("%s: item '%s' out of range: %d (0 .. 2**%d-1)"
+                           % (row[E_NAME], item, value, 8 * limit))
+    items_map[code] = value
+
+
+def _not_an_item_of(row, item):
+    name = row[E_NAME]
+    if not isinstance(item, str):
+        raise CatalogError("%s: item names must be text, got %s" % (name, type(item).__name__))
+    try:
+        _item(item)
+    except CatalogError:
+        raise CatalogError("%s: unknown item '%s'" % (name, item))
+    raise CatalogError("%s: item '%s' does not belong to this event (items: %s)"
+                       % (name, item, ", ".join(row[E_ITEMS]) or "none"))
+
+
+def _room(subject_list, interface, remote_host):
+    """Bytes left for the items once everything else of the record is counted."""
+    room = MAX_RECORD_BYTES - _FIXED_BYTES - 2
+    room -= _text_size(text.utf8_len(subject_list[1]))
+    room -= _text_size(text.utf8_len(subject_list[2]))
+    room -= _text_size(text.utf8_len(subject_list[3]))
     if interface:
-        room -= 1 + _text_size(len(text.truncate(interface, INTERFACE_BYTES).encode("utf-8")))
+        room -= 1 + _text_size(text.utf8_len(text.truncate(interface, INTERFACE_BYTES)))
     if remote_host:
-        room -= 1 + _text_size(len(text.truncate(remote_host, REMOTE_HOST_BYTES).encode("utf-8")))
-    _fit(name, items_map, room)
-    return row[E_CODE], outcome_code(outcome), subject_list, items_map
+        room -= 1 + _text_size(text.utf8_len(text.truncate(remote_host, REMOTE_HOST_BYTES)))
+    return room

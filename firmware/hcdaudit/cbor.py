@@ -3,7 +3,9 @@
 # is strict: it accepts exactly what the encoder emits, so a record has one
 # encoding and a hash over it means one thing.
 # Supported: int (-2**64 .. 2**64-1), bytes, str, list/tuple, dict, bool, None.
-import struct
+from struct import pack_into
+
+from hcdaudit.text import utf8
 
 
 class CBORError(ValueError):
@@ -56,11 +58,15 @@ class Writer:
             self.buf[self.pos] = (major << 5) | n
             self.pos += 1
             return
-        size = 0 if n < 0x100 else 1 if n < 0x10000 else 2 if n < 0x100000000 else 3
         if n >= 0x10000000000000000:
             raise CBORError("integer out of range for CBOR: %d" % n)
-        struct.pack_into(_HEADS[size], self.buf, self.pos, (major << 5) | (24 + size), n)
+        size = 0 if n < 0x100 else 1 if n < 0x10000 else 2 if n < 0x100000000 else 3
+        self._pack(_HEADS[size], (major << 5) | (24 + size), n)
         self.pos += 1 + (1 << size)
+
+    def _pack(self, fmt, initial, n):
+        # apart from _long_head: fewer locals + stack slots, so no heap frame
+        pack_into(fmt, self.buf, self.pos, initial, n)
 
     def int(self, n):
         if n >= 0:
@@ -69,7 +75,7 @@ class Writer:
             self.head(1, -1 - n)
 
     def text(self, s):
-        raw = s.encode("utf-8")
+        raw = utf8(s)       # MicroPython: a view of the str's own UTF-8 bytes, no copy
         self.head(3, len(raw))
         self.raw(raw)
 
@@ -99,9 +105,33 @@ class Writer:
 
     def map(self, obj):
         self.head(5, len(obj))
+        if _unsigned_keys(obj):
+            # Record maps: ascending order found in place, no sorted key list per map.
+            key = -1
+            for _ in range(len(obj)):
+                key = _next_key(obj, key)
+                self.int(key)
+                self.value(obj[key])
+            return
         for key in sorted_keys(obj):
             self.value(key)
             self.value(obj[key])
+
+
+def _unsigned_keys(obj):
+    for k in obj:
+        if not isinstance(k, int) or k is True or k is False or k < 0:
+            return False
+    return True
+
+
+def _next_key(obj, after):
+    """The smallest key of obj above `after`."""
+    best = -1
+    for k in obj:
+        if k > after and (best < 0 or k < best):
+            best = k
+    return best
 
 
 def sorted_keys(obj):
@@ -237,7 +267,30 @@ class _Decoder:
         return result
 
 
+# A faster exact decoder a host HAL may offer (hal/cpython.py): it returns the
+# value, or NOT_SURE for anything it cannot prove this decoder would accept
+# identically; then this decoder decides. The firmware never depends on it.
+NOT_SURE = object()
+_accelerated = [None]
+
+
+def use_accelerator(fn):
+    """Install (or, with None, remove) the host's exact decoder; returns the previous one."""
+    previous = _accelerated[0]
+    _accelerated[0] = fn
+    return previous
+
+
 def loads(buf):
+    fast = _accelerated[0]
+    if fast is not None:
+        obj = fast(buf)
+        if obj is not NOT_SURE:
+            return obj
+    return strict_loads(buf)
+
+
+def strict_loads(buf):
     decoder = _Decoder(buf)
     obj = decoder.item(0)
     if decoder.pos != len(buf):

@@ -6,6 +6,9 @@
 # sealing a record allocates nothing. The HAL cipher provides
 #   ecb(src, dst)  and  cbc(src, dst)  (zero IV)
 # over whole 16-byte blocks, writing into dst (len(dst) >= len(src) + 15).
+# A cipher that also offers ccm_seal / ccm_open (hal/__init__.py: a native
+# AES-CCM, as `cryptography` on the host) is used for whole messages instead:
+# the same bytes, the buffers here unused.
 
 NONCE_SIZE = 12
 TAG_SIZE = 16
@@ -33,6 +36,7 @@ class Ccm:
         self.max_message = max_message
         self.max_aad = max_aad
         self._cipher = cipher
+        self._native = getattr(cipher, "ccm_seal", None) is not None
         if share is not None and share.max_message >= max_message and share.max_aad >= max_aad:
             self._mac_in, self._mac_out, self._ctr, self._stream = share._mac_in, share._mac_out, share._ctr, \
                 share._stream
@@ -43,8 +47,15 @@ class Ccm:
             self._mac_out = bytearray(mac_len + 16)
             self._ctr = bytearray(ctr_len)
             self._stream = bytearray(ctr_len + 16)
-        self._mac_in_view = memoryview(self._mac_in)
-        self._ctr_view = memoryview(self._ctr)
+        # Views of the work buffers, one per length in blocks, made when first
+        # needed and kept: no memoryview slice per message.
+        if share is not None and share._mac_in is self._mac_in:
+            self._mac_views, self._ctr_views, self._tag_views = share._mac_views, share._ctr_views, \
+                share._tag_views      # the same buffers: the same views
+        else:
+            self._mac_views = [None] * (len(self._mac_in) // 16 + 1)
+            self._ctr_views = [None] * (len(self._ctr) // 16 + 1)
+            self._tag_views = [None] * (len(self._mac_in) // 16 + 1)
 
     def _check(self, nonce, aad, n):
         if len(nonce) != NONCE_SIZE:
@@ -52,57 +63,41 @@ class Ccm:
         if n > self.max_message or len(aad) > self.max_aad:
             raise ValueError("CCM message of %d bytes exceeds the %d-byte buffer" % (n, self.max_message))
 
+    # MicroPython puts the frame of a function with more than ~11 locals and
+    # stack slots on the heap, on every call: the steps are small functions.
     def _keystream(self, nonce, n):
         # Counter blocks A_0 .. A_m, encrypted in one ECB call into self._stream.
-        ctr = self._ctr
         count = _blocks(n) + 1
-        for i in range(count):
-            base = 16 * i
-            ctr[base] = _FLAGS_CTR
-            ctr[base + 1:base + 13] = nonce
-            ctr[base + 13] = i >> 16
-            ctr[base + 14] = (i >> 8) & 0xFF
-            ctr[base + 15] = i & 0xFF
-        self._cipher.ecb(self._ctr_view[:16 * count], self._stream)
+        _counters(self._ctr, nonce, count)
+        self._cipher.ecb(_view(self._ctr_views, self._ctr, count), self._stream)
 
     def _mac(self, nonce, aad, plaintext, n):
         """CBC-MAC of B0 || encoded AAD || payload; returns the offset of T in self._mac_out."""
-        buf = self._mac_in
-        buf[0] = _FLAGS_B0 | (_FLAGS_AAD if len(aad) else 0)
-        buf[1:13] = nonce
-        buf[13] = n >> 16
-        buf[14] = (n >> 8) & 0xFF
-        buf[15] = n & 0xFF
-        pos = 16
-        a = len(aad)
-        if a:
-            buf[16] = a >> 8
-            buf[17] = a & 0xFF
-            buf[18:18 + a] = aad
-            pos = 18 + a
-            end = 16 + 16 * _blocks(2 + a)
-            for i in range(pos, end):
-                buf[i] = 0
-            pos = end
-        buf[pos:pos + n] = plaintext
-        end = pos + 16 * _blocks(n)
-        for i in range(pos + n, end):
-            buf[i] = 0
-        self._cipher.cbc(self._mac_in_view[:end], self._mac_out)
+        pos = _b0(self._mac_in, nonce, aad, n)
+        return self._cbc_mac(_payload(self._mac_in, pos, plaintext, n))
+
+    def _cbc_mac(self, end):
+        self._cipher.cbc(_view(self._mac_views, self._mac_in, end // 16), self._mac_out)
         return end - 16
+
+    def _tag(self, t):
+        """The CBC-MAC T (self._mac_out[t:t + 16]) as a kept view."""
+        view = self._tag_views[t // 16]
+        if view is None:
+            view = self._tag_views[t // 16] = memoryview(self._mac_out)[t:t + TAG_SIZE]
+        return view
 
     def seal_into(self, nonce, aad, plaintext, out):
         """Write ciphertext || tag into out; return its length."""
         n = len(plaintext)
         self._check(nonce, aad, n)
+        if self._native:
+            out[:n + TAG_SIZE] = self._cipher.ccm_seal(nonce, aad, plaintext)
+            return n + TAG_SIZE
         t = self._mac(nonce, aad, plaintext, n)
         self._keystream(nonce, n)
-        stream = self._stream
-        tag = self._mac_out
-        for i in range(n):
-            out[i] = plaintext[i] ^ stream[16 + i]
-        for i in range(TAG_SIZE):
-            out[n + i] = tag[t + i] ^ stream[i]
+        _xor_payload(out, plaintext, self._stream, n)
+        _xor_tag(out, n, self._tag(t), self._stream)
         return n + TAG_SIZE
 
     def open_into(self, nonce, aad, sealed, out):
@@ -111,20 +106,84 @@ class Ccm:
             raise AuthError("sealed data shorter than the tag")
         n = len(sealed) - TAG_SIZE
         self._check(nonce, aad, n)
+        if self._native:
+            plaintext = self._cipher.ccm_open(nonce, aad, sealed)
+            if plaintext is None:
+                raise AuthError("CCM tag mismatch")
+            out[:n] = plaintext
+            return n
         self._keystream(nonce, n)
-        stream = self._stream
-        for i in range(n):
-            out[i] = sealed[i] ^ stream[16 + i]
+        _xor_payload(out, sealed, self._stream, n)
         t = self._mac(nonce, aad, memoryview(out)[:n], n)
-        tag = self._mac_out
-        diff = 0
-        for i in range(TAG_SIZE):
-            diff |= tag[t + i] ^ stream[i] ^ sealed[n + i]
-        if diff:
+        if _differs(self._tag(t), self._stream, sealed, n):
             for i in range(n):      # never leave unauthenticated plaintext behind
                 out[i] = 0
             raise AuthError("CCM tag mismatch")
         return n
+
+
+def _view(views, buf, blocks):
+    view = views[blocks]
+    if view is None:
+        view = views[blocks] = memoryview(buf)[:16 * blocks]
+    return view
+
+
+def _counters(ctr, nonce, count):
+    for base in range(0, 16 * count, 16):
+        ctr[base] = _FLAGS_CTR
+        ctr[base + 1:base + 13] = nonce
+        ctr[base + 13] = base >> 20         # the counter i = base / 16, big-endian in 3 bytes
+        ctr[base + 14] = (base >> 12) & 0xFF
+        ctr[base + 15] = (base >> 4) & 0xFF
+
+
+def _b0(buf, nonce, aad, n):
+    """B0 and the encoded AAD into buf; returns where the payload starts."""
+    buf[0] = _FLAGS_B0 | (_FLAGS_AAD if len(aad) else 0)
+    buf[1:13] = nonce
+    buf[13] = n >> 16
+    buf[14] = (n >> 8) & 0xFF
+    buf[15] = n & 0xFF
+    return _aad(buf, aad) if len(aad) else 16
+
+
+def _aad(buf, aad):
+    a = len(aad)
+    buf[16] = a >> 8
+    buf[17] = a & 0xFF
+    buf[18:18 + a] = aad
+    end = 16 + 16 * _blocks(2 + a)
+    for i in range(18 + a, end):
+        buf[i] = 0
+    return end
+
+
+def _payload(buf, pos, plaintext, n):
+    """The payload at pos, zero-padded to a whole block; returns the end."""
+    buf[pos:pos + n] = plaintext
+    end = pos + 16 * _blocks(n)
+    for i in range(pos + n, end):
+        buf[i] = 0
+    return end
+
+
+def _xor_payload(out, data, stream, n):
+    for i in range(n):
+        out[i] = data[i] ^ stream[16 + i]
+
+
+def _xor_tag(out, n, tag, stream):
+    for i in range(TAG_SIZE):
+        out[n + i] = tag[i] ^ stream[i]
+
+
+def _differs(tag, stream, sealed, n):
+    diff = 0
+    for i in range(TAG_SIZE):
+        expected = tag[i] ^ stream[i]
+        diff |= expected ^ sealed[n + i]
+    return diff
 
 
 def seal(cipher, nonce, aad, plaintext):

@@ -7,6 +7,8 @@ _MARKER_BYTES = 3
 
 def truncate(value, max_bytes):
     """Return value unchanged if it fits in max_bytes of UTF-8, else a prefix ending in MARKER."""
+    if len(value) * 4 <= max_bytes:
+        return value        # a code point is at most 4 bytes: it fits, no need to encode it
     raw = value.encode("utf-8")
     if len(raw) <= max_bytes:
         return value
@@ -17,3 +19,26 @@ def truncate(value, max_bytes):
     while end > 0 and (raw[end] & 0xC0) == 0x80:
         end -= 1
     return raw[:end].decode("utf-8") + MARKER
+
+
+def _utf8_len_encoded(value):
+    return len(value.encode("utf-8"))
+
+
+def _utf8_len_viewed(value):
+    return len(memoryview(value))
+
+
+def utf8(value):
+    """The UTF-8 bytes of value as a buffer: on MicroPython a view of the str
+    itself (it is stored as UTF-8), elsewhere the encoded bytes."""
+    return memoryview(value) if utf8_len is _utf8_len_viewed else value.encode("utf-8")
+
+
+# MicroPython stores a str as its UTF-8 bytes and lends them as a buffer: its
+# length is then known without encoding a copy (a view costs a fixed 32 B).
+try:
+    memoryview("")
+    utf8_len = _utf8_len_viewed
+except TypeError:
+    utf8_len = _utf8_len_encoded

@@ -152,7 +152,21 @@ def cmd_verify_syslog(args) -> int:
     return exit_status(report) or (0 if cross is None or cross["ok"] else 1)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Sub-commands that live in their own modules, some slow to import (asyncio,
+# html, ...): only the one named on the command line is imported, so that
+# `hcdaudit verify store` starts fast; all of them for help or a bad command.
+MODULE_COMMANDS = ("conformance", "collect", "report", "deploy", "pull")
+
+
+def _named_command(argv: list[str] | None) -> str | None:
+    for arg in sys.argv[1:] if argv is None else argv:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with `command` (a built-in one), without importing the other modules."""
     parser = argparse.ArgumentParser(prog="hcdaudit", description=__doc__)
     parser.add_argument("--version", action="version", version=f"hcdaudit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -270,17 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.set_defaults(func=cmd_verify_syslog)
 
-    from . import collect, conformance, deploy, pull, report
-    conformance.add_parser(sub)
-    collect.add_parser(sub)
-    report.add_parser(sub)
-    deploy.add_parser(sub)
-    pull.add_parser(sub)
+    import importlib
+    builtin = command is not None and command in sub.choices
+    for name in MODULE_COMMANDS:
+        if not builtin and (command is None or command == name or command not in MODULE_COMMANDS):
+            importlib.import_module(f".{name}", __package__).add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(_named_command(argv)).parse_args(argv)
     try:
         return args.func(args)
     except UsageError as exc:

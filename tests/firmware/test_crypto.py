@@ -39,6 +39,30 @@ def test_ccm_empty_plaintext_and_block_boundaries():
         assert ccm.open(cipher, NONCE, b"", sealed) == msg[:n]
 
 
+class _BlockOnly:
+    """The HAL's block function alone: ccm.py's own CCM, even where the HAL has a native one."""
+
+    def __init__(self, key):
+        aes = runtime_hal().Aes(key)
+        self.ecb = aes.ecb
+        self.cbc = aes.cbc
+
+
+def test_ccm_from_the_block_function_equals_the_hal_ccm():
+    # Same bytes whichever path the HAL picks (CPython: `cryptography`'s CCM; MicroPython: ccm.py).
+    msg = bytes(range(256)) * 2
+    for n in (0, 1, 15, 16, 17, 128, 466):
+        for aad in (b"", b"seq+link" * 2 + b"abcd"):
+            native = ccm.seal(runtime_hal().Aes(KEY), NONCE, aad, msg[:n])
+            assert ccm.seal(_BlockOnly(KEY), NONCE, aad, msg[:n]) == native
+            assert ccm.open(_BlockOnly(KEY), NONCE, aad, native) == msg[:n]
+            assert ccm.open(runtime_hal().Aes(KEY), NONCE, aad, native) == msg[:n]
+    sealed = bytearray(ccm.seal(_BlockOnly(KEY), NONCE, b"aad", msg[:40]))
+    sealed[3] ^= 0x10
+    raises(ccm.AuthError, ccm.open, runtime_hal().Aes(KEY), NONCE, b"aad", bytes(sealed))
+    raises(ccm.AuthError, ccm.open, _BlockOnly(KEY), NONCE, b"aad", bytes(sealed))
+
+
 def test_hmac_sha256_rfc4231():
     assert kdf.hmac_sha256(b"\x0b" * 20, b"Hi There").hex() == \
         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"

@@ -198,3 +198,19 @@ def test_rollback_without_trace_is_caught_by_the_high_water_mark(device, hcdaudi
     assert status == 1
     assert [f["verdict"] for f in report["findings"]] == ["rolled back"]
     assert report["findings"][0]["first_seq"] == snapshot_last + 1
+
+
+def test_a_builtin_command_imports_no_other_command_module():
+    """`hcdaudit verify store` starts fast: the modules of conformance, collect,
+    report, deploy and pull (asyncio, html, ...) are imported only when named."""
+    import subprocess
+    import sys
+    code = ("import sys; from hcdaudit_host import cli; cli.build_parser(cli._named_command(['verify', 'store', 'x'])); "
+            "print(sorted(m for m in sys.modules if m.startswith('hcdaudit_host.') or m == 'asyncio'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = eval(out)
+    assert "asyncio" not in loaded
+    assert not [m for m in loaded if m.rsplit(".", 1)[-1] in ("conformance", "collect", "report", "deploy", "pull")]
+    code = "from hcdaudit_host import cli; p = cli.build_parser('report'); print(sorted(p._subparsers._group_actions[0].choices))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "report" in eval(out)

@@ -24,29 +24,43 @@ keys32 = st.binary(min_size=32, max_size=32)
 nonces = st.binary(min_size=12, max_size=12)
 
 
+class BlockOnly:
+    """The HAL's block function without its native CCM: ccm.py's own CCM
+    (what MicroPython runs) is what gets checked."""
+
+    def __init__(self, key):
+        aes = hal.Aes(key)
+        self.ecb, self.cbc = aes.ecb, aes.cbc
+
+
+CIPHERS = pytest.mark.parametrize("cipher", [hal.Aes, BlockOnly], ids=["native", "block-function"])
+
+
+@CIPHERS
 @settings(max_examples=300, deadline=None)
 @given(key=keys32, nonce=nonces, aad=st.binary(max_size=80), plaintext=st.binary(max_size=600))
-def test_ccm_equals_cryptography_aesccm_both_ways(key, nonce, aad, plaintext):
+def test_ccm_equals_cryptography_aesccm_both_ways(cipher, key, nonce, aad, plaintext):
     reference = AESCCM(key, tag_length=16)
-    sealed = ccm.seal(hal.Aes(key), nonce, aad, plaintext)
+    sealed = ccm.seal(cipher(key), nonce, aad, plaintext)
     assert sealed == reference.encrypt(nonce, plaintext, aad)
     assert reference.decrypt(nonce, sealed, aad) == plaintext
-    assert ccm.open(hal.Aes(key), nonce, aad, reference.encrypt(nonce, plaintext, aad)) == plaintext
+    assert ccm.open(cipher(key), nonce, aad, reference.encrypt(nonce, plaintext, aad)) == plaintext
 
 
+@CIPHERS
 @settings(max_examples=200, deadline=None)
 @given(key=keys32, nonce=nonces, aad=st.binary(max_size=40), plaintext=st.binary(min_size=1, max_size=200),
        flip=st.integers(min_value=0))
-def test_tampered_ccm_rejected_by_both(key, nonce, aad, plaintext, flip):
+def test_tampered_ccm_rejected_by_both(cipher, key, nonce, aad, plaintext, flip):
     sealed = bytearray(AESCCM(key, tag_length=16).encrypt(nonce, plaintext, aad))
     sealed[flip % len(sealed)] ^= 1 << (flip % 8)
     with pytest.raises(AuthError):
-        ccm.open(hal.Aes(key), nonce, aad, bytes(sealed))
+        ccm.open(cipher(key), nonce, aad, bytes(sealed))
     with pytest.raises(InvalidTag):
         AESCCM(key, tag_length=16).decrypt(nonce, bytes(sealed), aad)
     other = bytes(b ^ 0xFF for b in key)
     with pytest.raises(AuthError):
-        ccm.open(hal.Aes(other), nonce, aad, ccm.seal(hal.Aes(key), nonce, aad, plaintext))
+        ccm.open(cipher(other), nonce, aad, ccm.seal(cipher(key), nonce, aad, plaintext))
 
 
 @settings(max_examples=200, deadline=None)
@@ -153,3 +167,59 @@ def test_every_sealed_record_on_a_device_opens_with_cryptography_alone(tmp_path,
         seq, epoch, salt, length = struct.unpack_from(">IIIH", nv, ring.HEADERS_SIZE)
         AESCCM(bytes(32)).decrypt(struct.pack(">III", epoch, salt, seq), nv[ring.HEADERS_SIZE + 14:
                                   ring.HEADERS_SIZE + 14 + length], struct.pack(">III", seq, epoch, salt))
+
+
+# The host's accelerated decoder (hal/cpython.py: cbor2 plus an exactness check)
+# must give exactly the strict decoder's verdicts: the same value, or an error
+# from the strict decoder itself.
+def _both(blob):
+    def outcome(fn):
+        try:
+            return ("value", fn(blob))
+        except cbor.CBORError as exc:
+            return ("error", str(exc))
+    previous = cbor.use_accelerator(hal.cbor_loads)
+    try:
+        return outcome(cbor.loads), outcome(cbor.strict_loads)
+    finally:
+        cbor.use_accelerator(previous)
+
+
+def _mutations(encoded):
+    yield encoded
+    yield encoded + b"\x00"                                     # a trailing byte
+    for i in range(min(len(encoded), 12)):
+        yield encoded[:i] + bytes([encoded[i] ^ 0x01]) + encoded[i + 1:]
+        yield encoded[:i] + bytes([0x18]) + encoded[i:]      # a longer head
+        yield encoded[:i] + encoded[i + 1:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=values)
+def test_accelerated_decoder_gives_the_strict_verdict_on_values_and_mutations(value):
+    for blob in _mutations(cbor.dumps(value)):
+        fast, strict = _both(blob)
+        assert fast == strict
+
+
+@settings(max_examples=300, deadline=None)
+@given(blob=st.binary(max_size=80))
+def test_accelerated_decoder_gives_the_strict_verdict_on_garbage(blob):
+    fast, strict = _both(blob)
+    assert fast == strict
+
+
+def test_accelerated_decoder_leaves_non_canonical_forms_to_the_strict_decoder():
+    cases = [cbor2.dumps(1.5), cbor2.dumps(2 ** 70), bytes.fromhex("c11a514b67b0"),       # float, bignum, tag
+             bytes.fromhex("9f0102ff"), bytes.fromhex("a201000000"), bytes.fromhex("a202000100"),  # indefinite, dup, order
+             bytes.fromhex("1805"), bytes.fromhex("a1616101"), cbor2.dumps({(1, 2): 3})]   # long head, text key, array key
+    for blob in cases:
+        assert hal.cbor_loads(blob) is cbor.NOT_SURE
+        fast, strict = _both(blob)
+        assert fast == strict
+
+
+def test_accelerated_decoder_is_installed_by_the_cpython_hal():
+    assert cbor.use_accelerator(hal.cbor_loads) is hal.cbor_loads
+    record_bytes = record.encode(7, 1, 2, 0, [1, "u", "n", "r"], "ipp", "10.0.0.1", {5: "f.pdf", 12: 3})
+    assert hal.cbor_loads(record_bytes) == cbor.strict_loads(record_bytes)
