@@ -12,7 +12,7 @@ except ImportError:
         return x
 
 try:
-    import mmap as _mmap      # CPython: the NVRAM file is mapped (FileNvram)
+    import mmap as _mmap  # CPython: the NVRAM file is mapped (FileNvram)
 except ImportError:
     _mmap = None
 

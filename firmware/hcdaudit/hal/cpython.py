@@ -95,7 +95,7 @@ def cbor_loads(buf):
         obj = _cbor2.loads(data)
         if _plain(obj, 0) and _cbor2.dumps(obj) == data:
             return obj
-    except Exception:       # cbor2 raises many kinds; the strict decoder says what is wrong
+    except Exception:  # noqa: BLE001, S110 (cbor2 raises many kinds; the strict decoder says what is wrong)
         pass
     return _cbor.NOT_SURE
 
