@@ -16,7 +16,7 @@ from boards.host import device, simulate
 from . import BOARDS_DIR, FIRMWARE_DIR
 from .errors import UsageError
 
-MICROPYTHON_HEAP = "4M"
+MICROPYTHON_HEAP = "32M"      # the run ends with the host reader over the whole device (it holds every entry)
 
 
 def micropython_binary() -> str:

@@ -4,6 +4,12 @@ import sys
 
 
 TORTURE = False  # set by run_firmware.py --torture: longer sweeps
+ON_MCU = False   # set by tests/mcu/mcu_runner.py: the emulated Cortex-M3 board (3.3 MiB heap, no asyncio)
+
+
+class NotOnThisPort(Exception):
+    """A test that needs what the port running it lacks (named in the message):
+    reported apart as not run, never as passed (tests/mcu/run_tests.py)."""
 _made = []
 
 

@@ -123,7 +123,10 @@ def test_without_a_collector_the_log_keeps_everything():
 
 
 def test_the_sender_runs_as_an_asyncio_task():
-    import asyncio
+    try:
+        import asyncio
+    except ImportError:
+        raise support.NotOnThisPort("the port has no asyncio") from None
     path = support.tmpdir() + "/collector.log"
     board, p = deployed("rp2040", path)
     audit = open_audit(board, p, clock=FakeClock(), random=FakeRandom())

@@ -2,8 +2,9 @@
 # the portable firmware tests (tests/firmware/test_*.py), as tests/run_firmware.py
 # runs them on the unix port, one module at a time as the host asks
 # (tests/mcu/run_tests.py). One line per test: "PASS name", "FAIL name" (then
-# the traceback), or "NONET name" for a test that needs a network stack
-# (`socket`, or `tls` for a TLS transport), which this board has not.
+# the traceback), or "NOTRUN name reason" for a test that needs what this board
+# has not: a network stack (`socket`, or `tls` for a TLS transport), or what a
+# test names by raising support.NotOnThisPort (asyncio, a host-sized heap).
 import gc
 import sys
 
@@ -14,12 +15,27 @@ def _needs_network(exc):
         (isinstance(exc, ValueError) and "no `tls` module" in str(exc))
 
 
+def _not_run(exc):
+    """Why a test cannot run on this port (None: it failed)."""
+    if _needs_network(exc):
+        return "needs a network stack"
+    import support
+    if isinstance(exc, support.NotOnThisPort):
+        return str(exc)
+    return None
+
+
 def run_module(name, pattern=None):
     import support
+    support.ON_MCU = True
     try:
         module = __import__(name)
     except Exception as exc:
-        print("NONET" if _needs_network(exc) else "FAIL", name + ".<import>")
+        reason = _not_run(exc)
+        if reason is None:
+            print("FAIL", name + ".<import>")
+        else:
+            print("NOTRUN", name + ".<import>", reason)
         sys.print_exception(exc)
         return
     for test_name in sorted(n for n in dir(module) if n.startswith("test_")):
@@ -30,8 +46,9 @@ def run_module(name, pattern=None):
         try:
             getattr(module, test_name)()
         except Exception as exc:
-            if _needs_network(exc):
-                print("NONET", full)
+            reason = _not_run(exc)
+            if reason is not None:
+                print("NOTRUN", full, reason)
             else:
                 print("FAIL", full)
                 sys.print_exception(exc)

@@ -2,8 +2,9 @@
 the emulated Cortex-M3 (boards/qemu_m3 under qemu-system-arm), driven over
 the emulated UART's raw REPL, as tests/run_firmware.py runs them on the unix
 port. The firmware and the tests are frozen into one ROMFS image; the root
-littlefs (the tests' /tmp) is on the board's RAM flash. Tests that need a
-network stack (they import `socket`) are counted apart: the board has none.
+littlefs (the tests' /tmp) is on the board's RAM flash. Tests that need what
+the board has not (a network stack: they import `socket`; or what a test names
+with support.NotOnThisPort: asyncio, a host-sized heap) are counted apart.
     python tests/mcu/run_tests.py [-k SUBSTRING] [--jobs N] [-v]
 Prints `mcu: N passed, N failed`."""
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Tally:
     def __init__(self, verbose: bool):
         self.passed: list[str] = []
         self.failed: list[str] = []
-        self.no_network: list[str] = []
+        self.not_run: list[str] = []
         self.verbose = verbose
         self.failure_text: list[str] = []
         self._current: list[str] | None = None
@@ -60,8 +61,9 @@ class Tally:
         if verdict == "PASS":
             self.passed.append(name)
             self._current = None
-        elif verdict == "NONET":
-            self.no_network.append(name)
+        elif verdict == "NOTRUN":
+            test, _, reason = name.partition(" ")
+            self.not_run.append(f"{test} ({reason})")
             self._current = None
         elif verdict == "FAIL":
             self.failed.append(name)
@@ -125,7 +127,7 @@ def main(argv: list[str]) -> int:
         list(pool.map(lambda i: run_group(elf, romfs, names, args.pattern, tallies[i]), range(args.jobs)))
     tally = Tally(args.verbose)
     for t in tallies:
-        for field in ("passed", "failed", "no_network", "failure_text"):
+        for field in ("passed", "failed", "not_run", "failure_text"):
             getattr(tally, field).extend(getattr(t, field))
         tally.seconds.update(t.seconds)
     if args.verbose:
@@ -134,8 +136,8 @@ def main(argv: list[str]) -> int:
     for text in tally.failure_text:
         print(text)
     print(f"mcu: {len(tally.passed)} passed, {len(tally.failed)} failed")
-    if tally.no_network:
-        print(f"mcu: {len(tally.no_network)} not run, they need a network stack: {', '.join(tally.no_network)}")
+    if tally.not_run:
+        print(f"mcu: {len(tally.not_run)} not run, for what this port lacks: {', '.join(tally.not_run)}")
     print(f"mcu: {time.monotonic() - started:.0f} s on {args.jobs} emulated boards "
           f"(firmware {elf.name}, tests image {romfs.stat().st_size:,} B)")
     if not tally.passed:
