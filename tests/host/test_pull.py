@@ -122,6 +122,8 @@ from hcdaudit.audit import AuditLog
 
 if {fresh}:
     simboard.install({bundle!r})
+    from boards.common import root_install     # as deploy's NVRAM step does
+    root_install.install(simboard, {uuid!r}, bytes.fromhex({root!r}))
 now = [{start}]
 board, key = simboard.start(lambda: now[0])
 log = AuditLog(board, key)
@@ -187,6 +189,8 @@ class SimBoard:
         """One boot of the firmware on the board, logging `events` events."""
         script = self.board_dir / "fill.py"
         script.write_text(FILL.format(bundle=str(self.device / "bundle"), fresh=self.boots == 0,
+                                      uuid=self.identity["uuid"],
+                                      root=(self.device / "escrow/integrity.key").read_bytes().hex(),
                                       start=START_US + self.boots * 3600 * 1000000, events=events))
         self.boots += 1
         proc = subprocess.run([micropython(), "-X", "heapsize=1M", str(script)], capture_output=True, text=True,
