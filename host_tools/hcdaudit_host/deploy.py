@@ -60,6 +60,7 @@ DEFAULT_LIB = "/lib"
 DEFAULT_BOOT = "/"
 MAIN = "main.py"
 NVRAM_SCRIPT = "deploy_nvram.py"      # the build folder's copy holds no key
+DEPLOY_MODULES = ("boards.common.root_install",)   # what deploy's own board-side scripts import
 BOOT = "boot.py"                # optional: a board that must mount its store volume before main.py
 # Mount points of a board's other volumes (stm32: the internal flash, an SD card): files there
 # do not take room from the store's volume.
@@ -144,12 +145,14 @@ def startup_files(board: str) -> list[Path]:
 
 def board_sources(board: str) -> list[Path]:
     """Every source the board needs: the whole firmware package (less the CPython
-    HAL) and the board's folder, plus every repository module they import
+    HAL) and the board's folder, deploy's own board-side modules (DEPLOY_MODULES),
+    plus every repository module they import
     (boards.common.*, boards.profiles, ...) with its parent packages."""
     folder = board_package(board)
     firmware = [p for p in (FIRMWARE / "hcdaudit").rglob("*.py") if not host_only(p)]
     # manifest.py: the freezing manifest of a firmware build (boards/manifest_common.py), not a module
     pending = firmware + [p for p in folder.glob("*.py") if p.name != "manifest.py"]
+    pending += [REPO.joinpath(*name.split(".")).with_suffix(".py") for name in DEPLOY_MODULES]
     needed: set[Path] = set()
     while pending:
         path = pending.pop()

@@ -65,6 +65,7 @@ def expected_sources(board: str) -> set[str]:
     wanted = {p.relative_to(ROOT / "firmware").as_posix() for p in (ROOT / "firmware/hcdaudit").rglob("*.py")
               if p.name != "cpython.py"}
     pending = [p for p in (ROOT / "boards" / board).glob("*.py") if p.name != "manifest.py"]
+    pending.append(ROOT / "boards/common/root_install.py")      # the NVRAM step's script imports it
     seen = set()
     while pending:
         path = pending.pop()
@@ -120,8 +121,9 @@ def test_plan_copies_the_bundle_never_the_escrow(plans, devices, board):
     text, _ = plans(board)
     device = devices[board].resolve()
     steps = commands(text)
-    assert len(steps) == 5 and all(argv[1:3] == ["connect", PORT] for argv in steps)
-    assert steps[0][3] == "run" and steps[4][3:] == ["run", str(plans(board)[1] / "deploy_verify.py"), "+", "reset"]
+    assert len(steps) == 6 and all(argv[1:3] == ["connect", PORT] for argv in steps)
+    assert steps[0][3] == "run" and steps[5][3:] == ["run", str(plans(board)[1] / "deploy_verify.py"), "+", "reset"]
+    assert steps[4][3:] == ["run", str(plans(board)[1] / deploy.NVRAM_SCRIPT)]
     bundle = sorted(str(p) for p in (device / "bundle").iterdir())
     assert steps[3][3:5] == ["run", str(plans(board)[1] / "deploy_root.py")]
     root = deploy.board_constants(board)["ROOT"]
@@ -346,7 +348,7 @@ def test_frozen_plan_copies_no_module(devices, tmp_path):
     out = io.StringIO()
     deploy.deploy("rp2040", PORT, devices["rp2040"], dry_run=True, build_dir=tmp_path, out=out, frozen=True)
     steps = commands(out.getvalue())
-    assert [argv[3] for argv in steps] == ["run", "fs", "run", "run"]
+    assert [argv[3] for argv in steps] == ["run", "fs", "run", "run", "run"]
     assert not any("-r" in argv for argv in steps) and not (tmp_path / "rp2040/lib").exists()
     assert "MAKE_LIB = False" in (tmp_path / "rp2040/deploy_check.py").read_text()
     assert "EXPECTED = '.frozen'" in (tmp_path / "rp2040/deploy_verify.py").read_text()
@@ -384,7 +386,7 @@ def test_make_deploy_dry_run_prints_the_plan(devices):
     proc = make("BOARD=rp2040", "PORT=/dev/null", f"DEVICE={devices['rp2040']}", "DRY_RUN=1")
     assert proc.returncode == 0, proc.stderr
     steps = commands(proc.stdout)
-    assert len(steps) == 5 and all(argv[1:3] == ["connect", "/dev/null"] for argv in steps)
+    assert len(steps) == 6 and all(argv[1:3] == ["connect", "/dev/null"] for argv in steps)
     assert (ROOT / "build/rp2040/lib/hcdaudit/audit.mpy").exists()
 
 
