@@ -6,9 +6,10 @@
 import board_scenarios
 import sim_peripherals
 import support
+from fakes import MASTER_KEY
+
 from boards.common import root_install
 from boards.common.bundle import DeviceError
-from fakes import MASTER_KEY
 from hcdaudit import kdf, ring, seal, segment
 
 BOARDS = ("esp32s3", "rp2040", "stm32")
@@ -43,7 +44,7 @@ def test_the_install_leaves_epoch_0_with_the_escrows_root_in_both_copies():
         assert not root_install.installed(board, p)
         message = sim_peripherals.install_root(board, p)
         assert "installed" in message, message
-        best, bad, good = header(board, p)
+        _best, bad, good = header(board, p)
         assert bad == [] and len(good) == 2, name
         for h in good:
             assert h.epoch == 0 and h.key == ROOT and h.ident == kdf.device_id(sim_peripherals.SIM_UUID), name
@@ -142,7 +143,7 @@ def test_a_redeploy_leaves_the_evolved_key_and_another_root_is_refused_unless_fo
     assert nvram_bytes(board, p) == before
     message = sim_peripherals.install_root(board, p, other, force=True)      # re-provisioning
     assert "installed" in message
-    best, bad, good = header(board, p)
+    best, _bad, good = header(board, p)
     assert best.epoch == 0 and best.key == other and len(good) == 2 and best.generation > 2
     nv = nvram_bytes(board, p)
     assert nv[ring.HEADERS_SIZE:] == bytes(len(nv) - ring.HEADERS_SIZE)        # the old ring cleared
