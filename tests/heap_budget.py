@@ -89,6 +89,11 @@ def prepare(board: str, work: Path) -> dict:
                                         key_dir=str(work / heap_scenario.KEY_DIR) if board == "stm32" else None)
     parts = heap_scenario.Parts(memories)
     sim_peripherals.install_bundle(board_mod, parts, str(device / "bundle"))
+    # ... and its integrity root from the escrow into the board's NVRAM, as deploy does
+    from boards.common import root_install
+    from boards.host import device as host_device
+    root_install.install(board_mod, host_device.load_identity(str(device))["uuid"],
+                         host_device.escrowed_integrity_root(str(device)), peripherals=parts)
     clock = sim.SimClock(sim.DAY_START_US - 40 * 86400 * 1000000)
     board_obj, _ = board_mod.open_board(parts, clock=clock)
     # The key from the host's copy: master_key() would seal it, and the measured

@@ -14,6 +14,7 @@ from boards.common.bundle import DeviceError
 from boards.common.netif import sleep_ms, ticks_diff, ticks_ms
 from hcdaudit import events, subject
 from hcdaudit.audit import AuditLog
+from hcdaudit.ring import RootNotInstalled
 
 NETWORK_FILE = "network.json"     # in ROOT: Wi-Fi credentials, NTP server, collector (not in device.json:
                                   # that is public, and its copy in the escrow is the host's)
@@ -67,7 +68,11 @@ class App:
         clock = self._ntp()             # before boot: the log's first records carry the right time
         key = b.master_key(self.peripherals)
         self.log = AuditLog(self.board, key)
-        self.log.boot(mcu.boot_reason(self.peripherals))
+        try:
+            self.log.boot(mcu.boot_reason(self.peripherals))
+        except RootNotInstalled as exc:
+            self.out("audit log: %s" % exc)     # on the console before the traceback: the one fix
+            raise
         self._log_clock(clock)
         self._open_sender()
         self._open_web(key)

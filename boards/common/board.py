@@ -29,3 +29,4 @@ class Board:
         self.bundle = bundle
         self.device_id = None   # the device's UUID, bound into the log's keys (format v2)
         self.counter = None     # a monotonic counter (secure element, OTP), where the board has one
+        self.root_required = False   # True: epoch 0's integrity key must be installed in NVRAM (no derived root)

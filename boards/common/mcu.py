@@ -101,6 +101,9 @@ def open_board(profile_name, root, nvram, vol, clock=None, random=None):
     board = Board(nvram, vol.dir(root + STORE), identity["slot_count"], identity["slot_size"],
                   identity["store_cap"], clock=clock, random=random, bundle=folder)
     board.device_id = identity.get("uuid")
+    # Epoch 0's integrity key comes from the escrow (`hcdaudit deploy` writes it into
+    # NVRAM): never derived from the master key the board keeps (AuditLog refuses).
+    board.root_required = True
     return board, identity
 
 

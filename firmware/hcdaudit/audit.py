@@ -80,7 +80,9 @@ class AuditLog:
     epoch 0's integrity key, used only at the very first boot, when the
     provisioning keeps it apart from the master key; without it the root is
     derived from the master key (no forward integrity against whoever holds
-    that key: development and tests)."""
+    that key: development and tests), unless `board.root_required` (the
+    reference boards: boards/common/mcu.py), where the first boot raises
+    ring.RootNotInstalled instead: `hcdaudit deploy` installs the root."""
 
     def __init__(self, board, master_key, device_id=None, integrity_root=None):
         ident = kdf.device_id(device_id or getattr(board, "device_id", None))
@@ -169,7 +171,14 @@ class AuditLog:
                 rep.quarantined.append("NVRAM header copy %s" % "AB"[copy])
         if best is None:
             if self.ring.headers_blank() and newest is None and self._ring_blank():
-                root = self._first_root or kdf.integrity_root(self._master, self._ident)
+                root = self._first_root
+                if root is None:
+                    if getattr(self.board, "root_required", False):
+                        # A root derived from the master key would let whoever holds that key
+                        # re-make every epoch's key: the board's NVRAM must get one from the escrow.
+                        raise ring_module.RootNotInstalled(
+                            "integrity root not installed in NVRAM: run hcdaudit deploy")
+                    root = kdf.integrity_root(self._master, self._ident)
                 self._set_epoch(0, root)
                 self._copy = 1
                 self._generation = 0

@@ -43,6 +43,10 @@ class RingError(Exception):
     pass
 
 
+class RootNotInstalled(RingError):
+    """A first boot on a board that must get its integrity root from the escrow."""
+
+
 def region_size(slot_count, slot_size):
     return HEADERS_SIZE + slot_count * slot_size
 
@@ -135,11 +139,13 @@ class Ring:
         self.nvram.write(copy * HEADER_COPY_SIZE, body + header_mac(key, body)
                          + bytes(HEADER_COPY_SIZE - _HEADER_MAC_END))
 
-    def install_root(self, ident, root):
+    def install_root(self, ident, root, generation=0):
         """Provisioning: epoch 0 with its integrity key in both copies (the device
-        then never needs a key it could re-derive)."""
-        self.write_header(0, 1, 0, 0, ident, root)
-        self.write_header(1, 2, 0, 0, ident, root)
+        then never needs a key it could re-derive). `generation`: the newest
+        generation the copies held, so the new ones win even if a cut lands
+        between the two writes."""
+        self.write_header(0, generation + 1, 0, 0, ident, root)
+        self.write_header(1, generation + 2, 0, 0, ident, root)
 
     def headers_blank(self):
         for copy in (0, 1):

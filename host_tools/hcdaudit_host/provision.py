@@ -228,13 +228,13 @@ def provision(device_dir: Path, name: str, serial: str, force: bool = False, fqd
     # the escrow and written into the board's NVRAM header, never into the
     # bundle: the device evolves it per flush and overwrites the old one, so
     # nothing it keeps (its master key included) re-makes an earlier epoch's key.
-    # (Other boards' NVRAM is on the board: until their deploy installs a root
-    # there with Ring.install_root, they derive epoch 0's key from the master key.)
+    # The host board's NVRAM is nvram.bin, written here; a reference board's is on
+    # the board: `hcdaudit deploy` installs the root there over the serial link.
+    integrity_root = secrets.token_bytes(32)
+    _write_secret(escrow / device.INTEGRITY_KEY_FILE, integrity_root)
     # The host board's memories (a real board has FRAM and flash instead).
     nvram = RamNvram(ring.region_size(geometry["slot_count"], geometry["slot_size"]))
     if board == "host":
-        integrity_root = secrets.token_bytes(32)
-        _write_secret(escrow / device.INTEGRITY_KEY_FILE, integrity_root)
         ring.Ring(nvram, geometry["slot_count"], geometry["slot_size"], None).install_root(
             kdf.device_id(identity_uuid), integrity_root)
         (device_dir / device.COUNTER_FILE).write_bytes(bytes(8))

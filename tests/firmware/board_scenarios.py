@@ -22,6 +22,7 @@ def provisioned(name, block_count=None):
     key_dir = support.tmpdir() if name == "stm32" else None
     p = sim_peripherals.peripherals_for(name, block_count=block_count, key_dir=key_dir)
     sim_peripherals.install_bundle(board, p, folder)
+    sim_peripherals.install_root(board, p)
     return board, p
 
 
@@ -34,7 +35,8 @@ def boot(board, p, reason="power-on", clock=None, random=None):
 
 def read_back(board, p):
     b, _ = board.open_board(p)
-    reader = Reader(b.fs, b.nvram, MASTER_KEY, b.slot_count, b.slot_size, b.aes, b.device_id)
+    reader = Reader(b.fs, b.nvram, MASTER_KEY, b.slot_count, b.slot_size, b.aes, b.device_id,
+                    sim_peripherals.INTEGRITY_ROOT)
     records = list(reader.records())
     return records, reader.report
 

@@ -190,7 +190,23 @@ def install_bundle(board_module, peripherals, bundle_dir, names=None):
         folder.commit(out)
 
 
-def write_bundle(path, board_name, master_key, syslog=None, uuid="urn:uuid:0e5c3f4a-6b1d-4c8e-9a7f-3d2b1c0a9e8d"):
+SIM_UUID = "urn:uuid:0e5c3f4a-6b1d-4c8e-9a7f-3d2b1c0a9e8d"
+INTEGRITY_ROOT = bytes(range(100, 132))     # the escrow's integrity.key of the simulated device
+
+
+def install_root(board_module, peripherals, root=INTEGRITY_ROOT, uuid=SIM_UUID, force=False):
+    """What `hcdaudit deploy` does next: the escrow's integrity root into the board's
+    NVRAM (the script it runs over the serial link calls this), in a session of
+    its own: fresh parts over the same memories, as a new mpremote session has."""
+    from boards.common import root_install
+    session = SimPeripherals(peripherals.memories)
+    try:
+        return root_install.install(board_module, uuid, root, force, session)
+    finally:
+        session.power_off()
+
+
+def write_bundle(path, board_name, master_key, syslog=None, uuid=SIM_UUID):
     """A device bundle as `hcdaudit provision --board` writes it (the signing key
     from the RFC 5848 test vectors), into the host folder `path`."""
     import json

@@ -42,6 +42,7 @@ def deployed(name, url=None, network=None):
             f.write(json.dumps(network))
     p = sim_peripherals.peripherals_for(name, key_dir=support.tmpdir() if name == "stm32" else None)
     sim_peripherals.install_bundle(board, p, folder)
+    sim_peripherals.install_root(board, p)
     return board, p
 
 

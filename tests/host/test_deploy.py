@@ -65,6 +65,7 @@ def expected_sources(board: str) -> set[str]:
     wanted = {p.relative_to(ROOT / "firmware").as_posix() for p in (ROOT / "firmware/hcdaudit").rglob("*.py")
               if p.name != "cpython.py"}
     pending = [p for p in (ROOT / "boards" / board).glob("*.py") if p.name != "manifest.py"]
+    pending.append(ROOT / "boards/common/root_install.py")      # the NVRAM step's script imports it
     seen = set()
     while pending:
         path = pending.pop()
@@ -120,8 +121,9 @@ def test_plan_copies_the_bundle_never_the_escrow(plans, devices, board):
     text, _ = plans(board)
     device = devices[board].resolve()
     steps = commands(text)
-    assert len(steps) == 5 and all(argv[1:3] == ["connect", PORT] for argv in steps)
-    assert steps[0][3] == "run" and steps[4][3:] == ["run", str(plans(board)[1] / "deploy_verify.py"), "+", "reset"]
+    assert len(steps) == 6 and all(argv[1:3] == ["connect", PORT] for argv in steps)
+    assert steps[0][3] == "run" and steps[5][3:] == ["run", str(plans(board)[1] / "deploy_verify.py"), "+", "reset"]
+    assert steps[4][3:] == ["run", str(plans(board)[1] / deploy.NVRAM_SCRIPT)]
     bundle = sorted(str(p) for p in (device / "bundle").iterdir())
     assert steps[3][3:5] == ["run", str(plans(board)[1] / "deploy_root.py")]
     root = deploy.board_constants(board)["ROOT"]
@@ -346,7 +348,7 @@ def test_frozen_plan_copies_no_module(devices, tmp_path):
     out = io.StringIO()
     deploy.deploy("rp2040", PORT, devices["rp2040"], dry_run=True, build_dir=tmp_path, out=out, frozen=True)
     steps = commands(out.getvalue())
-    assert [argv[3] for argv in steps] == ["run", "fs", "run", "run"]
+    assert [argv[3] for argv in steps] == ["run", "fs", "run", "run", "run"]
     assert not any("-r" in argv for argv in steps) and not (tmp_path / "rp2040/lib").exists()
     assert "MAKE_LIB = False" in (tmp_path / "rp2040/deploy_check.py").read_text()
     assert "EXPECTED = '.frozen'" in (tmp_path / "rp2040/deploy_verify.py").read_text()
@@ -384,7 +386,7 @@ def test_make_deploy_dry_run_prints_the_plan(devices):
     proc = make("BOARD=rp2040", "PORT=/dev/null", f"DEVICE={devices['rp2040']}", "DRY_RUN=1")
     assert proc.returncode == 0, proc.stderr
     steps = commands(proc.stdout)
-    assert len(steps) == 5 and all(argv[1:3] == ["connect", "/dev/null"] for argv in steps)
+    assert len(steps) == 6 and all(argv[1:3] == ["connect", "/dev/null"] for argv in steps)
     assert (ROOT / "build/rp2040/lib/hcdaudit/audit.mpy").exists()
 
 
@@ -401,3 +403,102 @@ def test_deploy_help(hcdaudit):
     assert status == 0
     for text in ("--board", "--port", "--device", "--dry-run", "escrow"):
         assert text in out
+
+
+# ---------------------------------------------------------------- the NVRAM step: the integrity root
+
+NVRAM_RUNNER = '''\
+# The board's side of deploy's NVRAM step over simulated parts: the generated script
+# run as mpremote runs it (PERIPHERALS: the parts its board module opens), then the
+# header read back through the board's own open_nvram().
+import sim_peripherals
+from boards import profiles
+from hcdaudit import ring
+
+BOARD = {board!r}
+PERIPHERALS = sim_peripherals.peripherals_for(BOARD)
+for _ in range({times}):
+    with open({script!r}) as f:
+        exec(f.read())
+board = __import__("boards.%s.board" % BOARD, None, None, ["board"])
+profile = profiles.profile(BOARD)
+best, bad, good = ring.Ring(board.open_nvram(PERIPHERALS), profile["slot_count"], profile["slot_size"],
+                            None).read_header()
+print("HEADER", best.epoch, best.key.hex(), best.ident.hex(), len(good), len(bad))
+'''
+
+
+def run_nvram_step(tmp_path: Path, board: str, device_dir: Path, times: int = 1,
+                   root: bytes | None = None) -> subprocess.CompletedProcess:
+    uuid = deploy.device_uuid(device_dir)
+    script = tmp_path / f"{board}-{deploy.NVRAM_SCRIPT}"
+    script.write_text(deploy.nvram_script(board, uuid, root or deploy.escrowed_root(device_dir)))
+    runner = tmp_path / f"{board}-runner.py"
+    runner.write_text(NVRAM_RUNNER.format(board=board, script=str(script), times=times))
+    env = dict(os.environ, MICROPYPATH=f"{ROOT}:{ROOT / 'firmware'}:{ROOT / 'tests/firmware'}")
+    return subprocess.run([micropython(), "-X", "heapsize=2M", str(runner)], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+@pytest.mark.parametrize("board", BOARDS)
+def test_the_nvram_step_installs_the_escrows_root_on_the_unix_port(devices, tmp_path, board):
+    need_board(board)
+    from hcdaudit import kdf
+    proc = run_nvram_step(tmp_path, board, devices[board], times=2)      # deployed twice: the second leaves it
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "integrity root installed in NVRAM" in proc.stdout and "already installed" in proc.stdout
+    epoch, key, ident, good, bad = proc.stdout.split("HEADER ")[1].split()
+    root = (devices[board] / "escrow/integrity.key").read_bytes()
+    assert (int(epoch), bytes.fromhex(key), int(good), int(bad)) == (0, root, 2, 0)
+    assert bytes.fromhex(ident) == kdf.device_id(deploy.device_uuid(devices[board]))
+
+
+def test_provision_keeps_the_reference_boards_root_in_the_escrow_only(devices):
+    for board in BOARDS + ["host"]:
+        root = (devices[board] / "escrow/integrity.key").read_bytes()
+        assert len(root) == 32
+        bundle = devices[board] / "bundle"
+        assert all(root not in p.read_bytes() for p in bundle.iterdir()), board
+        assert (root in (devices[board] / "nvram.bin").read_bytes()) == (board == "host"), board
+
+
+def test_the_dry_run_and_the_build_folder_hold_no_key(plans, devices, board="rp2040"):
+    text, build = plans(board)
+    root = (devices[board] / "escrow/integrity.key").read_bytes()
+    assert root.hex() not in text
+    nvram = build / deploy.NVRAM_SCRIPT
+    assert f"run {nvram}" in text and "install the integrity root" not in text      # argv only, no key
+    assert root.hex() not in nvram.read_text() and deploy.NVRAM_KEY_PLACEHOLDER in nvram.read_text()
+    for path in build.rglob("*"):
+        if path.is_file():
+            assert root.hex().encode() not in path.read_bytes() and root not in path.read_bytes(), path
+
+
+def test_a_deploy_runs_the_key_from_a_private_copy_it_removes(devices, tmp_path, monkeypatch):
+    """The real (not dry) run: mpremote stood in for by a script that records each step
+    and what the NVRAM step's file held, with its mode, while it existed."""
+    need_board("rp2040")
+    log = tmp_path / "steps.jsonl"
+    fake = tmp_path / "mpremote"
+    fake.write_text(f'''#!{sys.executable}
+import json, os, stat, sys
+seen = {{"argv": sys.argv[1:]}}
+if sys.argv[-1].endswith("/{deploy.NVRAM_SCRIPT}"):
+    seen["text"] = open(sys.argv[-1]).read()
+    seen["mode"] = stat.S_IMODE(os.stat(sys.argv[-1]).st_mode)
+with open({str(log)!r}, "a") as f:
+    f.write(json.dumps(seen) + "\\n")
+''')
+    fake.chmod(0o755)
+    monkeypatch.setattr(deploy, "mpremote_command", lambda: str(fake))
+    out = io.StringIO()
+    assert deploy.deploy("rp2040", "/dev/null", devices["rp2040"], build_dir=tmp_path / "build", out=out) == 0
+    steps = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(steps) == 6
+    nvram = steps[4]
+    root = (devices["rp2040"] / "escrow/integrity.key").read_bytes()
+    assert repr(root.hex()) in nvram["text"] and nvram["mode"] == 0o600
+    private = Path(nvram["argv"][-1])
+    assert not private.exists() and not private.parent.exists()         # removed after the step
+    assert not str(private).startswith(str(tmp_path / "build"))
+    assert "install the integrity root" in out.getvalue() and root.hex() not in out.getvalue()

@@ -21,7 +21,7 @@ import pytest
 from conftest import ROOT, micropython
 from boards import profiles
 from hcdaudit import ring
-from hcdaudit_host import pull
+from hcdaudit_host import deploy, pull
 from hcdaudit_host.errors import UsageError
 from hcdaudit_host.provision import provision
 
@@ -66,6 +66,11 @@ def install(bundle):
                 dst.write(src.read())
 
 
+def install_root(uuid, root_hex, script):
+    from boards.common import root_install     # what deploy's NVRAM step calls on a board
+    root_install.install(__import__("simboard"), uuid, bytes.fromhex(root_hex))
+
+
 def start(clock):
     with open(ROOT + "/device.json") as f:
         identity = json.load(f)
@@ -105,6 +110,13 @@ def install(bundle):
     sim_peripherals.install_bundle(_board, _parts, bundle)
 
 
+def install_root(uuid, root_hex, script):
+    """deploy's NVRAM step: its generated script (holding the key), over these parts."""
+    with open(script) as f:
+        code = f.read()
+    exec(code, {{"PERIPHERALS": _parts}})
+
+
 def start(clock):
     board, identity = _board.open_board(_parts, clock=clock)
     return board, _board.master_key(_parts)
@@ -122,6 +134,7 @@ from hcdaudit.audit import AuditLog
 
 if {fresh}:
     simboard.install({bundle!r})
+    simboard.install_root({uuid!r}, {root!r}, {nvram_script!r})
 now = [{start}]
 board, key = simboard.start(lambda: now[0])
 log = AuditLog(board, key)
@@ -182,11 +195,17 @@ class SimBoard:
         (self.board_dir / "simboard.py").write_text(module.format(image=str(self.image), nvram=str(self.nvram),
                                                                   block=BLOCK, blocks=BLOCKS))
         self.boots = 0
+        # deploy's NVRAM step, as it runs on the board: the script with the escrow's key
+        (self.board_dir / deploy.NVRAM_SCRIPT).write_text(
+            deploy.nvram_script("rp2040", self.identity["uuid"], (self.device / "escrow/integrity.key").read_bytes()))
 
     def run_firmware(self, events: int) -> None:
         """One boot of the firmware on the board, logging `events` events."""
         script = self.board_dir / "fill.py"
         script.write_text(FILL.format(bundle=str(self.device / "bundle"), fresh=self.boots == 0,
+                                      uuid=self.identity["uuid"],
+                                      root=(self.device / "escrow/integrity.key").read_bytes().hex(),
+                                      nvram_script=str(self.board_dir / deploy.NVRAM_SCRIPT),
                                       start=START_US + self.boots * 3600 * 1000000, events=events))
         self.boots += 1
         proc = subprocess.run([micropython(), "-X", "heapsize=1M", str(script)], capture_output=True, text=True,
@@ -596,3 +615,64 @@ def test_pull_command_on_a_silent_serial_device(board, hcdaudit):
     assert not hung, "pull hung on a silent serial device"
     status, _, err = result[0]
     assert status == 2 and "no MicroPython raw REPL" in err
+
+
+# ---------------------------------------------------------------- forward integrity on a reference board
+
+def _tampered_findings(hcdaudit, folder: Path) -> list[tuple[str, int, int]]:
+    import json
+    status, out, err = hcdaudit("verify", "store", folder, "--json")
+    assert status != 0, out
+    return [(f["verdict"], f["first_seq"], f["last_seq"]) for f in json.loads(out)["tampered"]]
+
+
+def test_a_deployed_root_keeps_flushed_epochs_out_of_the_master_keys_reach(hcdaudit, tmp_path):
+    """rp2040 (its board.py over simulated parts): deploy's NVRAM step installs the
+    escrow's root; the firmware logs two segments; the pulled copy verifies. An
+    attacker with the bundle's master key and the NVRAM (the current epoch's key)
+    re-seals a record of a flushed epoch: the verifier names it, whichever key."""
+    from boards.host.board import runtime_hal
+    from boards.host.memory import RamNvram
+    from hcdaudit import kdf, seal, segment
+    need_rp2040("rp2040")
+    sim = SimBoard(tmp_path, "rp2040")
+    root = (sim.device / "escrow/integrity.key").read_bytes()
+    assert root not in (sim.device / "bundle").joinpath("master.key").read_bytes()
+    sim.run_firmware(130)
+    do_pull(sim)
+    status, out, err = hcdaudit("verify", "store", sim.device)
+    assert status == 0, out + err
+    nv = (sim.device / "nvram.bin").read_bytes()
+    slots = sim.identity["slot_count"], sim.identity["slot_size"]
+    header = ring.Ring(RamNvram(len(nv), nv), *slots, None).read_header()[0]
+    assert header.epoch == 2 and header.key == kdf.epoch_key(root, 2)      # evolved from the installed root
+    assert nv.find(root) < 0 and nv.find(kdf.epoch_key(root, 1)) < 0      # the earlier keys are erased
+
+    master = (sim.device / "bundle/master.key").read_bytes()
+    ident = kdf.device_id(sim.identity["uuid"])
+    sealer = seal.Sealer(runtime_hal().Aes(kdf.Subkeys(master, ident).conf), slots[1] - seal.OVERHEAD)
+    name = sim.device / "store" / segment.name_for(1)
+    original = name.read_bytes()
+    offset = segment.HEADER_SIZE
+    while True:                                # seq 10's entry in the epoch-0 segment
+        seq, epoch, salt, n = seal.parse_header(original, offset)
+        size = seal.HEADER_SIZE + n + seal.MAC_SIZE
+        if seq == 10:
+            break
+        offset += size
+    assert epoch == 0
+    plaintext = sealer.open_entry(original[offset:offset + size])
+    edited = plaintext.replace(b"bob", b"eve") if b"bob" in plaintext else plaintext[:-1] + b"x"
+    derived = kdf.integrity_root(master, ident)     # what a board deriving its root would have used
+    attempts = {"the master key's root, epoch 0": (kdf.HmacKey(derived), 0, "modified"),
+                "the NVRAM's current key": (kdf.HmacKey(header.key), header.epoch, "forged")}
+    for what, (key, as_epoch, verdict) in attempts.items():
+        buf = bytearray(slots[1])
+        m = sealer.seal_entry_into(key, 10, as_epoch, salt, edited, buf)
+        assert m == size, what
+        name.write_bytes(original[:offset] + bytes(buf[:m]) + original[offset + size:])
+        found = _tampered_findings(hcdaudit, sim.device)
+        assert (verdict, 10, 10) in found, (what, found)
+    name.write_bytes(original)
+    status, out, err = hcdaudit("verify", "store", sim.device)
+    assert status == 0, out + err

@@ -58,6 +58,10 @@ if store_dir != "/":
     unmount, fs = fs.unmount, DirFs(path)
     fs.unmount = unmount
 nv = RamNvram(ring.region_size(identity["slot_count"], identity["slot_size"]))
+from hcdaudit import kdf
+with open(device_dir + "/escrow/integrity.key", "rb") as f:      # deploy's NVRAM step
+    ring.Ring(nv, identity["slot_count"], identity["slot_size"], None).install_root(
+        kdf.device_id(identity["uuid"]), f.read())
 board = Board(nv, fs, identity["slot_count"], identity["slot_size"], identity["store_cap"],
               clock=support.FakeClock(), random=support.FakeRandom())
 log = AuditLog(board, key, identity["uuid"])
@@ -98,6 +102,9 @@ def write_cpython(device: Path, image: Path, nvram: Path, events: int) -> tuple[
     lfs.format()
     lfs.mount()
     nv = RamNvram(ring.region_size(identity["slot_count"], identity["slot_size"]))
+    from hcdaudit import kdf
+    ring.Ring(nv, identity["slot_count"], identity["slot_size"], None).install_root(     # deploy's NVRAM step
+        kdf.device_id(identity["uuid"]), (device / "escrow" / "integrity.key").read_bytes())
     board = Board(nv, LittleFsStore(lfs), identity["slot_count"], identity["slot_size"], identity["store_cap"],
                   clock=support.FakeClock(), random=support.FakeRandom())
     log = AuditLog(board, key, identity["uuid"])
@@ -311,6 +318,9 @@ def full_store(tmp_path_factory):
     identity = json.loads((device / "bundle" / "device.json").read_text())
     key = (device / "bundle" / "master.key").read_bytes()
     nv = RamNvram(ring.region_size(50, 512))
+    from hcdaudit import kdf
+    ring.Ring(nv, 50, 512, None).install_root(                                    # deploy's NVRAM step
+        kdf.device_id(identity["uuid"]), (device / "escrow" / "integrity.key").read_bytes())
     board = Board(nv, DirFs(str(device / "store")), 50, 512, identity["store_cap"], clock=support.FakeClock(),
                   random=support.FakeRandom())
     log = AuditLog(board, key, identity["uuid"])
