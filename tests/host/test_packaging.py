@@ -84,5 +84,5 @@ def test_the_minimal_example_runs_on_the_installed_package(installed, tmp_path):
               cwd=tmp_path).stdout
     assert "seqs through 6 in the store and delivered" in out, out
     verdict = run(installed / "hcdaudit", "verify", "syslog", tmp_path / "c.log", "--trust",
-                  device / "escrow/syslog-signing.pem").stdout
+                  device / "escrow/syslog-signing.pem", "--device", device).stdout
     assert verdict.startswith("syslog verification: VERIFIED (6 verified"), verdict

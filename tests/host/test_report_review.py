@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import unicodedata
 from collections import Counter
 from datetime import datetime, timedelta
@@ -160,8 +161,16 @@ def test_unknown_accounts_are_marked_and_administrators_named(fleet):
     assert "(unknown account)" not in bursts or any(f"{u} (unknown account)" in bursts for u in unknown)
 
 
-def test_device_verdict_states_the_unanchored_tail(fleet):
-    doc = Page(fleet["html"])
+def test_device_verdict_states_the_unanchored_tail(fleet, tmp_path):
+    # The simulated device has a board monotonic counter, which anchors its tail:
+    assert Page(fleet["html"]).find("h2", id="verdict-h")[0]["data-tail-anchored"] == "true"
+    # without it (a board with no counter), nothing outside the device pins its newest seq.
+    device = tmp_path / "mfd-east-1"
+    shutil.copytree(fleet["east"], device)
+    (device / "counter.bin").unlink()
+    page = tmp_path / "east.html"
+    assert run_report(device, "--html", page, "--no-remember") == 0
+    doc = Page(page.read_text(encoding="utf-8"))
     heading = doc.find("h2", id="verdict-h")[0]
     assert heading["data-verdict"] == "clean" and heading["data-tail-anchored"] == "false"
     last = fleet["summary"]["last_seq"]
