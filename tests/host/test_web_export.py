@@ -64,6 +64,16 @@ class Device:
         finally:
             conn.close()
 
+    def wait_for_records(self, count: int, timeout_s: float = 60) -> None:
+        """Until the running device has logged `count` records (its own status page), bounded."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            status, body = self.get("/status.json")
+            if status == 200 and json.loads(body)["newest_seq"] >= count:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"the device did not log {count} records in {timeout_s} s")
+
     def raw(self, data: bytes, read_s: float = 15) -> bytes:
         """Send raw octets over TLS; everything the server answers until it closes."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=read_s) as plain:
@@ -222,6 +232,7 @@ def test_plain_http_malformed_oversized_and_slow_requests_get_errors_and_others_
 def test_pull_during_logging_gives_a_folder_verify_and_export_accept(device_factory, hcdaudit, runtime, tmp_path,
                                                                      monkeypatch):
     dev = device_factory(runtime, events=2000, rate=100, duration=12)    # its mid-day restart comes at ~6 s
+    dev.wait_for_records(120)        # past its first flushes: the pull carries segments and the ring
     copy = tmp_path / "pulled"
     copy.mkdir()
     shutil.copytree(dev.dir / "escrow", copy / "escrow")
