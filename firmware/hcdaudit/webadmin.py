@@ -24,17 +24,7 @@ from hcdaudit import events, exportfmt, kdf
 from hcdaudit import subject as subjects
 from hcdaudit.httpreq import HttpError, Selection, digits, parse_request, unquote
 from hcdaudit.lockout import FailureCounter
-
-try:
-    from time import ticks_diff, ticks_ms
-except ImportError:
-    import time as _time
-
-    def ticks_ms():
-        return int(_time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
+from hcdaudit.ticks import ticks_diff, ticks_ms
 
 try:
     from micropython import const

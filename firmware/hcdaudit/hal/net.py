@@ -22,21 +22,11 @@ except ImportError:     # pragma: no cover (every port with sockets has select)
     import uselect as select
 
 from hcdaudit import kdf, relp
+from hcdaudit.ticks import ticks_diff, ticks_ms
 
 _FRAME = 2048 + 16     # the largest message plus its octet count
 _MICROPYTHON = sys.implementation.name == "micropython"
 _RSP_BUFFER = 512      # a read's worth of RELP responses (15 octets each)
-
-try:
-    from time import ticks_diff, ticks_ms
-except ImportError:
-    import time as _time
-
-    def ticks_ms():
-        return int(_time.monotonic() * 1000)
-
-    def ticks_diff(a, b):
-        return a - b
 
 
 class TransportError(OSError):
