@@ -50,6 +50,14 @@ _LIMIT = 0x10000000000000000             # CBOR integers: -2**64 .. 2**64 - 1
 _SCALARS = (str, bytes, bool, type(None))
 
 
+def _plain_item(value, depth):
+    """A map value or list element of a container at `depth`."""
+    kind = type(value)
+    if kind is int:
+        return -_LIMIT <= value < _LIMIT
+    return kind in _SCALARS or (depth < 12 and _plain(value, depth + 1))
+
+
 def _plain(obj, depth):
     """Whether obj holds only what cbor.py decodes (int in range, text, bytes,
     bool, None, lists, maps with unsigned-int keys in ascending order), at most
@@ -62,20 +70,12 @@ def _plain(obj, depth):
             if type(key) is not int or key <= previous or key >= _LIMIT:
                 return False
             previous = key
-            kind = type(value)
-            if kind is int:
-                if not -_LIMIT <= value < _LIMIT:
-                    return False
-            elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
+            if not _plain_item(value, depth):
                 return False
         return True
     if kind is list:
         for value in obj:
-            kind = type(value)
-            if kind is int:
-                if not -_LIMIT <= value < _LIMIT:
-                    return False
-            elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
+            if not _plain_item(value, depth):
                 return False
         return True
     if kind is int:
