@@ -507,26 +507,30 @@ class CollectorThread:
 
     def __init__(self, collector: Collector):
         self.collector = collector
-        self._loop = asyncio.new_event_loop()
+        # made in the thread, where a Ctrl-C cannot cut its construction short (a half-made loop's
+        # finaliser prints a traceback at exit)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._main, name=f"hcdaudit-collect-{collector.scheme}", daemon=True)
 
     def _main(self) -> None:
-        asyncio.set_event_loop(self._loop)
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         try:
-            self._loop.run_until_complete(self.collector.start())
+            loop.run_until_complete(self.collector.start())
         except BaseException as exc:       # noqa: BLE001 - handed to the starting thread
             self._failure = exc
             self._ready.set()
-            self._loop.close()
+            loop.close()
             return
+        self._loop = loop
         self._ready.set()
         try:
-            self._loop.run_forever()
+            loop.run_forever()
         finally:
-            self._loop.run_until_complete(self.collector.stop())
-            self._loop.close()
+            loop.run_until_complete(self.collector.stop())
+            loop.close()
 
     def start(self, timeout: float = 10.0) -> CollectorThread:
         self._thread.start()
@@ -577,7 +581,7 @@ class CollectorThread:
         return last
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self._thread.is_alive():
+        if self._thread.is_alive() and self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout)
 

@@ -111,8 +111,6 @@ def test_ctrl_c_in_the_demo_says_where_its_files_are():
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    # (the collector thread's event loop, cut short by the interrupt, may add an
-    # "Exception ignored" note of the interpreter's after it: not a traceback)
     assert "Traceback" not in err, err
     line = err.strip().splitlines()[0]
     assert line.startswith("hcdaudit demo: interrupted; the devices and collector files made so far are in "), err
