@@ -34,8 +34,8 @@ def escrow_for(device: Path) -> None:
     import fakes
     escrow = device / "escrow"
     escrow.mkdir(exist_ok=True)
-    (escrow / "device.json").write_text(json.dumps({"name": "bench", "serial": "B1", "uuid": "urn:uuid:"
-                                                    "b52a247b-c2de-4224-803c-ccf67ded7c84", "fqdn": "bench.example.com",
+    # no "uuid": the bench's board binds none (the all-zero device id, kdf.device_id)
+    (escrow / "device.json").write_text(json.dumps({"name": "bench", "serial": "B1", "fqdn": "bench.example.com",
                                                     "board": "host", "slot_count": 50, "slot_size": 512,
                                                     "store_cap": 15000}))
     (escrow / "master.key").write_bytes(fakes.MASTER_KEY)
@@ -293,20 +293,11 @@ def syslog_rows(work: Path, mp_env: dict, full: Path) -> list[tuple[str, str]]:
 
 def host_tool_rows(work: Path, full: Path) -> list[tuple[str, str]]:
     """Export and verify of a full 15,000-record store (CPython, records/s)."""
-    import json
-    sys.path.insert(0, str(ROOT / "tests/firmware"))
-    import fakes
     from hcdaudit_host.export import export_to
     from hcdaudit_host.verify_store import verify
     device = work / "full-host"
     shutil.copytree(full, device)
-    escrow = device / "escrow"
-    escrow.mkdir()
-    (escrow / "device.json").write_text(json.dumps({"name": "bench", "serial": "B1", "uuid": "urn:uuid:"
-                                                    "b52a247b-c2de-4224-803c-ccf67ded7c84", "fqdn": "bench.example.com",
-                                                    "board": "host", "slot_count": 50, "slot_size": 512,
-                                                    "store_cap": 15000}))
-    (escrow / "master.key").write_bytes(fakes.MASTER_KEY)
+    escrow_for(device)
     rows = []
     start = time.perf_counter()
     report = verify(device, work / "state", remember=False)
