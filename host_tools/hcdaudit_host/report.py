@@ -1449,7 +1449,8 @@ def _outages_sentence(review: Review) -> str:
                 f"{longest} min, {sum(o.failed_tries or 0 for o in outages):,} failed tries); "
                 f"{waiting:,} records were waiting when it was back"
                 + (f"; {_plural(still, 'outage')} had not ended by the last record" if still else "")
-                + ". No record is lost by an outage: the device keeps each until it is delivered.")
+                + ". The device keeps a record until it is delivered, unless the storage cap evicts it first "
+                  "(which it audits as a loss).")
     return (f"The collector was unreachable {_plural(len(outages), 'time')} (longest {longest} min); the device "
             f"held {waiting:,} records and delivered them when the link was back.")
 
