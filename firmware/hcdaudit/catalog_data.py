@@ -77,6 +77,7 @@ ITEMS = (
     "\naccount_user t 32"         # 59 accounting user (PWG JAUN / JAUU)
     "\nimages u 4"                # 60 images completed (PWG JIM)
     "\nthreshold u 2"             # 61 configured failure limit
+    "\nduration_ms u 8"           # 62 how long it lasted, by the device clock (audit_link_up)
 )
 
 # ---------------------------------------------------------------- outcomes
@@ -214,6 +215,10 @@ EVENTS = (
         "FAU_STG.4 (overwrite oldest)"
     "\naudit_undelivered_loss|0905|SystemInternalError|3|system|first_seq,last_seq,count,peer|3|success||"
         "FAU_STG.4, FAU_STG_EXT.1 (records lost before delivery)"
+    "\naudit_link_down|0906|SystemInternalError|4|system|protocol,peer,reason,first_seq,last_seq|5|failure||"
+        "FAU_STG_EXT.1 (audit server unreachable)"
+    "\naudit_link_up|0907|SystemStateChanged|6|system|protocol,peer,failure_count,duration_ms,count,first_seq,"
+        "last_seq|7|success|Idle|FAU_STG_EXT.1 (audit server reachable again)"
 )
 
 # Columns of a parsed EVENTS row (parse_event, events()).

@@ -20,6 +20,14 @@
 # SB too is out only when acknowledged; the signer keeps just its last SB, so
 # no new one is made while the last is unanswered, and a failure resends it.
 #
+# The link to the collector is audited on connection-oriented transports
+# (LINKED; UDP and a file have no link): one audit_link_down when an
+# established link is lost or the first connection of the reboot session
+# fails, nothing per retry while it stays down, and one audit_link_up when a
+# write succeeds on a new connection (the failed tries, how long it lasted by
+# the device clock, and the backlog about to be delivered). Both go through
+# log() like any record: they join the backlog and are delivered in order.
+#
 # log() never waits on the network: the sender runs from the main loop
 # (`pump()` with a message budget, `tick()` for timers) and its sockets have
 # timeouts. Its buffers are the formatter's, the signer's and the transport's,
@@ -30,6 +38,11 @@ SAVE_EVERY = 32           # deliveries between cursor writes (a lag costs duplic
 UNCONFIRMED = 256         # TCP/TLS default: records kernel buffers can hold unseen (a board sets its own)
 BACKOFF_FIRST_S = 1
 BACKOFF_CAP_S = 60
+LINKED = ("tcp", "tls", "relp", "relp+tls")   # transports with a link to audit
+
+_LINK_NEW = 0             # not connected yet in this reboot session
+_LINK_UP = 1              # a write succeeded on the current or last connection
+_LINK_DOWN = 2            # audit_link_down logged; audit_link_up is owed
 
 
 class Sender:
@@ -71,6 +84,15 @@ class Sender:
         self.failed = 0
         self.lost = 0             # records evicted before delivery (audited)
         self.last_error = None
+        self.audits_link = transport.name in LINKED
+        self._link = _LINK_NEW
+        self._wrote = False       # a write succeeded on the current connection
+        self._down_us = 0         # device clock when the link went down
+        self._tries = 0           # failed tries while down
+        self._back_first = 0      # at reconnection: the first seq to (re)send
+        self._back_last = 0       # at reconnection: the last seq logged
+        self._back_us = 0         # device clock at reconnection
+        self.link_records = 0     # audit_link_down and audit_link_up logged
 
     # -- the main loop's calls
     def pump(self, budget=64):
@@ -127,6 +149,7 @@ class Sender:
         except OSError:
             pass
         self.connected = False
+        self._wrote = False       # a later connection proves itself again
         self._save_cursor(True)
 
     # -- sending
@@ -184,6 +207,12 @@ class Sender:
         else:
             self.transport.send(message)
         self.octets += len(message)
+        if not self._wrote:
+            self._wrote = True
+            if self._link == _LINK_DOWN:
+                self._link_up()
+            elif self._link == _LINK_NEW:
+                self._link = _LINK_UP
 
     def _resend_failed_block(self):
         if self._retry_sb:
@@ -210,8 +239,8 @@ class Sender:
         last = oldest - 1 if oldest > seq else seq
         count = last - seq + 1
         self.lost += count
-        self.log.log("audit_undelivered_loss", first_seq=seq, last_seq=last, count=count,
-                     peer=self.transport.peer[:45])
+        self._audit("audit_undelivered_loss", first_seq=seq, last_seq=last, count=count,
+                    peer=self.transport.peer[:45])
         self.next_seq = last + 1
         if self.delivered < last:
             self.delivered = last
@@ -229,6 +258,12 @@ class Sender:
             return False
         self.connected = True
         self._session_first = self.next_seq
+        self._wrote = False
+        if self._link == _LINK_DOWN:
+            # What waits now; audit_link_up says so once a write gets through.
+            self._back_first = self.next_seq
+            self._back_last = self.log.next_seq - 1
+            self._back_us = self.clock()
         self.failures = 0
         self._failure_reason = None
         self.signer.reconnected()   # RFC 5848 §6.1.1: a fresh CB in every transport session
@@ -252,15 +287,55 @@ class Sender:
         if safe < self.saved:
             safe = self.saved
         self.next_seq = safe + 1
+        self._link_failed(exc)
         reason = getattr(exc, "reason", None)
         if reason is not None and reason != self._failure_reason:
             # FTP_ITC.1: a failed trusted channel is audited, once per distinct reason.
             self._failure_reason = reason
-            self.log.log("trusted_channel_failure", protocol=exc.protocol[:16], peer=exc.peer[:45],
-                         reason=reason[:64], failure_count=self.failures)
+            self._audit("trusted_channel_failure", protocol=exc.protocol[:16], peer=exc.peer[:45],
+                        reason=reason[:64], failure_count=self.failures)
         delay = min(self.backoff_cap_us, BACKOFF_FIRST_S * 1000000 << min(self.failures - 1, 16))
         jitter = self.random(1)[0]            # 0..255: wait between half and all of the delay
         self.retry_at_us = self.clock() + delay // 2 + delay * jitter // 510
+
+    # -- the link's audit
+    def _link_failed(self, exc):
+        """A failure: a try that never got a write through, or the loss of a
+        link that had one. The first failure after the link was up (or the
+        first of the reboot session) is audited; the rest are counted."""
+        if not self.audits_link:
+            return
+        attempt = not self._wrote          # the connection failed before any write got through
+        self._wrote = False
+        if self._link == _LINK_DOWN:
+            self._tries += 1
+            return
+        self._link = _LINK_DOWN
+        self._tries = 1 if attempt else 0
+        self._down_us = self.clock()
+        self._back_first = self.next_seq
+        reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+        self._audit("audit_link_down", protocol=self.transport.name, peer=self.transport.peer[:45],
+                    reason=reason[:64], first_seq=self.next_seq, last_seq=self.log.next_seq - 1)
+        self.link_records += 1
+
+    def _link_up(self):
+        """The first write on a new connection got through: the outage is over."""
+        self._link = _LINK_UP
+        lasted = self._back_us - self._down_us
+        backlog = self._back_last - self._back_first + 1
+        self._audit("audit_link_up", protocol=self.transport.name, peer=self.transport.peer[:45],
+                    failure_count=self._tries, duration_ms=lasted // 1000 if lasted > 0 else 0,
+                    count=backlog if backlog > 0 else 0, first_seq=self._back_first, last_seq=self._back_last)
+        self.link_records += 1
+        self._tries = 0
+
+    def _audit(self, event, **items):
+        # The record joins the backlog behind the seqs being sent (the loop
+        # reads log.next_seq afresh); the open segment is released first, as
+        # the flush this log() may trigger can evict it.
+        self.backlog.release()
+        self.log.log(event, **items)
 
     def _safe_through(self):
         """The highest seq the collector surely holds."""

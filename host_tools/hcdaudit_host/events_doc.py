@@ -22,6 +22,12 @@ ADDED = {
                       "evicted seq range and count.",
     "audit_undelivered_loss": "§1.11 item 4 / TD0066: records evicted before the syslog sender delivered them "
                               "are a loss the audit server never sees; the loss is itself audited.",
+    "audit_link_down": "§1.11 item 4 / FAU_STG_EXT.1: the syslog sender lost its link to the audit server (or "
+                       "could not reach it after a start); logged once, never per retry, with the first record "
+                       "not yet delivered. No seed records when its audit server became unreachable.",
+    "audit_link_up": "The end of an audit_link_down: the link is back, with the failed tries, how long it was down "
+                     "(device clock) and the backlog about to be delivered, so an auditor can match the collector's "
+                     "silence and its re-sent copies with the device's own account.",
     "fax_receive_job": "Gap in FX: 'Fax' does not separate send from receive; PWG has FaxIn and FaxOut.",
     "trusted_channel_failure": "E7 is weak in every seed (no reason in Xerox, periodic check only in FX, no "
                                "inbound sessions): ours carries protocol, peer, count, reason and direction "

@@ -79,6 +79,7 @@ CHANGE_EVENTS = ("setting_change", "job_setting_change", "auth_mode_change", "us
 EXPORT_EVENTS = ("audit_export", "log_download")
 LOSS_EVENTS = ("audit_eviction", "audit_undelivered_loss", "trusted_channel_failure", "ntp_failure",
                "deleted_username_overflow")
+LINK_EVENTS = ("audit_link_down", "audit_link_up")     # the syslog sender's own account of its collector link
 NTP_EVENTS = ("ntp_failure",)
 POWER_EVENTS = ("audit_start", "audit_stop", "audit_recovery", "device_start", "device_shutdown",
                 "abnormal_termination", "process_terminated")
@@ -350,19 +351,36 @@ class Account:
 
 @dataclass
 class Outage:
-    """A time the collector's link was down: no message or block reached the collector, and when it
-    came back the device delivered what it had held (its backlog, counted from its own records)."""
-    start: datetime                # the last thing the collector received before the silence
-    end: datetime                  # the first block the device sent when the link was back
-    backlog: int                   # device records made during the silence (delivered late)
+    """A time the collector's link was down. From the device's own records (source "device"): its
+    audit_link_down (when, why, the first record not delivered) and audit_link_up (failed tries, how
+    long by the device clock, the records waiting), reconciled with the collector's file when given.
+    Older firmware logs neither: then (source "collector") an outage is a silence in the collector's
+    file followed by a backlog, counted from the device's records made during it."""
+    start: datetime                # device: the link went down; collector: the last thing received before it
+    end: datetime | None           # device: the link was back (None: not back by the last record);
+    #                                collector: the first block the device sent when the link was back
+    backlog: int                   # device: records waiting when the link was back; collector: made meanwhile
     first_seq: int | None
     last_seq: int | None
-    failed_tries: int              # failed delivery attempts the device recorded in the window
+    failed_tries: int | None       # device: its count; collector: failed trusted channels recorded meanwhile
     reasons: list[str]
+    source: str = "collector"
+    protocol: str | None = None
+    peer: str | None = None
+    ended: str = "link up"         # "link up", "restart" (the next boot session resent), "open" (still down)
+    down_seq: int | None = None    # device: the seqs of its audit_link_down / audit_link_up records
+    up_seq: int | None = None
+    silence: tuple[datetime | None, datetime | None] | None = None   # the collector's view: last received, back
+    delivered: int | None = None   # backlog records present in the collector's file
+    resent: int | None = None      # extra copies of backlog records the collector already held (stored twice)
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds() if self.end else 0.0
 
     @property
     def minutes(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        return int(self.seconds // 60)
 
 
 @dataclass
@@ -384,6 +402,12 @@ class Delivery:
     late: int                      # verify syslog "late": stored after a newer session began
     sessions: list[dict]           # verify syslog's groups of this device
     outages: list[Outage]
+    outage_source: str = "collector"   # "device": its link records, reconciled; "collector": silences in the file
+
+    @property
+    def outage_resent(self) -> int:
+        """Extra copies the device's outages account for (records re-sent after the link was back)."""
+        return sum(o.resent or 0 for o in self.outages if o.source == "device")
 
     @property
     def extra_copies(self) -> int:
@@ -417,6 +441,18 @@ class Review:
     failures_per_bucket: Counter = field(default_factory=Counter)
     lockouts_per_bucket: Counter = field(default_factory=Counter)
     delivery: Delivery | None = None                # the collector's copy reconciled (--syslog)
+    link_outages: list[Outage] = field(default_factory=list)   # from the device's audit_link_down / _up
+
+    @property
+    def outages(self) -> list[Outage]:
+        """The outages the page shows: the delivery's (reconciled) with --syslog, else the device's own."""
+        return self.delivery.outages if self.delivery is not None else self.link_outages
+
+    @property
+    def outage_source(self) -> str:
+        if self.delivery is not None:
+            return self.delivery.outage_source
+        return "device" if self.link_outages else "none"
 
     @property
     def clean(self) -> bool:
@@ -535,6 +571,7 @@ def analyse(source: Source, syslog: dict | None = None, syslog_files: Iterable[P
                     lockouts_per_day, events, by_event, bursts, accounts, failed_other,
                     _findings(source, syslog), datetime.now(UTC), note, granularity, buckets,
                     per_bucket, failures_per_bucket, lockouts_per_bucket)
+    review.link_outages = _link_outages(review)
     if syslog is not None:
         review.delivery = _delivery(review, _scan_collector(review.syslog_files, source.fqdn))
     return review
@@ -651,10 +688,86 @@ def _delivery(review: Review, scan: _Scan) -> Delivery:
         after = sum(1 for seq in device if seq > high)
     else:
         missing, window, before, after = [], None, len(device), 0
+    if review.link_outages:
+        outages, outage_source = [_reconciled(o, scan) for o in review.link_outages], "device"
+    else:
+        outages, outage_source = _outages(scan, review), "collector"
     return Delivery(scan.normal, len(delivered), len(delivered & device), window,
                     [(a, b) for a, b in number_ranges(missing)], len(missing), before, after, verified, unsigned,
-                    reconnect, session, other, late, list(syslog.get("groups") or []),
-                    _outages(scan, review))
+                    reconnect, session, other, late, list(syslog.get("groups") or []), outages, outage_source)
+
+
+def _link_outages(review: Review) -> list[Outage]:
+    """The device's own account of its collector link: each audit_link_down with the audit_link_up
+    that ends it. A down the next boot session ends (audit_start) was resent from the delivery
+    cursor by that session; one still open at the last record had not ended when the log was read."""
+    outages: list[Outage] = []
+    current: Outage | None = None
+    for r in review.of("audit_link_down", "audit_link_up", "audit_start"):
+        items = r["items"]
+        if r["event"] == "audit_link_down":
+            if current is not None:          # a down without its up (a record lost): close it where the next began
+                current.end, current.ended = r["_t"], "restart"
+            current = Outage(r["_t"], None, 0, _int(items.get("first_seq")), _int(items.get("last_seq")), None,
+                             [str(items["reason"])] if items.get("reason") else [], "device",
+                             items.get("protocol"), items.get("peer"), "open", r["seq"])
+            outages.append(current)
+        elif r["event"] == "audit_link_up" and current is not None:
+            lasted = _int(items.get("duration_ms"))
+            current.end = current.start + timedelta(milliseconds=lasted) if lasted is not None else r["_t"]
+            current.failed_tries = _int(items.get("failure_count"))
+            current.backlog = _int(items.get("count")) or 0
+            current.first_seq = _int(items.get("first_seq"))
+            current.last_seq = _int(items.get("last_seq"))
+            current.ended, current.up_seq = "link up", r["seq"]
+            current = None
+        elif r["event"] == "audit_start" and current is not None:
+            current.end, current.ended = r["_t"], "restart"
+            current = None
+    for o in outages:
+        until = o.end or review.last
+        tries = [r for r in review.of("trusted_channel_failure") if o.start <= r["_t"] <= (until or o.start)]
+        o.reasons += sorted({str(r["items"]["reason"]) for r in tries if r["items"].get("reason")} - set(o.reasons))
+        if o.ended != "link up" and o.first_seq is not None:
+            # Not back (or a restart ended it): what waited is what was logged from the first unsent on.
+            o.last_seq = max((r["seq"] for r in review.source.records if r["_t"] <= (o.end or r["_t"])),
+                             default=o.last_seq)
+            o.backlog = max(0, (o.last_seq or 0) - o.first_seq + 1)
+    return outages
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _reconciled(outage: Outage, scan: _Scan) -> Outage:
+    """The device's outage against the collector's file: the silence the collector saw (the newest
+    record it held before, and the first block of the session that ended it), how many of the records
+    waiting reached it, and how many of those it already held (the re-sent copies verify syslog calls
+    "stored twice")."""
+    timeline = scan.timeline
+    at = next((i for i, (kind, _, seq) in enumerate(timeline) if seq == outage.down_seq), None)
+    if at is not None:
+        # The session that ended the outage: walking back from the first copy of the down record,
+        # the records re-sent before it (seq by seq down to the first waiting), and the blocks the
+        # device made on reconnecting (stamped after the loss). What precedes it the collector held.
+        begin, expect = at, (outage.down_seq or 0) - 1
+        while begin > 0:
+            kind, moment_, seq = timeline[begin - 1]
+            if kind == "block" and moment_ > outage.start:
+                begin -= 1
+            elif kind == "message" and seq == expect and outage.first_seq is not None and seq >= outage.first_seq:
+                begin, expect = begin - 1, expect - 1
+            else:
+                break
+        held = [m for _, m, _ in timeline[:begin]]
+        back = [m for kind, m, _ in timeline[begin:at] if kind == "block"]
+        outage.silence = (max(held) if held else None, min(back) if back else timeline[at][1])
+    if outage.first_seq is not None and outage.last_seq is not None and outage.ended == "link up":
+        span = range(outage.first_seq, outage.last_seq + 1)
+        outage.delivered = sum(1 for seq in span if scan.copies.get(seq))
+        outage.resent = sum(scan.copies[seq] - 1 for seq in span if scan.copies.get(seq, 0) > 1)
+    return outage
 
 
 def _outages(scan: _Scan, review: Review) -> list[Outage]:
@@ -1103,6 +1216,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.nowrap, td.event { white-space: nowrap; }
 td.indent { padding-left: 28px; }
+td.indent2 { padding-left: 52px; }
 td.change { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; }
 .arrow { color: var(--muted); padding: 0 4px; }
 tr { break-inside: avoid; page-break-inside: avoid; }
@@ -1290,16 +1404,14 @@ def _verdict_section(review: Review) -> str:
                                     f"file are resends (expected, see Delivery to the collector): "
                                     + _resend_breakdown(delivery) + "."))
             if delivery.outages:
-                longest = max(o.minutes for o in delivery.outages)
-                lines.append(("note", (f"The collector was unreachable {_plural(len(delivery.outages), 'time')} "
-                                      f"(longest {longest} min); the device held "
-                                      f"{sum(o.backlog for o in delivery.outages):,} records and delivered them when "
-                                      f"the link was back.")))
+                lines.append(("note", _outages_sentence(review)))
             if delivery.missing:
                 lines.append(("warn", (f"{_plural(delivery.missing, 'record')} of the device never reached the "
                                       f"collector (seq {', '.join(_span(a, b) for a, b in delivery.gaps[:6])}"
                                       f"{', ...' if len(delivery.gaps) > 6 else ''}): see Delivery to the collector.")))
     else:
+        if review.link_outages:
+            lines.append(("note", _outages_sentence(review)))
         lines.append(("note", ("The signed syslog copy was not checked (give the collector's file with --syslog and "
                               "the device certificate with --trust).")))
     verdict = review.verdict
@@ -1325,6 +1437,22 @@ def _verdict_section(review: Review) -> str:
     return (f'<section class="verdict {box}" id="verdict" aria-labelledby="verdict-h">'
             f'<h2 id="verdict-h" data-verdict="{verdict}" data-tail-anchored="{str(review.tail_anchored).lower()}">'
             f'{e(heading)}</h2><ul>{items}</ul>{details}</section>')
+
+
+def _outages_sentence(review: Review) -> str:
+    outages = review.outages
+    longest = max(o.minutes for o in outages)
+    waiting = sum(o.backlog for o in outages)
+    if review.outage_source == "device":
+        still = sum(1 for o in outages if o.ended == "open")
+        return (f"The device recorded {_plural(len(outages), 'outage')} of its link to the collector (longest "
+                f"{longest} min, {sum(o.failed_tries or 0 for o in outages):,} failed tries); "
+                f"{waiting:,} records were waiting when it was back"
+                + (f"; {_plural(still, 'outage')} had not ended by the last record" if still else "")
+                + ". The device keeps a record until it is delivered, unless the storage cap evicts it first "
+                  "(which it audits as a loss).")
+    return (f"The collector was unreachable {_plural(len(outages), 'time')} (longest {longest} min); the device "
+            f"held {waiting:,} records and delivered them when the link was back.")
 
 
 def _resend_breakdown(delivery: Delivery) -> str:
@@ -1356,7 +1484,7 @@ def _tiles(review: Review) -> str:
     recoveries = review.of("audit_recovery")
     odd_stops = review.of("abnormal_termination", "process_terminated") + \
         [r for r in recoveries if str(r["items"].get("quarantined") or "none").lower() != "none"]
-    outages = review.delivery.outages if review.delivery else []
+    outages = review.outages
     events_label = f"events over {_plural(len(review.days), 'day')}"
     if off:
         events_label += f" ({off:,} outside {BUSINESS_HOURS[0]:02d}–{BUSINESS_HOURS[1]:02d} h)"
@@ -1370,8 +1498,9 @@ def _tiles(review: Review) -> str:
          "clock changes", bool(alarms)),
         ("exports", f"{len(review.of(*EXPORT_EVENTS)):,}", "audit-log exports", False),
         ("delivery", f"{evicted + lost:,}", f"records evicted ({evicted:,}) or lost undelivered ({lost:,})", lost > 0),
-        ("delivery", f"{len(outages):,}" if review.delivery else "–",
-         "collector outages" if review.delivery else "collector outages (not checked: no --syslog)", False),
+        ("delivery", f"{len(outages):,}",
+         "collector outages" + ("" if review.delivery else " the device recorded (collector's copy not checked)"),
+         False),
         ("power", f"{len(recoveries):,}", "recoveries after power loss"
          + (f" ({len(odd_stops)} abnormal)" if odd_stops else ""), bool(odd_stops)),
     ]
@@ -1610,11 +1739,11 @@ def _delivery_section(review: Review) -> str:
     explain = f'<p class="explain" id="what-is-a-resend">{e(RESEND_SENTENCE)}</p>'
     delivery = review.delivery
     if delivery is None:
-        collector = ('<p class="none">The collector\'s copy was not given (--syslog): sessions, outages and resends '
-                     'cannot be shown. Outages the device noticed on a protected channel are in the table above.</p>')
-        return _delivery_wrap(table + collector)
+        collector = ('<p class="none">The collector\'s copy was not given (--syslog): sessions and resends cannot '
+                     'be shown, and the outages below are the device\'s account alone.</p>')
+        return _delivery_wrap(collector + explain + _outages_table(review) + table)
     parts = [_reconciliation(review, delivery), explain, _sessions_table(review, delivery),
-             _outages_table(delivery)]
+             _outages_table(review)]
     if delivery.window:
         low, high = delivery.window
         times = {r["seq"]: r["_t"] for r in review.source.records}
@@ -1648,7 +1777,8 @@ def _reconciliation(review: Review, d: Delivery) -> str:
     attrs = (f'data-messages="{d.messages}" data-distinct="{d.distinct}" data-verified="{d.verified}" '
              f'data-reconnect-duplicates="{d.reconnect_duplicates}" data-resent="{d.resent_unsigned}" '
              f'data-session-resends="{d.session_resends}" data-other-copies="{d.other_copies}" '
-             f'data-outages="{len(d.outages)}" data-sessions="{len(d.sessions)}" data-missing="{d.missing}"')
+             f'data-outages="{len(d.outages)}" data-sessions="{len(d.sessions)}" data-missing="{d.missing}" '
+             f'data-outage-resent="{d.outage_resent}"')
     rows = [
         ("Messages of this device in the collector's file", d.messages, "verify syslog: normal messages"),
         ("… distinct device records among them (one per seq)", d.distinct, "counted by seq"),
@@ -1657,6 +1787,11 @@ def _reconciliation(review: Review, d: Delivery) -> str:
          "each copy verified in its own session"),
         ("    stored twice after a transport reconnect", d.reconnect_duplicates,
          "verify syslog warning “stored twice”"),
+    ]
+    if d.outage_source == "device":
+        rows.append(("      of which re-sent when an outage the device recorded ended", d.outage_resent,
+                     "the device's audit_link_up records (records waiting) vs the collector's copies"))
+    rows += [
         ("    first sent unsigned before a power cut, re-sent signed", d.resent_unsigned,
          "verify syslog warning “re-sent”"),
     ]
@@ -1667,7 +1802,8 @@ def _reconciliation(review: Review, d: Delivery) -> str:
         ("Messages stored after a newer session began", d.late, "verify syslog warning “late” (all verified)"),
         ("Device records of this period never delivered", d.missing, "device records vs the collector's seqs"),
     ]
-    body = [[(e(label.strip()), "label indent" if label.startswith("    ") else "label"), (f"{n:,}", "num"),
+    body = [[(e(label.strip()), ("label indent2" if label.startswith("      ") else "label indent")
+              if label.startswith("    ") else "label"), (f"{n:,}", "num"),
              (e(source), "")]
             for label, n, source in rows]
     return (f'<div id="delivery-figures" {attrs}>'
@@ -1697,20 +1833,71 @@ def _sessions_table(review: Review, d: Delivery) -> str:
                   rows, "The collector's file holds no signed session of this device.")
 
 
-def _outages_table(d: Delivery) -> str:
+def _outages_table(review: Review) -> str:
+    if review.outage_source == "device":
+        return _device_outages_table(review)
+    outages = review.outages
     rows = [[(e(_time(o.start)), "time"), (e(_time(o.end)), "time"), (f"{o.minutes:,} min", "num"),
              (f"{o.backlog:,}", "num"),
              (e(_span(o.first_seq, o.last_seq)) if o.first_seq is not None and o.last_seq is not None else "-", "num"),
              (f"{o.failed_tries:,}" if o.failed_tries else "none recorded", "num"), (e(", ".join(o.reasons) or "-"), "")]
-            for o in d.outages]
-    rule = (f'<p class="more">An outage is a silence of at least {int(OUTAGE_MIN.total_seconds() // 60)} min in '
-            f'what reached the collector, after which the device delivered records it had made meanwhile (its '
-            f'backlog, counted from its own records); a night without records is not one. The device records a '
-            f'failed try only on a protected channel (TLS) that fails for a new reason.</p>')
+            for o in outages]
+    source = ('<p class="more" data-outage-source="collector">Source: silences in the collector\'s file. This '
+              'device\'s records carry no link records (audit_link_down / audit_link_up: older firmware), so '
+              'each outage is derived: a silence of at least '
+              f'{int(OUTAGE_MIN.total_seconds() // 60)} min in what reached the collector, after which the device '
+              'delivered records it had made meanwhile (its backlog, counted from its own records); a night '
+              'without records is not one. Such a device records a failed try only on a protected channel (TLS) '
+              'that fails for a new reason.</p>')
+    if review.outage_source == "none":
+        source = ('<p class="more" data-outage-source="none">The device recorded no outage of its collector link '
+                  '(audit_link_down / audit_link_up), and the collector\'s file was not given to look for '
+                  'silences in it.</p>')
     return _table("Collector outages: link down, records held, delivered when the link was back",
                   [("Last received (UTC)", ""), ("Back (UTC)", ""), ("Down for", "num"), ("Records held", "num"),
                    ("Seqs held", "num"), ("Failed tries", "num"), ("Reason", "")], rows,
-                  "No outage: the collector received the device's records as they were made.") + rule
+                  "No outage: the collector received the device's records as they were made.") + source
+
+
+def _device_outages_table(review: Review) -> str:
+    """The device's own outages (audit_link_down / audit_link_up), each beside the collector's view."""
+    checked = review.delivery is not None
+
+    def collector_cell(value: int | None) -> tuple[str, str]:
+        return (f"{value:,}" if value is not None else ("-" if checked else "not checked"), "num")
+
+    rows = []
+    for o in review.outages:
+        ended = {"link up": _time(o.end), "restart": f"{_time(o.end)} (restart)",
+                 "open": "not back by the last record"}[o.ended]
+        lasted = _duration(o.seconds) if o.end else "-"
+        waiting = (f"{o.backlog:,} (seq {_span(o.first_seq, o.last_seq)})"
+                   if o.first_seq is not None and o.last_seq is not None and o.backlog else f"{o.backlog:,}")
+        silence = "-" if checked else "not checked"
+        if o.silence is not None:
+            last, back = o.silence
+            silence = (f"{_time(last) if last else 'nothing before'} → {_time(back) if back else '?'}"
+                       + (f" ({_duration((back - last).total_seconds())})" if last and back else ""))
+        rows.append([(e(_time(o.start)), "time"), (e(ended), "time"), (e(lasted), "num"),
+                     (f"{o.failed_tries:,}" if o.failed_tries is not None else "-", "num"), (e(waiting), "num"),
+                     collector_cell(o.delivered), collector_cell(o.resent), (e(silence), "time"),
+                     (e(" ".join(x for x in (o.protocol, o.peer) if x) or "-"), "nowrap"),
+                     (e(", ".join(o.reasons) or "-"), "")])
+    rule = ('<p class="more" data-outage-source="device">Source: the device\'s own records. The syslog sender logs '
+            'one audit_link_down when its link to the collector is lost (or its first connection after a start '
+            'fails), counts its failed tries without a record each, and logs one audit_link_up when a write gets '
+            'through again, with the tries, how long the link was down by the device clock, and the records '
+            'waiting (the first not yet delivered to the newest). Over TCP the waiting records start a few before '
+            'the loss, as the device cannot know which of its last writes the collector stored: those it had are '
+            'the “re-sent” copies (verify syslog: “stored twice”). '
+            + ("The collector's silence runs from the newest record it held before the outage to the first block "
+               "of the session that ended it." if checked else
+               "Give the collector's file (--syslog) to set each beside what the collector received.") + '</p>')
+    return _table("Collector outages: link down, records held, delivered when the link was back",
+                  [("Down (UTC)", ""), ("Back (UTC)", ""), ("Down for", "num"), ("Failed tries", "num"),
+                   ("Records waiting", "num"), ("Delivered after", "num"), ("Re-sent copies", "num"),
+                   ("Collector's silence (UTC)", ""), ("Link", ""), ("Reason", "")], rows,
+                  "No outage: the device recorded no loss of its link to the collector.") + rule
 
 
 def _power_section(review: Review) -> str:
@@ -1870,7 +2057,7 @@ def render_many(reviews: list[Review]) -> str:
         css = {"clean": "ok-text", "unauthenticated": "warn-text", "findings": "bad-text"}[verdict]
         if verdict == "clean" and not review.tail_anchored:
             word += " (tail not anchored)"
-        outages = f"{len(review.delivery.outages):,}" if review.delivery else "not checked"
+        outages = f"{len(review.outages):,}"
         rows.append([(f'<a href="#{prefix}-device">{e(name)}</a>', ""),
                      (f'<span class="{css}" data-verdict="{verdict}">{e(word)}</span>', ""),
                      (f"{len(review.source.records):,}", "num"),

@@ -266,13 +266,15 @@ def test_relp_an_unacknowledged_signature_block_is_resent_after_the_failure():
     dev.clock.now += 31 * 1000000
     sender.tick()                         # the idle period's copy of the SB: unanswered too
     assert collector.outstanding() == 2
+    before = log.next_seq - 1
     collector.kill()
     sender.pump(1000)
     assert not sender.connected and sender.failed == 1
     collector.revive()
     dev.clock.now = sender.retry_at_us
     sender.pump(1000)
-    assert sender.covered_seq == log.next_seq - 1 and sender.signer.gbc == 1
+    assert sender.covered_seq == before and sender.signer.gbc == 1     # the kept SB, not a new one
+    assert log.next_seq - 1 == before + 2      # audit_link_down and audit_link_up, signed by the final SB
     sender.close()
     assert_all_signed(collector, log.next_seq - 1)
     assert sender.saved == log.next_seq - 1

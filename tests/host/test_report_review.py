@@ -107,28 +107,86 @@ def test_delivery_figures_are_the_verifiers(fleet):
     assert "re-sent after a power cut and signed" not in text           # the old, wrong count is gone
 
 
-def test_outages_are_the_sims_windows_with_the_devices_backlog(fleet):
+def table_rows(html_text: str, caption: str) -> list[list[str]]:
+    table = html_text.split(f"<caption>{caption}", 1)[1].split("</table>", 1)[0]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table)]
+
+
+def test_outages_are_the_devices_link_records_reconciled_with_the_collector_and_the_verifier(fleet):
     windows = fleet["summary"]["outage"]["windows"]
     assert len(windows) == 2
-    assert figures(fleet["html"])["outages"] == 2
-    table = fleet["html"].split("<caption>Collector outages", 1)[1].split("</table>", 1)[0]
-    rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
-    assert len(rows) == 2
+    got = figures(fleet["html"])
+    assert got["outages"] == 2
+    rows = table_rows(fleet["html"], "Collector outages")
+    assert rows[0][:3] == ["Down (UTC)", "Back (UTC)", "Down for"] and len(rows) == 3
+    assert 'data-outage-source="device"' in fleet["html"]
     records = [json.loads(line) for line in _export(fleet["east"]).splitlines()]
-    for row, window in zip(rows, windows):
-        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
-        last_received, back = moment(cells[0] + "Z"), moment(cells[1] + "Z")
-        down, up = moment(window["from"]), moment(window["until"])
-        assert down - timedelta(minutes=5) <= last_received <= down + timedelta(seconds=1)
-        assert up - timedelta(seconds=1) <= back <= up + timedelta(minutes=5)
-        # The page shows whole seconds: the records held are those strictly between the two moments.
-        def held(after: datetime, before: datetime) -> list[dict]:
-            return [r for r in records if after < moment(r["time"]) < before and r["event"] not in report.POWER_EVENTS]
-        inner, outer = held(last_received + timedelta(seconds=1), back), held(last_received, back + timedelta(seconds=1))
-        assert len(inner) <= int(cells[3].replace(",", "")) <= len(outer) and inner
-        first, last = (int(x.replace(",", "")) for x in cells[4].split("–"))
-        assert min(r["seq"] for r in outer) <= first <= min(r["seq"] for r in inner)
-        assert max(r["seq"] for r in inner) <= last <= max(r["seq"] for r in outer)
+    downs = [r for r in records if r["event"] == "audit_link_down"]
+    ups = [r for r in records if r["event"] == "audit_link_up"]
+    assert len(downs) == len(ups) == 2              # one of each per outage, whatever the retries
+    lines = [line for line in fleet["east_log"].read_bytes().split(b"\n") if line and b"[ssign" not in line]
+    copies = Counter(int(line.split(b' seq="')[1].split(b'"')[0]) for line in lines)
+    resent_total = 0
+    for cells, down, up, window in zip(rows[1:], downs, ups, windows):
+        items = up["items"]
+        first, last, waiting = items["first_seq"], items["last_seq"], items["count"]
+        # The page shows the device's records ...
+        start = moment(down["time"])
+        back = start + timedelta(milliseconds=items["duration_ms"])
+        assert cells[0] == report._time(start) and cells[1] == report._time(back)
+        assert cells[3] == f"{items['failure_count']:,}" and items["failure_count"] > 0
+        assert cells[4] == f"{waiting:,} (seq {first:,}–{last:,})"
+        assert waiting == last - first + 1 and first == down["items"]["first_seq"]
+        assert first <= down["seq"] <= last and up["seq"] == last + 1
+        assert down["items"]["protocol"] == "tcp" and "link down" in down["items"]["reason"]
+        # ... which agree with the simulator's outage (the device notices at its next send, and is back
+        # at the first retry after the link is: the backoff is capped at a minute) ...
+        assert moment(window["from"]) <= start <= moment(window["from"]) + timedelta(minutes=5)
+        assert moment(window["until"]) <= back <= moment(window["until"]) + timedelta(minutes=3)
+        # ... and with the collector's file: every waiting record arrived; those it already held are
+        # the re-sent copies; its silence began before the device noticed and ended when it was back.
+        assert cells[5] == f"{waiting:,}" and all(copies[seq] for seq in range(first, last + 1))
+        resent = sum(copies[seq] - 1 for seq in range(first, last + 1))
+        assert cells[6] == f"{resent:,}"
+        resent_total += resent
+        heard, _, rest = cells[7].partition(" → ")
+        assert moment(window["from"]) - timedelta(minutes=5) <= moment(heard + "Z") <= start
+        assert rest.startswith(report._time(back)[:16])
+    # verify syslog's "stored twice" count is exactly the copies the two outages re-sent, and the
+    # simulator's refusals are each outage's loss plus its failed tries.
+    stored_twice = sum(warning_count(w) for w in fleet["verified"]["warnings"]
+                       if w["kind"] == "resent" and "stored twice" in w["detail"])
+    assert got["outage-resent"] == resent_total == stored_twice == got["reconnect-duplicates"]
+    assert fleet["summary"]["outage"]["refused"] == sum(1 + u["items"]["failure_count"] for u in ups)
+    text = Page(fleet["html"]).all_text
+    assert "Source: the device's own records." in text
+    assert "A resend is the device sending a record again, byte for byte" in text
+    assert "The device recorded 2 outages of its link to the collector" in text
+
+
+def test_without_the_collectors_file_the_outages_are_the_devices_account(fleet, tmp_path):
+    page = tmp_path / "alone.html"
+    assert run_report(fleet["east"], "--html", page, "--no-remember") == 0
+    text = page.read_text(encoding="utf-8")
+    rows = table_rows(text, "Collector outages")
+    assert len(rows) == 3 and rows[1][5] == rows[1][6] == rows[1][7] == "not checked"
+    assert 'data-outage-source="device"' in text and "A resend is the device sending a record again" in text
+
+
+def test_a_log_without_link_records_falls_back_to_the_collectors_silences(fleet, tmp_path, monkeypatch):
+    # Older firmware logs no audit_link_down / audit_link_up: the outages come from the collector's file.
+    monkeypatch.setattr(report, "_link_outages", lambda review: [])
+    page = tmp_path / "old.html"
+    assert run_report(fleet["east"], "--html", page, "--syslog", fleet["east_log"], "--trust", fleet["trust"][0],
+                      "--no-remember") == 0
+    text = page.read_text(encoding="utf-8")
+    assert 'data-outage-source="collector"' in text and "Source: silences in the collector" in text
+    rows = table_rows(text, "Collector outages")
+    assert rows[0][0] == "Last received (UTC)" and len(rows) == 3
+    for cells, window in zip(rows[1:], fleet["summary"]["outage"]["windows"]):
+        assert moment(window["from"]) - timedelta(minutes=5) <= moment(cells[0] + "Z") <= \
+            moment(window["from"]) + timedelta(seconds=1)
 
 
 def _export(device: Path) -> str:
