@@ -371,3 +371,28 @@ def test_collector_configuration_changes_only_through_an_audited_change():
     flip_bit(log.store.fs, CONFIG_NAME, 3, 0x20)
     tampered = CollectorConfig(log.store.fs, log.mac_key, defaults)
     assert tampered.load() == defaults and tampered.problem == "does not authenticate"
+
+
+def test_tcp_a_signature_block_lost_in_kernel_buffers_is_sent_again():
+    # TCP: the collector died with the last writes unread in its buffers, the
+    # SB among them. The messages it covered are resent (not hashed again), so
+    # without that SB they would reach the collector's file unsigned.
+    dev = TestDevice()
+    log = dev.boot()
+    dev.clock.step = 0            # time moves only when the test says
+    log_events(log, 15)           # 16 records with audit_start
+    collector = Collector()
+    sender = sender_for(log, dev, collector)
+    sender.pump(1000)             # CB and its copy, 8 messages, SB, 8 messages, SB and its copy
+    assert sender.signer.gbc == 2 and len(collector.lines) == 21
+    assert [line.find(b"[ssign ") > 0 for line in collector.lines[-4:]] == [False, False, True, True]
+    del collector.lines[-4:]      # the last two messages and the SB covering them: never read
+    collector.fail_at.append(collector.sends + 1)
+    log_events(log, 3, 16)
+    sender.pump(1000)
+    assert not sender.connected and sender.failed == 1
+    dev.clock.now = sender.retry_at_us
+    while sender.pump(1000):
+        pass
+    sender.close()
+    assert_all_signed(collector, log.next_seq - 1)
