@@ -19,6 +19,8 @@
 # a power cut destroyed are made again for the resent messages. Over RELP an
 # SB too is out only when acknowledged; the signer keeps just its last SB, so
 # no new one is made while the last is unanswered, and a failure resends it.
+# Over TCP/TLS a failure resends the last SB too when it went out within the
+# resend window (it may have died in kernel buffers with what it covers).
 #
 # The link to the collector is audited on connection-oriented transports
 # (LINKED; UDP and a file have no link): one audit_link_down when an
@@ -75,6 +77,7 @@ class Sender:
         self.retry_at_us = 0
         self._failure_reason = None
         self._retry_sb = False    # an SB whose send failed (the signer's last), resent first
+        self._sb_at = -1          # TCP/TLS: messages written before the last SB on this connection (-1: none)
         self._sb_acked = 0        # RELP: the newest SB acknowledged, as the signer's GBC after it
         self._sb_covers = 0       # RELP: the highest seq the signer's last SB covers
         self.messages = 0
@@ -194,6 +197,8 @@ class Sender:
                 if is_sb:
                     self._retry_sb = True
                 raise
+            if is_sb:
+                self._sb_at = self.messages
             self.blocks += 1
         if signer.gbc != gbc and not self.acknowledged:
             # A new SB went out: what was hashed before it can be verified
@@ -218,6 +223,7 @@ class Sender:
         if self._retry_sb:
             self._write(self.signer.last_signature_block(), -self.signer.gbc)
             self._retry_sb = False
+            self._sb_at = self.messages
             self.blocks += 1
 
     def _acked(self, tag):
@@ -258,6 +264,7 @@ class Sender:
             return False
         self.connected = True
         self._session_first = self.next_seq
+        self._sb_at = -1
         self._wrote = False
         if self._link == _LINK_DOWN:
             # What waits now; audit_link_up says so once a write gets through.
@@ -280,6 +287,11 @@ class Sender:
         self.connected = False
         if self.acknowledged and self._sb_acked < self.signer.gbc:
             self._retry_sb = True     # the signer's last SB went out unacknowledged
+        elif not self.confirmed and self._sb_at >= 0 and self.messages - self._sb_at < self.unconfirmed:
+            # TCP/TLS: the last SB and its copies may have died unread in the
+            # collector's buffers with the messages they cover, which are resent
+            # but not hashed again: it goes again after the new CB.
+            self._retry_sb = True
         # Resend, byte-identically, everything the collector is not known to hold.
         safe = self._safe_through()
         if not self.acknowledged and safe < self._session_first - 1:
