@@ -4,7 +4,7 @@ import hashlib
 
 _COPYABLE = hasattr(hashlib.sha256(), "copy")     # CPython's hash objects; not MicroPython's
 if _COPYABLE:
-    from hmac import compare_digest as _compare_digest     # CPython: constant time, in C
+    from hmac import compare_digest as _compare_digest  # CPython: constant time, in C
 else:
     _compare_digest = None
 
