@@ -290,3 +290,55 @@ def test_reader_opens_entries_natively_exactly_as_the_sealer_does():
     flipped = entry[:20] + bytes([entry[20] ^ 1]) + entry[21:]
     for bad in (flipped, entry[:-1], entry + b"\x00", entry[:4] + b"\x00\x00\x00\x04" + entry[8:]):
         assert r._open_native(bad) is None      # left to the Sealer, which judges it
+
+
+# The host's accelerated record encoder (hal/cpython.py record_encode_into, used by
+# record.encode_into on CPython) must write exactly the firmware encoder's bytes,
+# or leave the record to it (which then raises what it raises).
+def _encode_outcomes(args, size=400):
+    def outcome():
+        try:
+            return ("bytes", bytes(record.encode_into(cbor.Writer(size), *args)))
+        except (cbor.CBORError, ValueError) as exc:     # UnicodeEncodeError is a ValueError
+            return ("error", type(exc).__name__, str(exc))
+    previous = record.use_accelerator(None)
+    try:
+        firmware = outcome()
+    finally:
+        record.use_accelerator(previous)
+    record.use_accelerator(hal.record_encode_into)
+    try:
+        return outcome(), firmware
+    finally:
+        record.use_accelerator(previous)
+
+
+record_args = st.tuples(st.integers(min_value=1, max_value=2 ** 32 - 1), st.integers(min_value=0, max_value=2 ** 63),
+                        st.integers(min_value=0, max_value=0xFFFF), st.integers(min_value=0, max_value=9),
+                        st.tuples(st.integers(min_value=0, max_value=9), texts, texts, texts).map(list),
+                        st.one_of(st.none(), texts), st.one_of(st.none(), texts),
+                        st.dictionaries(st.integers(min_value=0, max_value=300), values, max_size=8))
+
+
+@settings(max_examples=400, deadline=None)
+@given(args=record_args)
+def test_accelerated_record_encoder_writes_the_firmware_s_bytes(args):
+    fast, firmware = _encode_outcomes(args)
+    assert fast == firmware
+    small = _encode_outcomes(args, 40)          # a writer too small: the firmware's error
+    assert small == (small[1], small[1])
+
+
+def test_accelerated_record_encoder_leaves_other_values_to_the_firmware_encoder():
+    base = (7, 1, 2, 0, [1, "u", "n", "r"], "ipp", "10.0.0.1")
+    for items in ({5: 1.5}, {5: 2 ** 64}, {5: -(2 ** 64) - 1}, {"a": 1}, {5: (1, 2)}, {5: bytearray(b"x")},
+                  {5: memoryview(b"y")}, {1: "a", "b": 2}, {5: "\ud800"}):
+        w = cbor.Writer(400)
+        assert hal.record_encode_into(w, *base, items) is cbor.NOT_SURE, items
+        fast, firmware = _encode_outcomes(base + (items,))
+        assert fast == firmware
+    assert hal.record_encode_into(cbor.Writer(400), *base[:4], (1, "u", "n", "r"), None, None, {}) is cbor.NOT_SURE
+
+
+def test_accelerated_record_encoder_is_installed_by_the_cpython_hal():
+    assert record.use_accelerator(hal.record_encode_into) is hal.record_encode_into

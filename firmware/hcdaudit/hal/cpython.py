@@ -134,6 +134,34 @@ def record_loads(buf):
             "interface": get(_INTERFACE), "remote_host": get(_REMOTE_HOST), "items": items}
 
 
+def record_encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items):
+    """record.encode_into by cbor2 (C): the same bytes into the same cbor.Writer,
+    for a record _plain accepts (then cbor2's encoding of the map built in
+    ascending key order is cbor.py's deterministic one) that fits the writer;
+    NOT_SURE otherwise, and record.encode_into's own encoder runs (and raises
+    what it raises)."""
+    body = {_SEQ: seq, _TIME: time_us, _EVENT: event, _OUTCOME: outcome, _SUBJECT: subject}
+    if interface:
+        body[_INTERFACE] = interface
+    if remote_host:
+        body[_REMOTE_HOST] = remote_host
+    try:
+        if items:
+            body[_ITEMS] = {code: items[code] for code in sorted(items)}
+        if not _plain(body, 0):
+            return _cbor.NOT_SURE
+        data = _cbor2.dumps(body)
+    except Exception:  # noqa: BLE001 (keys that do not sort, text that does not encode: the firmware's encoder says)
+        return _cbor.NOT_SURE
+    n = len(data)
+    buf = writer.buf
+    if n > len(buf):
+        return _cbor.NOT_SURE
+    buf[:n] = data
+    writer.pos = n
+    return writer.view()
+
+
 def random(n):
     return os.urandom(n)
 
@@ -145,3 +173,4 @@ def now_us():
 if _cbor2 is not None:
     _cbor.use_accelerator(cbor_loads)
     _reader.use_accelerator(record_loads)
+    _record.use_accelerator(record_encode_into)
