@@ -272,6 +272,10 @@ def test_accelerated_record_decoder_refuses_wrong_field_types():
         assert hal.record_loads(blob) is cbor.NOT_SURE, body
     blob = cbor.dumps(good)
     assert hal.record_loads(blob) == record.decode(blob)
+    assert blob[3] == record.TIME
+    simple_key = blob[:3] + b"\xe1" + blob[4:]      # simple value 1 as a key: cbor2's compares equal to 1
+    assert hal.record_loads(simple_key) is cbor.NOT_SURE
+    assert _record_outcomes(simple_key)[1][0] == "error"
 
 
 def test_accelerated_record_decoder_is_installed_by_the_cpython_hal():

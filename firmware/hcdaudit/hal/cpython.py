@@ -108,36 +108,48 @@ _SEQ, _TIME, _EVENT, _OUTCOME, _SUBJECT = _record.SEQ, _record.TIME, _record.EVE
 _INTERFACE, _REMOTE_HOST, _ITEMS = _record.INTERFACE, _record.REMOTE_HOST, _record.ITEMS
 
 
+# The key sequences of a record map: SEQ..SUBJECT, then any of INTERFACE,
+# REMOTE_HOST, ITEMS, ascending (a record with other keys is left to record.decode).
+_RECORD_KEYS = frozenset(tuple([_SEQ, _TIME, _EVENT, _OUTCOME, _SUBJECT] +
+                               [key for bit, key in enumerate((_INTERFACE, _REMOTE_HOST, _ITEMS)) if mask >> bit & 1])
+                         for mask in range(8))
+_INT_ONLY = frozenset((int,))
+
+
 def record_loads(buf):
     """record.decode(buf) for a record cbor_loads would accept and whose fields
     have the types record.decode requires; NOT_SURE otherwise (record.decode
     then decides, with its own error). The same dict, built without a call per
-    field: this runs once per record a verification reads."""
+    field: this runs once per record a verification reads. _plain's checks, in
+    the record's shape: its keys are one of _RECORD_KEYS (ascending, unique)."""
     data = bytes(buf)
     try:
         body = _cbor2.loads(data)
     except Exception:  # noqa: BLE001 (cbor2 raises many kinds; the strict decoder says what is wrong)
         return _cbor.NOT_SURE
-    if type(body) is not dict:
+    # (cbor2's simple values compare equal to ints: the key types are checked too)
+    if type(body) is not dict or tuple(body) not in _RECORD_KEYS or not _INT_ONLY.issuperset(map(type, body)):
         return _cbor.NOT_SURE
     get = body.get
-    seq, time_us, event, outcome, subject = get(_SEQ), get(_TIME), get(_EVENT), get(_OUTCOME), get(_SUBJECT)
-    items = get(_ITEMS, {})
-    # type() is: bool (an int subclass) must not pass for int, as in record._expect;
-    # item codes are ints already (_plain allows only unsigned-int map keys).
+    seq, time_us, event, outcome, subject = body[_SEQ], body[_TIME], body[_EVENT], body[_OUTCOME], body[_SUBJECT]
+    interface, remote_host, items = get(_INTERFACE), get(_REMOTE_HOST), get(_ITEMS, {})
+    # type() is: bool (an int subclass) must not pass for int, as in record._expect.
     if type(seq) is not int or type(time_us) is not int or type(event) is not int or \
             type(outcome) is not int or type(subject) is not list or len(subject) != 4 or type(items) is not dict:
         return _cbor.NOT_SURE
-    if not _plain(body, 0) or _cbor2.dumps(body) != data:
+    if not (-_LIMIT <= seq < _LIMIT and -_LIMIT <= time_us < _LIMIT and -_LIMIT <= event < _LIMIT and
+            -_LIMIT <= outcome < _LIMIT) or not _plain(subject, 1) or not _plain(items, 1) or \
+            not _plain(interface, 1) or not _plain(remote_host, 1) or _cbor2.dumps(body) != data:
         return _cbor.NOT_SURE
     return {"seq": seq, "time_us": time_us, "event": event, "outcome": outcome, "subject": subject,
-            "interface": get(_INTERFACE), "remote_host": get(_REMOTE_HOST), "items": items}
+            "interface": interface, "remote_host": remote_host, "items": items}
 
 
 def record_encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items):
     """record.encode_into by cbor2 (C): the same bytes into the same cbor.Writer,
     for a record _plain accepts (then cbor2's encoding of the map built in
-    ascending key order is cbor.py's deterministic one) that fits the writer;
+    ascending key order is cbor.py's deterministic one) that fits the writer
+    with room to spare;
     NOT_SURE otherwise, and record.encode_into's own encoder runs (and raises
     what it raises)."""
     body = {_SEQ: seq, _TIME: time_us, _EVENT: event, _OUTCOME: outcome, _SUBJECT: subject}
@@ -155,7 +167,9 @@ def record_encode_into(writer, seq, time_us, event, outcome, subject, interface,
         return _cbor.NOT_SURE
     n = len(data)
     buf = writer.buf
-    if n > len(buf):
+    if n + 9 > len(buf):
+        # cbor.Writer asks room for a 9-byte head before any long one: near its
+        # end it refuses some encodings that would fit. Such a record is its call.
         return _cbor.NOT_SURE
     buf[:n] = data
     writer.pos = n
