@@ -12,6 +12,8 @@ _BLOCK = 64
 
 
 def _xor_pad(key, pad):
+    if _COPYABLE:       # CPython: one big-int XOR, not a generator (a reader makes an HmacKey per epoch)
+        return (int.from_bytes(key, "big") ^ int.from_bytes(bytes((pad,)) * len(key), "big")).to_bytes(len(key), "big")
     return bytes(b ^ pad for b in key)
 
 

@@ -278,12 +278,13 @@ class Reader:
         offset = segment.HEADER_SIZE
         prev_seq = meta.first_seq - 1 if seg.header_ok else None
         digest = segment.MacDigest()
+        entry_at, keep, add = self._entry_at, seg.entries.append, digest.add     # the loop runs once per record
         while offset < end:
-            found = self._entry_at(data, offset, end)
+            found = entry_at(data, offset, end)
             if found is not None:
                 seq, e, entry = found
-                seg.entries.append(_Entry(seq, e, entry, name, 0))
-                digest.add(entry)
+                keep(_Entry(seq, e, entry, name, 0))
+                add(entry)
                 offset += len(entry)
                 prev_seq = seq
                 continue
@@ -381,7 +382,7 @@ class Reader:
         for seg in segments:
             claimed = segment.first_seq_of(seg.name)
             first = seg.entries[0].seq if seg.entries else None
-            dup = [e for e in seg.entries if e in dup_set]
+            dup = [e for e in seg.entries if e in dup_set] if dup_set else ()
             if claimed is not None and first is not None and seg.header_ok and claimed != seg.meta.first_seq \
                     and len(dup) < len(seg.entries):
                 rep.add("reordered", seg.meta.first_seq, seg.meta.last_seq, "%s holds seqs %d-%d (file moved or "

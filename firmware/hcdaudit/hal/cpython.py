@@ -139,7 +139,8 @@ def record_loads(buf):
         return _cbor.NOT_SURE
     if not (-_LIMIT <= seq < _LIMIT and -_LIMIT <= time_us < _LIMIT and -_LIMIT <= event < _LIMIT and
             -_LIMIT <= outcome < _LIMIT) or not _plain(subject, 1) or not _plain(items, 1) or \
-            not _plain(interface, 1) or not _plain(remote_host, 1) or _cbor2.dumps(body) != data:
+            (type(interface) not in _SCALARS and not _plain(interface, 1)) or \
+            (type(remote_host) not in _SCALARS and not _plain(remote_host, 1)) or _cbor2.dumps(body) != data:
         return _cbor.NOT_SURE
     return {"seq": seq, "time_us": time_us, "event": event, "outcome": outcome, "subject": subject,
             "interface": interface, "remote_host": remote_host, "items": items}
