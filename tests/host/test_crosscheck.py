@@ -342,6 +342,7 @@ def test_accelerated_record_encoder_leaves_other_values_to_the_firmware_encoder(
         fast, firmware = _encode_outcomes(base + (items,))
         assert fast == firmware
     assert hal.record_encode_into(cbor.Writer(400), *base[:4], (1, "u", "n", "r"), None, None, {}) is cbor.NOT_SURE
+    assert hal.record_encode_into(cbor.Writer(400), *base, [0, 1]) is cbor.NOT_SURE      # items not a map
 
 
 def test_accelerated_record_encoder_is_installed_by_the_cpython_hal():

@@ -160,6 +160,8 @@ def record_encode_into(writer, seq, time_us, event, outcome, subject, interface,
         body[_REMOTE_HOST] = remote_host
     try:
         if items:
+            if type(items) is not dict:
+                return _cbor.NOT_SURE
             body[_ITEMS] = {code: items[code] for code in sorted(items)}
         if not _plain(body, 0):
             return _cbor.NOT_SURE
