@@ -28,6 +28,7 @@ class CountingFlash(FileBlockDevice):
         FileBlockDevice.__init__(self, path, block_size)
         self.programmed = 0
         self.erases = 0
+        self.syncs = 0
 
     def writeblocks(self, block, buf, offset=None):
         self.programmed += len(buf)
@@ -36,6 +37,10 @@ class CountingFlash(FileBlockDevice):
     def erase(self, block):
         self.erases += 1
         return FileBlockDevice.erase(self, block)
+
+    def sync(self):
+        self.syncs += 1         # littlefs asked (ioctl 3): FileBlockDevice fsyncs the image
+        FileBlockDevice.sync(self)
 
 
 class CountingNvram(FileNvram):
@@ -69,7 +74,7 @@ def append(workdir, events):
     before = heap_used()
     log = AuditLog(Board(nv, fs, clock=support.FakeClock(), random=support.FakeRandom()), support.MASTER_KEY)
     log.boot()
-    base_prog, base_erase, base_nv = bdev.programmed, bdev.erases, nv.written
+    base_prog, base_erase, base_nv, base_syncs = bdev.programmed, bdev.erases, nv.written, bdev.syncs
     sealed_total = 0
     allocated = micropython_mem_total()
     start = time.time_ns()
@@ -89,6 +94,7 @@ def append(workdir, events):
         "nvram_bytes_per_event": (nv.written - base_nv) / events,
         "flash_bytes_per_event": (bdev.programmed - base_prog) / events,
         "erases_per_event": (bdev.erases - base_erase) / events,
+        "flash_syncs_per_event": (bdev.syncs - base_syncs) / events,
         "store_records": log.store.count,
         "heap_held_after": heap_used() - before,
         "allocated_per_event": allocated / events,

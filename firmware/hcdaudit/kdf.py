@@ -2,10 +2,18 @@
 # MicroPython has no core hmac module and its hash objects cannot be copied.
 import hashlib
 
+_COPYABLE = hasattr(hashlib.sha256(), "copy")     # CPython's hash objects; not MicroPython's
+if _COPYABLE:
+    from hmac import compare_digest as _compare_digest  # CPython: constant time, in C
+else:
+    _compare_digest = None
+
 _BLOCK = 64
 
 
 def _xor_pad(key, pad):
+    if _COPYABLE:       # CPython: one big-int XOR, not a generator (a reader makes an HmacKey per epoch)
+        return (int.from_bytes(key, "big") ^ int.from_bytes(bytes((pad,)) * len(key), "big")).to_bytes(len(key), "big")
     return bytes(b ^ pad for b in key)
 
 
@@ -20,12 +28,19 @@ class HmacKey:
         self._hash = hash_fn
         self._inner = _xor_pad(key, 0x36)
         self._outer = _xor_pad(key, 0x5C)
+        # Where hash objects can be copied (CPython), the padded keys are hashed
+        # once and each digest starts from a copy of those states.
+        self._states = (hash_fn(self._inner), hash_fn(self._outer)) if _COPYABLE else None
 
     def digest(self, *parts):
-        h = self._hash(self._inner)
+        if self._states is not None:
+            h = self._states[0].copy()
+            o = self._states[1].copy()
+        else:
+            h = self._hash(self._inner)
+            o = self._hash(self._outer)
         for part in parts:
             h.update(part)
-        o = self._hash(self._outer)
         o.update(h.digest())
         return o.digest()
 
@@ -49,6 +64,8 @@ def hkdf(ikm, salt, info, length):
 
 def equal(a, b):
     """Constant-time comparison (MicroPython lacks hmac.compare_digest)."""
+    if _compare_digest is not None:
+        return _compare_digest(a, b)
     if len(a) != len(b):
         return False
     diff = 0

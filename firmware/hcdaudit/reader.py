@@ -29,7 +29,7 @@
 #   pending      an eviction whose audit record the next boot will write (cut in between)
 #   rolled back  NVRAM behind the store or a board counter; (host) seqs an
 #                earlier verification saw are gone, or history was replaced
-from hcdaudit import catalog, ccm, kdf, record, seal, segment
+from hcdaudit import catalog, cbor, ccm, kdf, record, seal, segment
 from hcdaudit import ring as ring_module
 
 _MERGED = {"duplicate": "seqs already read earlier", "reordered": "seqs out of order",
@@ -38,6 +38,18 @@ _MERGED = {"duplicate": "seqs already read earlier", "reordered": "seqs out of o
 FAULTS = ("modified", "inserted", "missing", "duplicate", "reordered", "truncated", "forged", "foreign",
           "quarantined", "wiped", "unaudited", "rolled back")
 _EPOCH_LIMIT = 1 << 24      # no device flushes this often; a claimed epoch above is garbage
+
+# A faster exact record decoder a host HAL may offer (hal/cpython.py): it returns
+# record.decode's dict, or cbor.NOT_SURE for anything it cannot prove
+# record.decode would return identically; then record.decode decides.
+_accelerated = [None]
+
+
+def use_accelerator(fn):
+    """Install (or, with None, remove) the host's exact record decoder; returns the previous one."""
+    previous = _accelerated[0]
+    _accelerated[0] = fn
+    return previous
 
 
 class Finding:
@@ -173,7 +185,9 @@ class Reader:
         self._keys = {0: self._root}
         self._hmacs = {}
         max_plaintext = slot_size - seal.OVERHEAD
-        self._sealer = seal.Sealer(aes(keys.conf), max_plaintext)
+        cipher = aes(keys.conf)
+        self._sealer = seal.Sealer(cipher, max_plaintext)
+        self._ccm_open = getattr(cipher, "ccm_open", None)     # a HAL's whole-message CCM, if it has one
         self._max_sealed = slot_size - seal.HEADER_SIZE - seal.MAC_SIZE
         self.fs = fs
         self.slot_count = slot_count
@@ -264,12 +278,13 @@ class Reader:
         offset = segment.HEADER_SIZE
         prev_seq = meta.first_seq - 1 if seg.header_ok else None
         digest = segment.MacDigest()
+        entry_at, keep, add = self._entry_at, seg.entries.append, digest.add     # the loop runs once per record
         while offset < end:
-            found = self._entry_at(data, offset, end)
+            found = entry_at(data, offset, end)
             if found is not None:
                 seq, e, entry = found
-                seg.entries.append(_Entry(seq, e, entry, name, 0))
-                digest.add(entry)
+                keep(_Entry(seq, e, entry, name, 0))
+                add(entry)
                 offset += len(entry)
                 prev_seq = seq
                 continue
@@ -367,7 +382,7 @@ class Reader:
         for seg in segments:
             claimed = segment.first_seq_of(seg.name)
             first = seg.entries[0].seq if seg.entries else None
-            dup = [e for e in seg.entries if e in dup_set]
+            dup = [e for e in seg.entries if e in dup_set] if dup_set else ()
             if claimed is not None and first is not None and seg.header_ok and claimed != seg.meta.first_seq \
                     and len(dup) < len(seg.entries):
                 rep.add("reordered", seg.meta.first_seq, seg.meta.last_seq, "%s holds seqs %d-%d (file moved or "
@@ -453,6 +468,13 @@ class Reader:
         n = len(stream)
         if not n:
             return [], [], []
+        previous = 0
+        for item in stream:
+            if item.seq <= previous:
+                break
+            previous = item.seq
+        else:
+            return stream, [], []       # all in order (the usual store): every entry in place
         # Longest strictly increasing subsequence (patience sorting), O(n log n).
         tails = []
         tail_idx = []
@@ -684,12 +706,31 @@ class Reader:
                     "NVRAM is at epoch %d but the newest record is of epoch %d: the segments of %d closed "
                     "epoch(s), at least %d record(s) after seq %d, are gone" % (nv_epoch, top, lost, lost, last))
 
-    def _decode(self, seq, item):
-        try:
-            plaintext = self._sealer.open_entry(item.entry)
-        except (ccm.AuthError, ValueError):
-            self.report.add("modified", seq, seq, "seq %d: authentic mac but the record does not decrypt" % seq)
+    def _open_native(self, entry):
+        """The plaintext through the HAL's whole-message CCM, for a well-formed
+        entry that opens (the nonce and AAD Sealer._bind makes, from the entry's
+        own header); None for anything else, which the Sealer then judges."""
+        seq_epoch_salt = entry[:seal.HEADER_SIZE - 2]
+        n = seal.parse_header(entry)[3]
+        if seal.HEADER_SIZE + n + seal.MAC_SIZE != len(entry) or n < ccm.TAG_SIZE or n > self._max_sealed:
             return None
+        # nonce (epoch, salt, seq); AAD (seq, epoch, salt): the header's first 12 bytes
+        return self._ccm_open(seq_epoch_salt[4:] + seq_epoch_salt[:4], seq_epoch_salt,
+                              entry[seal.HEADER_SIZE:seal.HEADER_SIZE + n])
+
+    def _decode(self, seq, item):
+        plaintext = self._open_native(item.entry) if self._ccm_open is not None else None
+        if plaintext is None:
+            try:
+                plaintext = self._sealer.open_entry(item.entry)
+            except (ccm.AuthError, ValueError):
+                self.report.add("modified", seq, seq, "seq %d: authentic mac but the record does not decrypt" % seq)
+                return None
+        fast = _accelerated[0]
+        if fast is not None:
+            body = fast(plaintext)
+            if body is not cbor.NOT_SURE:
+                return body
         try:
             return record.decode(plaintext)
         except record.RecordError as exc:

@@ -29,9 +29,27 @@ class RecordError(ValueError):
     pass
 
 
+# A faster encoder a host HAL may offer (hal/cpython.py): it fills the writer with
+# exactly these bytes and returns the view, or cbor.NOT_SURE for anything it
+# cannot prove it encodes identically; then this encoder runs.
+_accelerated = [None]
+
+
+def use_accelerator(fn):
+    """Install (or, with None, remove) the host's exact record encoder; returns the previous one."""
+    previous = _accelerated[0]
+    _accelerated[0] = fn
+    return previous
+
+
 def encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items):
     """Encode into a reused cbor.Writer; returns a memoryview of the record.
     Keys are written in ascending order, which is the deterministic order."""
+    fast = _accelerated[0]
+    if fast is not None:
+        view = fast(writer, seq, time_us, event, outcome, subject, interface, remote_host, items)
+        if view is not cbor.NOT_SURE:
+            return view
     writer.reset()
     writer.head(5, 5 + (1 if interface else 0) + (1 if remote_host else 0) + (1 if items else 0))
     writer.head(0, SEQ)

@@ -32,4 +32,10 @@ def _version() -> str:
         return VERSION
 
 
-__version__ = _version()
+def __getattr__(name: str) -> str:
+    # The version is looked up when asked for: importlib.metadata costs every
+    # command ~30 ms of start-up, and only --version needs it.
+    if name == "__version__":
+        value = globals()["__version__"] = _version()
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

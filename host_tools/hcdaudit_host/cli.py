@@ -7,7 +7,6 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import __version__
 from .errors import UsageError
 
 # RFC 5848 signs with DSA: cryptography's deprecation notice says nothing to an hcdaudit user.
@@ -165,10 +164,23 @@ def _named_command(argv: list[str] | None) -> str | None:
     return None
 
 
+class _VersionAction(argparse.Action):
+    """argparse's "version" action, with the version looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show program's version number and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from . import __version__
+        print(f"hcdaudit {__version__}")
+        parser.exit()
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole parser; with `command` (a built-in one), without importing the other modules."""
     parser = argparse.ArgumentParser(prog="hcdaudit", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"hcdaudit {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("provision", help="create a host-board device folder")

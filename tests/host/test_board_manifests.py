@@ -23,7 +23,7 @@ PORT_BUILTINS = {"micropython", "struct", "os", "sys", "time", "json", "hashlib"
                  "select", "uselect", "cryptolib", "tls", "vfs", "machine", "esp32", "rp2", "stm", "uctypes",
                  "network", "gc"}
 # ... and what only CPython branches import (top-level names).
-CPYTHON_IMPORTS = {"ssl", "tempfile", "littlefs", "cryptography"}
+CPYTHON_IMPORTS = {"ssl", "tempfile", "littlefs", "cryptography", "hmac"}
 
 
 class Manifest:

@@ -223,3 +223,127 @@ def test_accelerated_decoder_is_installed_by_the_cpython_hal():
     assert cbor.use_accelerator(hal.cbor_loads) is hal.cbor_loads
     record_bytes = record.encode(7, 1, 2, 0, [1, "u", "n", "r"], "ipp", "10.0.0.1", {5: "f.pdf", 12: 3})
     assert hal.cbor_loads(record_bytes) == cbor.strict_loads(record_bytes)
+
+
+# The host's accelerated record decoder (hal/cpython.py record_loads, used by the
+# reader) must give exactly record.decode's verdicts over the strict CBOR decoder.
+def _record_outcomes(blob):
+    def outcome(fn):
+        try:
+            value = fn(blob)
+        except record.RecordError as exc:
+            return ("error", str(exc))
+        return ("not sure", None) if value is cbor.NOT_SURE else ("value", value)
+    previous = cbor.use_accelerator(None)
+    try:
+        strict = outcome(record.decode)
+    finally:
+        cbor.use_accelerator(previous)
+    fast = outcome(hal.record_loads)
+    return fast, strict
+
+
+@settings(max_examples=400, deadline=None)
+@given(body=records)
+def test_accelerated_record_decoder_gives_record_decode_s_value(body):
+    for blob in _mutations(cbor.dumps(body)):
+        fast, strict = _record_outcomes(blob)
+        assert fast == strict or fast[0] == "not sure", (blob, fast, strict)
+    fast, strict = _record_outcomes(cbor.dumps(body))
+    assert fast == strict       # a well-formed record is decoded by the accelerator itself
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=values)
+def test_accelerated_record_decoder_leaves_what_is_not_a_record_to_record_decode(value):
+    fast, strict = _record_outcomes(cbor.dumps(value))
+    assert fast == strict or fast[0] == "not sure"
+
+
+def test_accelerated_record_decoder_refuses_wrong_field_types():
+    good = {record.SEQ: 7, record.TIME: 1, record.EVENT: 2, record.OUTCOME: 0, record.SUBJECT: [1, "u", "n", "r"]}
+    cases = [{**good, "seq": 1}, {k: v for k, v in good.items() if k != record.SUBJECT}]     # a text key, a field gone
+    for key, bad in ((record.SEQ, True), (record.TIME, "1"), (record.EVENT, None), (record.OUTCOME, False),
+                     (record.SUBJECT, [1, "u", "n"]), (record.SUBJECT, {1: 2}), (record.ITEMS, [1]),
+                     (record.ITEMS, {1: 1.5})):
+        cases.append({**good, key: bad})
+    for body in cases:
+        blob = cbor2.dumps(body)
+        assert hal.record_loads(blob) is cbor.NOT_SURE, body
+    blob = cbor.dumps(good)
+    assert hal.record_loads(blob) == record.decode(blob)
+    assert blob[3] == record.TIME
+    simple_key = blob[:3] + b"\xe1" + blob[4:]      # simple value 1 as a key: cbor2's compares equal to 1
+    assert hal.record_loads(simple_key) is cbor.NOT_SURE
+    assert _record_outcomes(simple_key)[1][0] == "error"
+
+
+def test_accelerated_record_decoder_is_installed_by_the_cpython_hal():
+    from hcdaudit import reader
+    assert reader.use_accelerator(hal.record_loads) is hal.record_loads
+
+
+def test_reader_opens_entries_natively_exactly_as_the_sealer_does():
+    from hcdaudit import reader, seal
+    r = reader.Reader(None, None, bytes(32), 50, 512, hal.Aes)
+    sealer, key = r._sealer, kdf.HmacKey(bytes(32))
+    body = record.encode(9, 1, 2, 0, [1, "u", "n", "r"], "ipp", None, {5: "Grüße.pdf"})
+    out = bytearray(512)
+    entry = bytes(out[:sealer.seal_entry_into(key, 9, 3, 0x10002, body, out)])
+    assert r._open_native(entry) == sealer.open_entry(entry) == body
+    flipped = entry[:20] + bytes([entry[20] ^ 1]) + entry[21:]
+    for bad in (flipped, entry[:-1], entry + b"\x00", entry[:4] + b"\x00\x00\x00\x04" + entry[8:]):
+        assert r._open_native(bad) is None      # left to the Sealer, which judges it
+
+
+# The host's accelerated record encoder (hal/cpython.py record_encode_into, used by
+# record.encode_into on CPython) must write exactly the firmware encoder's bytes,
+# or leave the record to it (which then raises what it raises).
+def _encode_outcomes(args, size=400):
+    def outcome():
+        try:
+            return ("bytes", bytes(record.encode_into(cbor.Writer(size), *args)))
+        except (cbor.CBORError, ValueError) as exc:     # UnicodeEncodeError is a ValueError
+            return ("error", type(exc).__name__, str(exc))
+    previous = record.use_accelerator(None)
+    try:
+        firmware = outcome()
+    finally:
+        record.use_accelerator(previous)
+    record.use_accelerator(hal.record_encode_into)
+    try:
+        return outcome(), firmware
+    finally:
+        record.use_accelerator(previous)
+
+
+record_args = st.tuples(st.integers(min_value=1, max_value=2 ** 32 - 1), st.integers(min_value=0, max_value=2 ** 63),
+                        st.integers(min_value=0, max_value=0xFFFF), st.integers(min_value=0, max_value=9),
+                        st.tuples(st.integers(min_value=0, max_value=9), texts, texts, texts).map(list),
+                        st.one_of(st.none(), texts), st.one_of(st.none(), texts),
+                        st.dictionaries(st.integers(min_value=0, max_value=300), values, max_size=8))
+
+
+@settings(max_examples=400, deadline=None)
+@given(args=record_args)
+def test_accelerated_record_encoder_writes_the_firmware_s_bytes(args):
+    fast, firmware = _encode_outcomes(args)
+    assert fast == firmware
+    small = _encode_outcomes(args, 40)          # a writer too small: the firmware's error
+    assert small == (small[1], small[1])
+
+
+def test_accelerated_record_encoder_leaves_other_values_to_the_firmware_encoder():
+    base = (7, 1, 2, 0, [1, "u", "n", "r"], "ipp", "10.0.0.1")
+    for items in ({5: 1.5}, {5: 2 ** 64}, {5: -(2 ** 64) - 1}, {"a": 1}, {5: (1, 2)}, {5: bytearray(b"x")},
+                  {5: memoryview(b"y")}, {1: "a", "b": 2}, {5: "\ud800"}):
+        w = cbor.Writer(400)
+        assert hal.record_encode_into(w, *base, items) is cbor.NOT_SURE, items
+        fast, firmware = _encode_outcomes(base + (items,))
+        assert fast == firmware
+    assert hal.record_encode_into(cbor.Writer(400), *base[:4], (1, "u", "n", "r"), None, None, {}) is cbor.NOT_SURE
+    assert hal.record_encode_into(cbor.Writer(400), *base, [0, 1]) is cbor.NOT_SURE      # items not a map
+
+
+def test_accelerated_record_encoder_is_installed_by_the_cpython_hal():
+    assert record.use_accelerator(hal.record_encode_into) is hal.record_encode_into

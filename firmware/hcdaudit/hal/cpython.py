@@ -12,6 +12,8 @@ except ImportError:         # the simulator runs without it, on the strict decod
     _cbor2 = None
 
 from hcdaudit import cbor as _cbor
+from hcdaudit import reader as _reader
+from hcdaudit import record as _record
 
 _ZERO_IV = bytes(16)
 _TAG_SIZE = 16
@@ -47,22 +49,16 @@ class Aes:
 
 
 _LIMIT = 0x10000000000000000             # CBOR integers: -2**64 .. 2**64 - 1
-_SCALARS = (str, bytes, bool, type(None))
-
-
-def _plain_item(value, depth):
-    """A map value or list element of a container at `depth`."""
-    kind = type(value)
-    if kind is int:
-        return -_LIMIT <= value < _LIMIT
-    return kind in _SCALARS or (depth < 12 and _plain(value, depth + 1))
+_SCALARS = frozenset((str, bytes, bool, type(None)))
 
 
 def _plain(obj, depth):
     """Whether obj holds only what cbor.py decodes (int in range, text, bytes,
     bool, None, lists, maps with unsigned-int keys in ascending order), at most
     12 deep. For such a value cbor2's encoding is exactly cbor.py's deterministic
-    one; anything else is left to the strict decoder (a doubt costs only time)."""
+    one; anything else is left to the strict decoder (a doubt costs only time).
+    Scalars are checked in the loops, not by a call per value: this runs once
+    per record a verification reads."""
     kind = type(obj)
     if kind is dict:
         previous = -1
@@ -70,12 +66,20 @@ def _plain(obj, depth):
             if type(key) is not int or key <= previous or key >= _LIMIT:
                 return False
             previous = key
-            if not _plain_item(value, depth):
+            kind = type(value)
+            if kind is int:
+                if not -_LIMIT <= value < _LIMIT:
+                    return False
+            elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
                 return False
         return True
     if kind is list:
         for value in obj:
-            if not _plain_item(value, depth):
+            kind = type(value)
+            if kind is int:
+                if not -_LIMIT <= value < _LIMIT:
+                    return False
+            elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
                 return False
         return True
     if kind is int:
@@ -100,6 +104,81 @@ def cbor_loads(buf):
     return _cbor.NOT_SURE
 
 
+_SEQ, _TIME, _EVENT, _OUTCOME, _SUBJECT = _record.SEQ, _record.TIME, _record.EVENT, _record.OUTCOME, _record.SUBJECT
+_INTERFACE, _REMOTE_HOST, _ITEMS = _record.INTERFACE, _record.REMOTE_HOST, _record.ITEMS
+
+
+# The key sequences of a record map: SEQ..SUBJECT, then any of INTERFACE,
+# REMOTE_HOST, ITEMS, ascending (a record with other keys is left to record.decode).
+_RECORD_KEYS = frozenset(tuple([_SEQ, _TIME, _EVENT, _OUTCOME, _SUBJECT] +
+                               [key for bit, key in enumerate((_INTERFACE, _REMOTE_HOST, _ITEMS)) if mask >> bit & 1])
+                         for mask in range(8))
+_INT_ONLY = frozenset((int,))
+
+
+def record_loads(buf):
+    """record.decode(buf) for a record cbor_loads would accept and whose fields
+    have the types record.decode requires; NOT_SURE otherwise (record.decode
+    then decides, with its own error). The same dict, built without a call per
+    field: this runs once per record a verification reads. _plain's checks, in
+    the record's shape: its keys are one of _RECORD_KEYS (ascending, unique)."""
+    data = bytes(buf)
+    try:
+        body = _cbor2.loads(data)
+    except Exception:  # noqa: BLE001 (cbor2 raises many kinds; the strict decoder says what is wrong)
+        return _cbor.NOT_SURE
+    # (cbor2's simple values compare equal to ints: the key types are checked too)
+    if type(body) is not dict or tuple(body) not in _RECORD_KEYS or not _INT_ONLY.issuperset(map(type, body)):
+        return _cbor.NOT_SURE
+    get = body.get
+    seq, time_us, event, outcome, subject = body[_SEQ], body[_TIME], body[_EVENT], body[_OUTCOME], body[_SUBJECT]
+    interface, remote_host, items = get(_INTERFACE), get(_REMOTE_HOST), get(_ITEMS, {})
+    # type() is: bool (an int subclass) must not pass for int, as in record._expect.
+    if type(seq) is not int or type(time_us) is not int or type(event) is not int or \
+            type(outcome) is not int or type(subject) is not list or len(subject) != 4 or type(items) is not dict:
+        return _cbor.NOT_SURE
+    if not (-_LIMIT <= seq < _LIMIT and -_LIMIT <= time_us < _LIMIT and -_LIMIT <= event < _LIMIT and
+            -_LIMIT <= outcome < _LIMIT) or not _plain(subject, 1) or not _plain(items, 1) or \
+            (type(interface) not in _SCALARS and not _plain(interface, 1)) or \
+            (type(remote_host) not in _SCALARS and not _plain(remote_host, 1)) or _cbor2.dumps(body) != data:
+        return _cbor.NOT_SURE
+    return {"seq": seq, "time_us": time_us, "event": event, "outcome": outcome, "subject": subject,
+            "interface": interface, "remote_host": remote_host, "items": items}
+
+
+def record_encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items):
+    """record.encode_into by cbor2 (C): the same bytes into the same cbor.Writer,
+    for a record _plain accepts (then cbor2's encoding of the map built in
+    ascending key order is cbor.py's deterministic one) that fits the writer
+    with room to spare;
+    NOT_SURE otherwise, and record.encode_into's own encoder runs (and raises
+    what it raises)."""
+    body = {_SEQ: seq, _TIME: time_us, _EVENT: event, _OUTCOME: outcome, _SUBJECT: subject}
+    if interface:
+        body[_INTERFACE] = interface
+    if remote_host:
+        body[_REMOTE_HOST] = remote_host
+    try:
+        if items:
+            if type(items) is not dict:
+                return _cbor.NOT_SURE
+            body[_ITEMS] = {code: items[code] for code in sorted(items)}
+        if not _plain(body, 0):
+            return _cbor.NOT_SURE
+        data = _cbor2.dumps(body)
+    except Exception:  # noqa: BLE001 (keys that do not sort, text that does not encode: the firmware's encoder says)
+        return _cbor.NOT_SURE
+    n = len(data)
+    buf = writer.buf
+    if n + 9 > len(buf):
+        # cbor.Writer asks room for a 9-byte head before any long one: near its
+        # end it refuses some encodings that would fit. Such a record is its call.
+        return _cbor.NOT_SURE
+    buf[:n] = data
+    writer.pos = n
+    return writer.view()
+
+
 def random(n):
     return os.urandom(n)
 
@@ -110,3 +189,5 @@ def now_us():
 
 if _cbor2 is not None:
     _cbor.use_accelerator(cbor_loads)
+    _reader.use_accelerator(record_loads)
+    _record.use_accelerator(record_encode_into)
