@@ -11,9 +11,26 @@
 # formatter import only catalog, catalog_data and subject.
 from hcdaudit import subject as subject_module
 from hcdaudit import text
-from hcdaudit.catalog_data import (ACTOR, CATEGORIES, E_CODE, E_ITEMS, E_NAME, E_OUTCOMES, E_PP, E_PWG, E_REQUIRED,
-                                   E_SEVERITY, E_STATE, E_SUBJECT, EVENTS, FAILED_OUTCOMES, ITEMS, OUTCOMES,
-                                   SYSTEM_ONLY, parse_event)
+from hcdaudit.catalog_data import (
+    ACTOR,
+    CATEGORIES,
+    E_CODE,
+    E_ITEMS,
+    E_NAME,
+    E_OUTCOMES,
+    E_PP,
+    E_PWG,
+    E_REQUIRED,
+    E_SEVERITY,
+    E_STATE,
+    E_SUBJECT,
+    EVENTS,
+    FAILED_OUTCOMES,
+    ITEMS,
+    OUTCOMES,
+    SYSTEM_ONLY,
+    parse_event,
+)
 
 try:
     from micropython import const

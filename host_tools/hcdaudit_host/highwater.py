@@ -11,7 +11,6 @@ from pathlib import Path
 from hcdaudit.reader import Report
 
 
-
 def default_state_dir() -> Path:
     return Path(os.environ.get("HCDAUDIT_STATE_DIR", Path.home() / ".local/state/hcdaudit"))
 

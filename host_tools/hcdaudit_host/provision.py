@@ -11,7 +11,8 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from boards import profiles
@@ -31,7 +32,7 @@ def _write_secret(path: Path, data: bytes) -> None:
     os.chmod(path, 0o600)
 
 
-def load_ca(ca_dir: Path) -> tuple[x509.Certificate, object]:
+def load_ca(ca_dir: Path) -> tuple[x509.Certificate, CertificateIssuerPrivateKeyTypes]:
     """A CA folder holds ca.pem (its certificate) and ca.key (its private key, PEM)."""
     cert_path, key_path = ca_dir / "ca.pem", ca_dir / "ca.key"
     try:
@@ -41,6 +42,9 @@ def load_ca(ca_dir: Path) -> tuple[x509.Certificate, object]:
         raise UsageError(f"{ca_dir} must hold ca.pem and ca.key: {exc.strerror} ({exc.filename})") from None
     except ValueError as exc:
         raise UsageError(f"{ca_dir}: ca.pem / ca.key unreadable: {exc}") from None
+    if not isinstance(key, (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, dsa.DSAPrivateKey,
+                            ed25519.Ed25519PrivateKey)):
+        raise UsageError(f"{ca_dir}: ca.key is a {type(key).__name__}, which cannot sign certificates")
     if key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
             certificate.public_key().public_bytes(serialization.Encoding.DER,
                                                   serialization.PublicFormat.SubjectPublicKeyInfo):
@@ -49,13 +53,13 @@ def load_ca(ca_dir: Path) -> tuple[x509.Certificate, object]:
 
 
 def signing_certificate(key: dsa.DSAPrivateKey, fqdn: str, serial: str, device_uuid: str,
-                        ca: tuple[x509.Certificate, object] | None = None) -> x509.Certificate:
+                        ca: tuple[x509.Certificate, CertificateIssuerPrivateKeyTypes] | None = None) -> x509.Certificate:
     """X.509 certificate of the RFC 5848 signing key (key blob type C): self-signed,
     or issued by the given CA."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, fqdn),
                       x509.NameAttribute(NameOID.SERIAL_NUMBER, serial),
                       x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "hcdaudit syslog signing")])
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     issuer_name, issuer_key = (ca[0].subject, ca[1]) if ca else (name, key)
     builder = (x509.CertificateBuilder()
                .subject_name(name).issuer_name(issuer_name)
@@ -75,7 +79,7 @@ def signing_certificate(key: dsa.DSAPrivateKey, fqdn: str, serial: str, device_u
 
 
 def https_certificate(key: ec.EllipticCurvePrivateKey, fqdn: str, serial: str, device_uuid: str,
-                      ca: tuple[x509.Certificate, object] | None = None) -> x509.Certificate:
+                      ca: tuple[x509.Certificate, CertificateIssuerPrivateKeyTypes] | None = None) -> x509.Certificate:
     """The TLS server certificate of the device's HTTPS admin export (ECDSA P-256): issued by
     the provisioning CA when one is given, else self-signed (clients pin it). Names: the
     FQDN, localhost and 127.0.0.1 (the simulator serves on loopback)."""
@@ -83,7 +87,7 @@ def https_certificate(key: ec.EllipticCurvePrivateKey, fqdn: str, serial: str, d
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, fqdn),
                       x509.NameAttribute(NameOID.SERIAL_NUMBER, serial),
                       x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "hcdaudit https admin")])
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     issuer_name, issuer_key = (ca[0].subject, ca[1]) if ca else (name, key)
     sans = [x509.DNSName(fqdn), x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
             x509.UniformResourceIdentifier(device_uuid)]

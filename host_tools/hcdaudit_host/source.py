@@ -15,6 +15,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from boards import profiles
 from boards.host import device
@@ -25,6 +26,9 @@ from hcdaudit import ring, segment
 from hcdaudit.reader import Reader
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    from littlefs import UserContext
 
 _IDENTITY_FIELDS = ("name", "serial", "slot_count", "slot_size", "store_cap")
 _LFS_ERR_IO = -5
@@ -210,13 +214,11 @@ def flash_geometry(identity: dict) -> dict:
     if bs < 128 or bs & (bs - 1) or geo["block_count"] < 2 or not 0 < geo["read_size"] <= bs \
             or not 0 < geo["prog_size"] <= bs or bs % geo["read_size"] or bs % geo["prog_size"]:
         raise UsageError(f"flash geometry in {origin} is not a littlefs geometry: {geo}")
-    geo["board"] = board
-    geo["origin"] = origin
     try:
-        geo["store_dir"] = profiles.profile(board).get("store_dir", "/")
+        store_dir = profiles.profile(board).get("store_dir", "/")
     except ValueError:
-        geo["store_dir"] = "/"
-    return geo
+        store_dir = "/"
+    return {**geo, "board": board, "origin": origin, "store_dir": store_dir}
 
 
 class _ReadOnlyImage:
@@ -312,7 +314,8 @@ def mount_image(data: bytes, geo: dict, label: str):
                          f"{geo['block_count']} ({where}): truncated dump")
     if data.count(b"\xff") == len(data):
         return _EmptyStore(), f"erased flash, no filesystem yet ({where})"
-    lfs = LittleFS(context=_ReadOnlyImage(data), mount=False, block_size=bs, block_count=0,
+    # duck-typed: littlefs-python only calls read/prog/erase/sync (UserContext would import it eagerly)
+    lfs = LittleFS(context=cast("UserContext", _ReadOnlyImage(data)), mount=False, block_size=bs, block_count=0,
                    read_size=geo["read_size"], prog_size=geo["prog_size"],
                    cache_size=max(geo["read_size"], geo["prog_size"]), lookahead_size=32)
     try:
@@ -359,6 +362,7 @@ def open_source(device_dir: Path | None = None, image: Path | None = None, nvram
         if missing:
             raise UsageError(f"reading a raw flash dump needs --image, --nvram and --escrow (missing "
                              f"{', '.join(missing)})")
+        assert image is not None and nvram is not None and escrow is not None
         return open_image(image, nvram, escrow)
     if device_dir is None:
         raise UsageError("give a DEVICE_DIR, or --image FLASH.img --nvram NVRAM.bin --escrow DIR")
