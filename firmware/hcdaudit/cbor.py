@@ -184,7 +184,8 @@ class _Decoder:
         self.buf = buf
         self.pos = 0
         self.major = 0
-        self._key_end = 0   # where the current map's previous key ends
+        self._key_start = -1    # the current map's previous key: buf[_key_start:_key_end]
+        self._key_end = 0
 
     def head(self):
         """Read one head: returns its argument, sets self.major."""
@@ -265,23 +266,30 @@ class _Decoder:
         if n > len(self.buf) - self.pos:
             raise CBORError("map length %d exceeds input" % n)
         result = {}
-        prev = -1      # the previous key's encoding: buf[prev:self._key_end]
+        outer_start = self._key_start     # an enclosing map's last key, restored after this map
+        outer_end = self._key_end
+        self._key_start = -1
         for _ in range(n):
-            prev = self._entry(result, prev, depth + 1)
+            self._entry(result, depth + 1)
+        self._key_start = outer_start
+        self._key_end = outer_end
         return result
 
-    def _entry(self, result, prev, depth):
-        """One key and value into result; returns where the key began."""
+    def _entry(self, result, depth):
+        """One key and value into result."""
         start = self.pos
         key = self.item(depth)
-        if prev >= 0 and not _ascending(self.buf, prev, self._key_end, start, self.pos):
+        self._check_key(key, start)
+        end = self.pos
+        result[key] = self.item(depth)
+        self._key_start = start         # after the value: a map in it restores them as it found them
+        self._key_end = end
+
+    def _check_key(self, key, start):
+        if self._key_start >= 0 and not _ascending(self.buf, self._key_start, self._key_end, start, self.pos):
             raise CBORError("map keys unsorted or duplicated at offset %d" % start)
         if isinstance(key, list) or isinstance(key, dict):
             raise CBORError("%s as map key at offset %d" % ("array" if isinstance(key, list) else "map", start))
-        end = self.pos
-        result[key] = self.item(depth)
-        self._key_end = end     # after the value: a map in it has moved _key_end
-        return start
 
 
 # A faster exact decoder a host HAL may offer (hal/cpython.py): it returns the

@@ -53,9 +53,14 @@ class MessageBuffer:
     def put_clean(self, raw, quoted):
         """Append UTF-8 octets with control octets replaced; inside a quoted
         PARAM-VALUE also escape `"`, `\\` and `]`."""
-        if not _needs_care(raw):
+        if _needs_care(raw):
+            self._put_escaped(raw, quoted)
+        else:
             self.put(raw)
-            return
+
+    def _put_escaped(self, raw, quoted):
+        # Apart from put_clean: a loop's iterator slots would push put_clean's
+        # frame past MicroPython's on-stack limit, a heap frame per parameter.
         for b in raw:
             if b < 0x20 or b == 0x7F:
                 self.put(_REPLACEMENT)
