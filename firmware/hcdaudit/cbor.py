@@ -174,6 +174,9 @@ def _ascending(buf, a, a_end, b, b_end):
     return a == a_end and b < b_end     # a proper prefix sorts first; equal keys do not ascend
 
 
+_CONTAINERS = (list, dict)     # never map keys (a constant: no tuple built per key)
+
+
 class _Decoder:
     """One pass over buf. The position is the decoder's state, so an item costs
     its value only, not a (value, position) tuple as well. Each method keeps
@@ -288,7 +291,7 @@ class _Decoder:
     def _check_key(self, key, start):
         if self._key_start >= 0 and not _ascending(self.buf, self._key_start, self._key_end, start, self.pos):
             raise CBORError("map keys unsorted or duplicated at offset %d" % start)
-        if isinstance(key, list) or isinstance(key, dict):
+        if isinstance(key, _CONTAINERS):
             raise CBORError("%s as map key at offset %d" % ("array" if isinstance(key, list) else "map", start))
 
 

@@ -369,3 +369,31 @@ def test_collector_configuration_changes_only_through_an_audited_change():
     flip_bit(log.store.fs, CONFIG_NAME, 3, 0x20)
     tampered = CollectorConfig(log.store.fs, log.mac_key, defaults)
     assert tampered.load() == defaults and tampered.problem == "does not authenticate"
+
+
+def test_backlog_reads_every_record_by_seq_and_none_past_a_truncated_entry():
+    from hcdaudit import record
+    dev = TestDevice()
+    log = dev.boot()
+    log_events(log, 130)          # two flushes: records 1..~100 in the store, the rest in the ring
+    backlog = Backlog(log)
+    for seq in range(1, log.next_seq):
+        plaintext = backlog.read(seq)
+        assert plaintext is not None and record.decode(plaintext)["seq"] == seq, seq
+    backlog.release()
+    name = log.store.segment_of(1)
+    last = 1
+    while log.store.segment_of(last + 1) == name:
+        last += 1
+    f = log.store.fs.open(name, "rb")
+    data = f.read()
+    f.close()
+    cut = data.find(b"HCDC")      # a segment's checkpoint ends its entries (if it has one yet)
+    cut = len(data) if cut < 0 else cut
+    f = log.store.fs.open(name, "wb")
+    f.write(data[:cut - 5])       # the last entry loses its mac's tail
+    f.close()
+    backlog = Backlog(log)
+    assert record.decode(backlog.read(last - 1))["seq"] == last - 1
+    assert backlog.read(last) is None
+    backlog.release()
