@@ -231,6 +231,8 @@ def montmul(out: ptrL, a: ptrL, b: ptrL, n: ptrL, t: ptrL, size: int, ninv: uint
             j += 1
 """.replace("ptrL", "ptr%d" % _LIMB).replace("MASK", "0x%x" % ((1 << _LIMB) - 1)).replace(">> L", ">> %d" % _LIMB)
 
+_compiled = [None]     # the routine, compiled once (False: this port cannot)
+
 
 class Montgomery:
     """Powers modulo one odd modulus, allocation-free but for the result."""
@@ -240,12 +242,14 @@ class Montgomery:
         """The native routine for this modulus, or None where it cannot be had."""
         if sys.implementation.name != "micropython" or not modulus & 1:
             return None
-        try:
-            scope = {}
-            exec(_MONTMUL, scope)       # noqa: S102 (our own constant source, see above)
-            return cls(modulus, scope["montmul"])
-        except (SyntaxError, ImportError, NotImplementedError, ValueError, MemoryError):
-            return None         # no native emitter (or no compiler, or no room) on this port: pow() it is
+        if _compiled[0] is None:
+            try:
+                scope = {}
+                exec(_MONTMUL, scope)       # noqa: S102 (our own constant source, see above)
+                _compiled[0] = scope["montmul"]
+            except (SyntaxError, ImportError, NotImplementedError, ValueError, MemoryError):
+                _compiled[0] = False    # no native emitter (or no compiler, or no room) on this port: pow() it is
+        return cls(modulus, _compiled[0]) if _compiled[0] else None
 
     def __init__(self, modulus, montmul):
         self._montmul = montmul
