@@ -100,7 +100,8 @@ class Store:
         and the segments that failed their checks (renamed to *.bad, kept as evidence)."""
         actions = []
         quarantined = []
-        names = sorted(self.fs.listdir())
+        names = self.fs.listdir()
+        names.sort()      # in place: a copy of a full store's 300-name list is a 2-4 KB block more at boot
         for name in names:
             if name.endswith(TMP_SUFFIX):
                 # A flush cut before its rename: the ring still holds these records.
