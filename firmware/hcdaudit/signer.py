@@ -89,7 +89,7 @@ class Signer:
         self.pending = 0              # hashes waiting for an SB
         self._hashes = bytearray(max_hashes * _DIGEST)
         self._oldest_pending_us = 0
-        self.out = MessageBuffer(_MAX_OCTETS + 64)
+        self.out = None     # the block buffer: made at the first block unless share_buffer() gave one
         # The last SB, kept for its byte-identical re-sends (one preallocated
         # copy): the redundant copies, and the sender's retry of a failed send.
         self.sb_redundancy = sb_redundancy
@@ -102,6 +102,13 @@ class Signer:
         self._since_cert = 0
         self.blocks_signed = 0
         self.yielding_sb = False      # what blocks_due() just yielded: an SB (the last one, or a copy of it)
+
+    def share_buffer(self, buffer):
+        """Build blocks in `buffer` (a MessageBuffer of 2048 + 64 octets or more,
+        the formatter's) instead of one of the signer's own: 2 KB of heap less.
+        The caller never asks for a block while the buffer holds a message it
+        has yet to send (the sender sends each message before any block)."""
+        self.out = buffer
 
     # -- normal messages
     def cert_needed(self):
@@ -169,6 +176,8 @@ class Signer:
     # -- blocks
     def _start_block(self, sd_id):
         out = self.out
+        if out is None:
+            out = self.out = MessageBuffer(_MAX_OCTETS + 64)
         out.clear()
         out.put(b"<%d>1 " % BLOCK_PRI)
         out.put(rfc3339(self.clock()).encode())
@@ -178,6 +187,7 @@ class Signer:
         out.put(VER)
         out.put(b'"')
         out.put(self._ids)
+        return out
 
     def _sign_and_close(self):
         """The signed octets are the block without ` SIGN="..."` (RFC 5848 §4.2.8):
@@ -196,8 +206,7 @@ class Signer:
 
     def _signature_block(self):
         count = self.pending
-        out = self.out
-        self._start_block(b"[ssign")
+        out = self._start_block(b"[ssign")
         out.put(b' GBC="%d" FMN="%d" CNT="%d" HB="' % (self.gbc, self.next_number, count))
         for i in range(count):
             if i:
@@ -236,8 +245,7 @@ class Signer:
         index = 0
         while index < total:
             length = min(self.fragment, total - index)
-            out = self.out
-            self._start_block(b"[ssign-cert")
+            out = self._start_block(b"[ssign-cert")
             out.put(b' TPBL="%d" INDEX="%d" FLEN="%d" FRAG="' % (total, index + 1, length))
             out.put(memoryview(payload)[index:index + length])
             out.put(b'"')

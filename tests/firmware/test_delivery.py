@@ -397,3 +397,22 @@ def test_backlog_reads_every_record_by_seq_and_none_past_a_truncated_entry():
     assert record.decode(backlog.read(last - 1))["seq"] == last - 1
     assert backlog.read(last) is None
     backlog.release()
+
+
+def test_blocks_are_built_in_the_formatters_buffer_and_never_over_an_unsent_message():
+    dev = TestDevice()
+    log = dev.boot()
+    log_events(log, 20)
+    collector = Collector()
+    sender = sender_for(log, dev, collector)
+    assert sender.signer.out is sender.formatter.out      # one 2 KB buffer, not two
+    sender.pump(5)
+    sender.signer.reconnected()                           # a CB is owed before the next message
+    sender.pump(5)
+    sender.close()
+    assert seqs(collector.lines) == list(range(1, 11))
+    hashes = signed_hashes(collector.lines)
+    messages = normal(collector.lines)
+    assert [hashes[n + 1] for n in range(len(messages))] == [hashlib.sha256(m).digest() for m in messages]
+    sixth = [i for i, line in enumerate(collector.lines) if line.find(b' seq="6"') > 0][0]
+    assert collector.lines[sixth - 1].find(b"[ssign-cert ") > 0    # the CB owed went out just before it
