@@ -78,10 +78,11 @@ class Signer:
         self.cert_initial_repeat = cert_initial_repeat
         self.cert_resend_us = cert_resend_s * 1000000
         self.cert_resend_count = cert_resend_count
-        # The payload block is made when CBs are due (it is 1.4 KB, CBs are rare).
-        self._session_start_us = session_start_us
-        self._key_blob_type = key_blob_type
-        self._certificate = certificate
+        # The payload block (1.4 KB, the same for the whole session) is made once,
+        # here: remade for every CB set its pieces needed 4-5 KB of heap in
+        # blocks of up to 1.5 KB, which a long-running heap may no longer have.
+        blob = certificate if key_blob_type == b"C" else key.public_key().key_blob()
+        self._payload = payload_block(session_start_us, key_blob_type, blob)
         self._head = b" " + hostname + b" " + app_name + b" " + procid + b" - "
         self._ids = b' RSID="%d" SG="0" SPRI="%d"' % (rsid, BLOCK_PRI)
         self.gbc = 0                  # SBs sent before this one, this session
@@ -235,8 +236,7 @@ class Signer:
     @property
     def payload(self):
         """The payload block of this session's CBs (RFC 5848 §5.2)."""
-        blob = self._certificate if self._key_blob_type == b"C" else self.key.public_key().key_blob()
-        return payload_block(self._session_start_us, self._key_blob_type, blob)
+        return self._payload
 
     def certificate_blocks(self):
         """The payload block in fragments of at most `fragment` octets, one CB each."""
