@@ -247,7 +247,7 @@ class Montgomery:
                 scope = {}
                 exec(_MONTMUL, scope)       # noqa: S102 (our own constant source, see above)
                 _compiled[0] = scope["montmul"]
-            except (SyntaxError, ImportError, NotImplementedError, ValueError, MemoryError):
+            except (SyntaxError, NameError, ImportError, NotImplementedError, ValueError, MemoryError):
                 _compiled[0] = False    # no native emitter (or no compiler, or no room) on this port: pow() it is
         return cls(modulus, _compiled[0]) if _compiled[0] else None
 
