@@ -14,6 +14,12 @@ class DirFs:
     def listdir(self):
         return os.listdir(self.root)
 
+    def ilistdir(self):
+        """The names one at a time: MicroPython makes no list of a whole folder."""
+        if not hasattr(os, "ilistdir"):
+            return iter(os.listdir(self.root))
+        return (entry[0] for entry in os.ilistdir(self.root))
+
     def open(self, name, mode):
         return open(self._path(name), mode)
 

@@ -2,6 +2,8 @@
 # ring while a record is still in its slot, else from the store's segments.
 # Reading is sequential, so the current segment stays open between reads
 # until the sender releases it (at the end of each pump, so a flush may evict it).
+import struct
+
 from hcdaudit import ccm, seal, segment
 
 
@@ -14,6 +16,9 @@ class Backlog:
         self._meta = None       # header of the open segment
         self._next = 0          # the seq the open segment's next entry holds
         self._entry = None      # the entry last opened (mac())
+        # One store entry at a time is read into this buffer (no bytes per record).
+        self._read_buf = bytearray(segment.ENTRY_HEADER_SIZE + log.ring.max_sealed + seal.MAC_SIZE)
+        self._read_view = memoryview(self._read_buf)
 
     def oldest(self):
         """The oldest seq the device still holds (0 when it holds none)."""
@@ -56,9 +61,24 @@ class Backlog:
             self._meta = None
 
     def _from_store(self, seq):
+        # In small methods: one frame with every local would be heap-allocated
+        # on MicroPython, once per record.
+        if not self._segment_for(seq):
+            return None
+        while self._next <= seq:
+            n = self._next_entry()
+            if not n:
+                return None
+            if self._next == seq + 1:       # the entry just read is seq's
+                n = self._open(self._read_view[:n])
+                return self._view[:n] if n >= 0 else None
+        return None
+
+    def _segment_for(self, seq):
+        """Whether the segment holding seq is open, at or before seq (opened if need be)."""
         name = self.log.store.segment_of(seq)
         if name is None:
-            return None
+            return False
         if self._meta is None or self._meta.name != name or self._next > seq:
             self.release()
             self._file = self.log.store.open_segment(name)
@@ -66,20 +86,18 @@ class Backlog:
                 self._meta = segment.Meta(name, self._file.read(segment.HEADER_SIZE))
             except segment.SegmentError:
                 self.release()
-                return None
+                return False
             self._next = self._meta.first_seq
-        limit = self.log.ring.max_sealed
-        while self._next <= seq:
-            try:
-                entry = segment.read_entry(self._file, limit)
-            except segment.SegmentError:
-                entry = None
-            if entry is None:
-                self.release()
-                return None
-            entry_seq = seal.parse_header(entry)[0]
-            self._next = entry_seq + 1
-            if entry_seq == seq:
-                n = self._open(entry)
-                return self._view[:n] if n >= 0 else None
-        return None
+        return True
+
+    def _next_entry(self):
+        """The open segment's next entry into the read buffer: its length, or 0 (segment closed) at its end or damage."""
+        try:
+            n = segment.read_entry_into(self._file, self._read_view, self.log.ring.max_sealed)
+        except segment.SegmentError:
+            n = 0
+        if n:
+            self._next = struct.unpack_from(">I", self._read_view)[0] + 1     # seq u32 leads every entry (seal.py)
+        else:
+            self.release()
+        return n

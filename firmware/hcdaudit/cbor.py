@@ -174,14 +174,21 @@ def _ascending(buf, a, a_end, b, b_end):
     return a == a_end and b < b_end     # a proper prefix sorts first; equal keys do not ascend
 
 
+_CONTAINERS = (list, dict)     # never map keys (a constant: no tuple built per key)
+
+
 class _Decoder:
     """One pass over buf. The position is the decoder's state, so an item costs
-    its value only, not a (value, position) tuple as well."""
+    its value only, not a (value, position) tuple as well. Each method keeps
+    under MicroPython's on-stack frame limit (about 11 locals plus stack
+    slots): a larger frame is heap-allocated on every call, i.e. per item."""
 
     def __init__(self, buf):
         self.buf = buf
         self.pos = 0
         self.major = 0
+        self._key_start = -1    # the current map's previous key: buf[_key_start:_key_end]
+        self._key_end = 0
 
     def head(self):
         """Read one head: returns its argument, sets self.major."""
@@ -189,19 +196,20 @@ class _Decoder:
         pos = self.pos
         if pos >= len(buf):
             raise CBORError("truncated at offset %d" % pos)
-        initial = buf[pos]
-        self.major = initial >> 5
-        info = initial & 0x1F
-        pos += 1
-        if info < 24:
-            self.pos = pos
-            return info
+        info = buf[pos]
+        self.major = info >> 5
+        self.pos = pos + 1
+        info &= 0x1F
+        return info if info < 24 else self._long_head(info)
+
+    def _long_head(self, info):
+        pos = self.pos
         if info > 27:
-            raise CBORError("unsupported head 0x%02x at offset %d" % (initial, pos - 1))
+            raise CBORError("unsupported head 0x%02x at offset %d" % (self.buf[pos - 1], pos - 1))
         size = 1 << (info - 24)
-        if pos + size > len(buf):
+        if pos + size > len(self.buf):
             raise CBORError("truncated at offset %d" % pos)
-        n = int.from_bytes(buf[pos:pos + size], "big")
+        n = int.from_bytes(self.buf[pos:pos + size], "big")
         # Deterministic encoding: the head must be the shortest one for n.
         if n < (24 if size == 1 else 1 << (4 * size)):
             raise CBORError("non-shortest integer head at offset %d" % (pos - 1))
@@ -211,7 +219,6 @@ class _Decoder:
     def item(self, depth):
         if depth > 16:
             raise CBORError("nesting too deep")
-        buf = self.buf
         start = self.pos
         n = self.head()
         major = self.major
@@ -220,24 +227,9 @@ class _Decoder:
         if major == 1:
             return -1 - n
         if major == 2 or major == 3:
-            pos = self.pos
-            end = pos + n
-            if end > len(buf):
-                raise CBORError("truncated string at offset %d" % start)
-            self.pos = end
-            if major == 2:
-                return bytes(buf[pos:end])
-            try:
-                return str(buf[pos:end], "utf-8")      # no intermediate bytes copy
-            except UnicodeError:
-                raise CBORError("invalid UTF-8 in text at offset %d" % start)
+            return self._string(n, start)
         if major == 4:
-            if n > len(buf) - self.pos:
-                raise CBORError("array length %d exceeds input" % n)
-            items = []
-            for _ in range(n):
-                items.append(self.item(depth + 1))
-            return items
+            return self._array(n, depth)
         if major == 5:
             return self.map(n, depth)
         if major == 7:
@@ -247,24 +239,60 @@ class _Decoder:
                 return True
             if n == 22:
                 return None
-        raise CBORError("unsupported item 0x%02x at offset %d" % (buf[start], start))
+        raise CBORError("unsupported item 0x%02x at offset %d" % (self.buf[start], start))
+
+    def _string(self, n, start):
+        pos = self.pos
+        n += pos
+        if n > len(self.buf):
+            raise CBORError("truncated string at offset %d" % start)
+        self.pos = n
+        if self.major == 2:
+            return bytes(self.buf[pos:n])
+        return self._text(pos, n, start)
+
+    def _text(self, pos, end, start):
+        try:
+            return str(self.buf[pos:end], "utf-8")      # no intermediate bytes copy
+        except UnicodeError:
+            raise CBORError("invalid UTF-8 in text at offset %d" % start)
+
+    def _array(self, n, depth):
+        if n > len(self.buf) - self.pos:
+            raise CBORError("array length %d exceeds input" % n)
+        items = []
+        for _ in range(n):
+            items.append(self.item(depth + 1))
+        return items
 
     def map(self, n, depth):
-        buf = self.buf
-        if n > len(buf) - self.pos:
+        if n > len(self.buf) - self.pos:
             raise CBORError("map length %d exceeds input" % n)
         result = {}
-        prev_start = prev_end = -1      # the previous key's encoding: buf[prev_start:prev_end]
+        outer_start = self._key_start     # an enclosing map's last key, restored after this map
+        outer_end = self._key_end
+        self._key_start = -1
         for _ in range(n):
-            key_start = self.pos
-            key = self.item(depth + 1)
-            if prev_start >= 0 and not _ascending(buf, prev_start, prev_end, key_start, self.pos):
-                raise CBORError("map keys unsorted or duplicated at offset %d" % key_start)
-            if isinstance(key, (list, dict)):
-                raise CBORError("%s as map key at offset %d" % ("array" if isinstance(key, list) else "map", key_start))
-            prev_start, prev_end = key_start, self.pos
-            result[key] = self.item(depth + 1)
+            self._entry(result, depth + 1)
+        self._key_start = outer_start
+        self._key_end = outer_end
         return result
+
+    def _entry(self, result, depth):
+        """One key and value into result."""
+        start = self.pos
+        key = self.item(depth)
+        self._check_key(key, start)
+        end = self.pos
+        result[key] = self.item(depth)
+        self._key_start = start         # after the value: a map in it restores them as it found them
+        self._key_end = end
+
+    def _check_key(self, key, start):
+        if self._key_start >= 0 and not _ascending(self.buf, self._key_start, self._key_end, start, self.pos):
+            raise CBORError("map keys unsorted or duplicated at offset %d" % start)
+        if isinstance(key, _CONTAINERS):
+            raise CBORError("%s as map key at offset %d" % ("array" if isinstance(key, list) else "map", start))
 
 
 # A faster exact decoder a host HAL may offer (hal/cpython.py): it returns the

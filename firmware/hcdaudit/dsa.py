@@ -7,8 +7,7 @@
 # int.bit_length(), and pow(k, -1, q) silently returns 0 there, so the
 # inverse is Fermat's pow(k, q - 2, q) (q is prime).
 import hashlib
-
-from hcdaudit.kdf import HmacKey
+import sys
 
 
 class DsaError(ValueError):
@@ -90,6 +89,22 @@ class PrivateKey(PublicKey):
         self.x = x
         self._rlen = (self.qlen + 7) // 8
         self._x_octets = x.to_bytes(self._rlen, "big")
+        self._pad = bytearray(64)       # HMAC pads (a 64-octet-block hash: SHA-1, SHA-256)
+        # Native modular powers where the port allows (Montgomery), else the runtime's pow.
+        self._mod_p = Montgomery.make(p)
+        self._mod_q = Montgomery.make(q)
+        self._g_form = self._mod_p.form(g) if self._mod_p else None
+
+    def _power_of_g(self, k):
+        if self._mod_p is None:
+            return pow(self.g, k, self.p)
+        return self._mod_p.power(self._g_form, k)
+
+    def _inverse(self, k):
+        """k⁻¹ mod q by Fermat (q is prime; MicroPython's pow(k, -1, q) is 0)."""
+        if self._mod_q is None:
+            return pow(k, self.q - 2, self.q)
+        return self._mod_q.power(k, self.q - 2)
 
     def public_key(self):
         return PublicKey(self.p, self.q, self.g, self.y)
@@ -99,35 +114,183 @@ class PrivateKey(PublicKey):
         q = self.q
         z = _bits2int(digest, self.qlen)
         for k in self._nonces(digest, hash_fn):
-            r = pow(self.g, k, self.p) % q
+            r = self._power_of_g(k) % q
             if r == 0:
                 continue
-            s = pow(k, q - 2, q) * (z + self.x * r) % q
+            s = self._inverse(k) * (z + self.x * r) % q
             if s != 0:
                 return r, s
         raise DsaError("no usable nonce")   # unreachable: _nonces never ends
 
+    def _hmac(self, hash_fn, key, v, sep=None, h1=None):
+        """HMAC(key, v [‖ sep ‖ x ‖ h1]) with the pads made in one preallocated
+        buffer: RFC 6979 re-keys its HMAC at nearly every step, so a prepared
+        key (kdf.HmacKey) would be made and dropped each time."""
+        pad = self._pad
+        n = len(key)
+        for i in range(64):
+            pad[i] = (key[i] if i < n else 0) ^ 0x36
+        inner = hash_fn(pad)
+        inner.update(v)
+        if sep is not None:
+            inner.update(sep)
+        if h1 is not None:
+            inner.update(self._x_octets)
+            inner.update(h1)
+        for i in range(64):
+            pad[i] ^= 0x6A      # 0x36 ^ 0x5C: the inner pad becomes the outer one
+        outer = hash_fn(pad)
+        outer.update(inner.digest())
+        return outer.digest()
+
     def _nonces(self, digest, hash_fn):
         rlen = self._rlen
         h1 = (_bits2int(digest, self.qlen) % self.q).to_bytes(rlen, "big")
-        size = len(hash_fn(b"").digest())
+        size = 32 if hash_fn is hashlib.sha256 else len(hash_fn(b"").digest())
         v = b"\x01" * size
-        k = HmacKey(b"\x00" * size, hash_fn).digest(v, b"\x00", self._x_octets, h1)
-        v = HmacKey(k, hash_fn).digest(v)
-        k = HmacKey(k, hash_fn).digest(v, b"\x01", self._x_octets, h1)
-        mac = HmacKey(k, hash_fn)
-        v = mac.digest(v)
+        k = self._hmac(hash_fn, b"", v, b"\x00", h1)     # K = 0x00 * size: the pad alone
+        v = self._hmac(hash_fn, k, v)
+        k = self._hmac(hash_fn, k, v, b"\x01", h1)
+        v = self._hmac(hash_fn, k, v)
         while True:
             t = b""
             while len(t) < rlen:
-                v = mac.digest(v)
+                v = self._hmac(hash_fn, k, v)
                 t += v
             candidate = _bits2int(t, self.qlen)
             if 0 < candidate < self.q:
                 yield candidate
-            k = mac.digest(v, b"\x00")
-            mac = HmacKey(k, hash_fn)
-            v = mac.digest(v)
+            k = self._hmac(hash_fn, k, v, b"\x00")
+            v = self._hmac(hash_fn, k, v)
+
+
+# g^k mod p in Montgomery form on preallocated limb buffers, by a viper
+# routine compiled when the key is loaded. MicroPython's own pow() on 2048-bit
+# numbers copies an operand on every step (≈200 KB of heap per signature, a
+# signature per 32 messages); this allocates only the result. The source is
+# compiled at run time because a viper .mpy is tied to one architecture
+# (mpy-cross -march) and the firmware ships as portable bytecode; a port
+# without the native emitter (or CPython) keeps pow(). Limbs are 32-bit where
+# the machine word is 64-bit, else 16-bit, so a limb product plus two carries
+# always fits a word: (2^L - 1)^2 + 2 (2^L - 1) = 2^2L - 1.
+_LIMB = 32 if sys.maxsize > (1 << 32) else 16
+_MONTMUL = """import micropython
+@micropython.viper
+def montmul(out: ptrL, a: ptrL, b: ptrL, n: ptrL, t: ptrL, size: int, ninv: uint):
+    # out = a * b / R mod n (CIOS); t: size + 2 limbs of scratch; out may be a or b
+    i = 0
+    while i < size + 2:
+        t[i] = 0
+        i += 1
+    i = 0
+    while i < size:
+        bi = uint(b[i])
+        c = uint(0)
+        j = 0
+        while j < size:
+            x = uint(t[j]) + uint(a[j]) * bi + c
+            t[j] = x
+            c = (x >> L) & MASK
+            j += 1
+        x = uint(t[size]) + c
+        t[size] = x
+        t[size + 1] = (x >> L) & MASK
+        m = (uint(t[0]) * ninv) & MASK
+        x = uint(t[0]) + m * uint(n[0])
+        c = (x >> L) & MASK
+        j = 1
+        while j < size:
+            x = uint(t[j]) + m * uint(n[j]) + c
+            t[j - 1] = x
+            c = (x >> L) & MASK
+            j += 1
+        x = uint(t[size]) + c
+        t[size - 1] = x
+        t[size] = uint(t[size + 1]) + ((x >> L) & MASK)
+        i += 1
+    greater = 1
+    if t[size] == 0:
+        j = size - 1
+        while j >= 0:
+            if uint(t[j]) != uint(n[j]):
+                greater = 1 if uint(t[j]) > uint(n[j]) else 0
+                break
+            j -= 1
+    if greater:
+        borrow = uint(0)
+        j = 0
+        while j < size:
+            x = uint(t[j]) - uint(n[j]) - borrow
+            out[j] = x
+            borrow = (x >> L) & 1
+            j += 1
+    else:
+        j = 0
+        while j < size:
+            out[j] = t[j]
+            j += 1
+""".replace("ptrL", "ptr%d" % _LIMB).replace("MASK", "0x%x" % ((1 << _LIMB) - 1)).replace(">> L", ">> %d" % _LIMB)
+
+_compiled = [None]     # the routine, compiled once (False: this port cannot)
+
+
+class Montgomery:
+    """Powers modulo one odd modulus, allocation-free but for the result."""
+
+    @classmethod
+    def make(cls, modulus):
+        """The native routine for this modulus, or None where it cannot be had."""
+        if sys.implementation.name != "micropython" or not modulus & 1:
+            return None
+        if _compiled[0] is None:
+            try:
+                scope = {}
+                exec(_MONTMUL, scope)       # noqa: S102 (our own constant source, see above)
+                _compiled[0] = scope["montmul"]
+            except (SyntaxError, NameError, ImportError, NotImplementedError, ValueError, MemoryError):
+                _compiled[0] = False    # no native emitter (or no compiler, or no room) on this port: pow() it is
+        return cls(modulus, _compiled[0]) if _compiled[0] else None
+
+    def __init__(self, modulus, montmul):
+        self._montmul = montmul
+        self.modulus = modulus
+        octets = (bit_length(modulus) + _LIMB - 1) // _LIMB * _LIMB // 8
+        self._size = octets * 8 // _LIMB
+        self._octets = octets
+        self._r = 1 << (octets * 8)
+        word = 1 << _LIMB
+        inv = 1                         # modulus⁻¹ mod 2^L by Newton's iteration (odd modulus)
+        for _ in range(6):
+            inv = inv * (2 - modulus * inv) % word
+        self._ninv = (word - inv) % word
+        self._n = bytearray(modulus.to_bytes(octets, "little"))
+        self._one = bytearray((self._r % modulus).to_bytes(octets, "little"))     # 1 in Montgomery form
+        self._acc = bytearray(octets)
+        self._scratch = bytearray(octets + 2 * _LIMB // 8)
+        self._unit = bytearray(octets)
+        self._unit[0] = 1
+        self._base = bytearray(octets)
+
+    def form(self, value):
+        """value in Montgomery form (a buffer to keep for power())."""
+        return bytearray((value * self._r % self.modulus).to_bytes(self._octets, "little"))
+
+    def power(self, base, exponent):
+        """base^exponent mod the modulus; base: an int, or a form() buffer (a fixed base)."""
+        if isinstance(base, int):
+            self._base[:] = (base * self._r % self.modulus).to_bytes(self._octets, "little")
+            base = self._base
+        acc, n, t, size, ninv, mul = self._acc, self._n, self._scratch, self._size, self._ninv, self._montmul
+        acc[:] = self._one
+        for octet in exponent.to_bytes((bit_length(exponent) + 7) // 8, "big"):
+            mask = 0x80
+            while mask:
+                mul(acc, acc, acc, n, t, size, ninv)     # square and multiply, top bit first
+                if octet & mask:
+                    mul(acc, acc, base, n, t, size, ninv)
+                mask >>= 1
+        mul(acc, acc, self._unit, n, t, size, ninv)     # out of Montgomery form
+        return int.from_bytes(bytes(acc), "little")
 
 
 def _bits2int(octets, qlen):

@@ -50,12 +50,40 @@ class MessageBuffer:
     def put_text(self, text):
         self.put(text.encode("utf-8") if isinstance(text, str) else text)
 
+    def put_digits(self, value, width=1):
+        """A non-negative int in decimal, zero-padded to at least width digits,
+        written in place: no string is made."""
+        if value < 0:
+            self.put_text("-%0*d" % (width - 1, -value) if width > 1 else str(value))
+            return
+        count = 1
+        probe = value // 10
+        while probe:
+            count += 1
+            probe //= 10
+        if count < width:
+            count = width
+        probe = self.n              # reused (a frame small enough for the stack): where the digits go
+        if probe + count > self.size:
+            self.overflow = True
+            return
+        self.n = probe + count
+        while count:
+            count -= 1
+            self.buf[probe + count] = 0x30 + value % 10
+            value //= 10
+
     def put_clean(self, raw, quoted):
         """Append UTF-8 octets with control octets replaced; inside a quoted
         PARAM-VALUE also escape `"`, `\\` and `]`."""
-        if not _needs_care(raw):
+        if _needs_care(raw):
+            self._put_escaped(raw, quoted)
+        else:
             self.put(raw)
-            return
+
+    def _put_escaped(self, raw, quoted):
+        # Apart from put_clean: a loop's iterator slots would push put_clean's
+        # frame past MicroPython's on-stack limit, a heap frame per parameter.
         for b in raw:
             if b < 0x20 or b == 0x7F:
                 self.put(_REPLACEMENT)

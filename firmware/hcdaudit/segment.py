@@ -160,3 +160,22 @@ def read_entry(f, limit):
     if len(rest) != n + seal.MAC_SIZE:
         raise SegmentError("entry for seq %d is truncated" % seq)
     return head + rest
+
+
+def read_entry_into(f, view, limit):
+    """read_entry into a preallocated memoryview (ENTRY_HEADER_SIZE + limit +
+    seal.MAC_SIZE octets at least): the entry's length, 0 at end of file. The
+    syslog sender reads its whole backlog this way, with no bytes per entry."""
+    n = f.readinto(view[:ENTRY_HEADER_SIZE])
+    if not n:
+        return 0
+    if n < ENTRY_HEADER_SIZE:
+        raise SegmentError("entry header is truncated")
+    header = seal.parse_header(view)      # kept whole: a small frame stays off the heap
+    n = header[3]
+    if n > limit:
+        raise SegmentError("entry for seq %d claims %d bytes" % (header[0], n))
+    n += seal.MAC_SIZE
+    if f.readinto(view[ENTRY_HEADER_SIZE:ENTRY_HEADER_SIZE + n]) != n:
+        raise SegmentError("entry for seq %d is truncated" % header[0])
+    return ENTRY_HEADER_SIZE + n

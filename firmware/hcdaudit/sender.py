@@ -32,8 +32,8 @@
 #
 # log() never waits on the network: the sender runs from the main loop
 # (`pump()` with a message budget, `tick()` for timers) and its sockets have
-# timeouts. Its buffers are the formatter's, the signer's and the transport's,
-# all preallocated.
+# timeouts. Its buffers are the formatter's (blocks are built there too,
+# between messages), the signer's SB copy and the transport's, all preallocated.
 from hcdaudit import record as record_module
 
 SAVE_EVERY = 32           # deliveries between cursor writes (a lag costs duplicates only)
@@ -64,6 +64,9 @@ class Sender:
         self.confirmed = getattr(transport, "confirms_writes", False)   # a collector file: written is delivered
         if self.acknowledged:
             transport.on_ack = self._acked
+        # Blocks are built in the formatter's buffer: every message is sent before
+        # a block is asked for (the certificate blocks owed go before the message).
+        signer.share_buffer(formatter.out)
         self.delivered = cursor.load()   # the collector holds every seq up to here
         self.saved = self.delivered
         self.next_seq = self.delivered + 1
@@ -157,13 +160,13 @@ class Sender:
 
     # -- sending
     def _send_seq(self, seq):
+        if self.signer.cert_needed():
+            self._send_blocks(False)      # before the message: blocks are made in its buffer
         plaintext = self.backlog.read(seq)
         if plaintext is None:
             self._gone(seq)
             return
         message = self.formatter.format(record_module.decode(plaintext))
-        if self.signer.cert_needed():
-            self._send_blocks(False)
         if seq > self.hashed_through:
             self.signer.hash_message(message)
             self.hashed_through = seq

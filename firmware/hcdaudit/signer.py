@@ -78,10 +78,11 @@ class Signer:
         self.cert_initial_repeat = cert_initial_repeat
         self.cert_resend_us = cert_resend_s * 1000000
         self.cert_resend_count = cert_resend_count
-        # The payload block is made when CBs are due (it is 1.4 KB, CBs are rare).
-        self._session_start_us = session_start_us
-        self._key_blob_type = key_blob_type
-        self._certificate = certificate
+        # The payload block (1.4 KB, the same for the whole session) is made once,
+        # here: remade for every CB set its pieces needed 4-5 KB of heap in
+        # blocks of up to 1.5 KB, which a long-running heap may no longer have.
+        blob = certificate if key_blob_type == b"C" else key.public_key().key_blob()
+        self._payload = payload_block(session_start_us, key_blob_type, blob)
         self._head = b" " + hostname + b" " + app_name + b" " + procid + b" - "
         self._ids = b' RSID="%d" SG="0" SPRI="%d"' % (rsid, BLOCK_PRI)
         self.gbc = 0                  # SBs sent before this one, this session
@@ -89,7 +90,7 @@ class Signer:
         self.pending = 0              # hashes waiting for an SB
         self._hashes = bytearray(max_hashes * _DIGEST)
         self._oldest_pending_us = 0
-        self.out = MessageBuffer(_MAX_OCTETS + 64)
+        self.out = None     # the block buffer: made at the first block unless share_buffer() gave one
         # The last SB, kept for its byte-identical re-sends (one preallocated
         # copy): the redundant copies, and the sender's retry of a failed send.
         self.sb_redundancy = sb_redundancy
@@ -102,6 +103,13 @@ class Signer:
         self._since_cert = 0
         self.blocks_signed = 0
         self.yielding_sb = False      # what blocks_due() just yielded: an SB (the last one, or a copy of it)
+
+    def share_buffer(self, buffer):
+        """Build blocks in `buffer` (a MessageBuffer of 2048 + 64 octets or more,
+        the formatter's) instead of one of the signer's own: 2 KB of heap less.
+        The caller never asks for a block while the buffer holds a message it
+        has yet to send (the sender sends each message before any block)."""
+        self.out = buffer
 
     # -- normal messages
     def cert_needed(self):
@@ -169,6 +177,8 @@ class Signer:
     # -- blocks
     def _start_block(self, sd_id):
         out = self.out
+        if out is None:
+            out = self.out = MessageBuffer(_MAX_OCTETS + 64)
         out.clear()
         out.put(b"<%d>1 " % BLOCK_PRI)
         out.put(rfc3339(self.clock()).encode())
@@ -178,6 +188,7 @@ class Signer:
         out.put(VER)
         out.put(b'"')
         out.put(self._ids)
+        return out
 
     def _sign_and_close(self):
         """The signed octets are the block without ` SIGN="..."` (RFC 5848 §4.2.8):
@@ -196,8 +207,7 @@ class Signer:
 
     def _signature_block(self):
         count = self.pending
-        out = self.out
-        self._start_block(b"[ssign")
+        out = self._start_block(b"[ssign")
         out.put(b' GBC="%d" FMN="%d" CNT="%d" HB="' % (self.gbc, self.next_number, count))
         for i in range(count):
             if i:
@@ -226,8 +236,7 @@ class Signer:
     @property
     def payload(self):
         """The payload block of this session's CBs (RFC 5848 §5.2)."""
-        blob = self._certificate if self._key_blob_type == b"C" else self.key.public_key().key_blob()
-        return payload_block(self._session_start_us, self._key_blob_type, blob)
+        return self._payload
 
     def certificate_blocks(self):
         """The payload block in fragments of at most `fragment` octets, one CB each."""
@@ -236,8 +245,7 @@ class Signer:
         index = 0
         while index < total:
             length = min(self.fragment, total - index)
-            out = self.out
-            self._start_block(b"[ssign-cert")
+            out = self._start_block(b"[ssign-cert")
             out.put(b' TPBL="%d" INDEX="%d" FLEN="%d" FRAG="' % (total, index + 1, length))
             out.put(memoryview(payload)[index:index + length])
             out.put(b'"')

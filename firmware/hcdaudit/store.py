@@ -25,6 +25,25 @@ def exists(fs, name):
     return True
 
 
+def names_of(fs):
+    """The file names of the store's folder one at a time where the filesystem
+    can (ilistdir), else its listdir()."""
+    ilistdir = getattr(fs, "ilistdir", None)
+    return ilistdir() if ilistdir is not None else fs.listdir()
+
+
+def _sort(values, n):
+    """values[:n] sorted in place by insertion (an array has no sort()); a
+    directory lists in name order or close to it: one pass in practice."""
+    for i in range(1, n):
+        v = values[i]
+        j = i - 1
+        while j >= 0 and values[j] > v:
+            values[j + 1] = values[j]
+            j -= 1
+        values[j + 1] = v
+
+
 class SegmentIndex:
     """(first seq, last seq, count) of every good segment, oldest first, in three
     preallocated arrays: a store of 300 segments costs 3.6 KB in one place, not
@@ -100,20 +119,14 @@ class Store:
         and the segments that failed their checks (renamed to *.bad, kept as evidence)."""
         actions = []
         quarantined = []
-        names = sorted(self.fs.listdir())
-        for name in names:
-            if name.endswith(TMP_SUFFIX):
-                # A flush cut before its rename: the ring still holds these records.
-                self.fs.remove(name)
-                actions.append("removed unfinished segment %s" % name)
+        found = self._list_segments(actions)
         index = self.index
-        index.n = 0
         self.newest = None
         self.count = 0
-        for name in names:
-            first_seq = segment.first_seq_of(name)
-            if first_seq is None:
-                continue
+        for k in range(found):
+            # In place: the index is rebuilt over the first seqs listed, never ahead of them.
+            first_seq = index.first[k]
+            name = segment.name_for(first_seq)     # first_seq_of is strict: the very name listed
             try:
                 meta = self.read_meta(name)
                 if meta.first_seq != first_seq:
@@ -128,6 +141,30 @@ class Store:
             self.count += meta.count
             self.newest = meta
         return actions, quarantined
+
+    def _list_segments(self, actions):
+        """How many segment file names the store's folder holds, their first
+        seqs ascending in index.first (the index is then rebuilt over them):
+        no list of 300 names at boot over a full store (20 KB in small blocks,
+        the largest heap need of a device's boot). Removes unfinished segments
+        (*.tmp: a flush cut before its rename; the ring still holds their records)."""
+        index = self.index
+        index.n = 0
+        unfinished = []
+        for name in names_of(self.fs):
+            if name.endswith(TMP_SUFFIX):
+                unfinished.append(name)
+                continue
+            first_seq = segment.first_seq_of(name)
+            if first_seq is not None:
+                index.append(first_seq, 0, 0)
+        for name in sorted(unfinished):
+            self.fs.remove(name)
+            actions.append("removed unfinished segment %s" % name)
+        found = index.n
+        _sort(index.first, found)
+        index.n = 0
+        return found
 
     def quarantine(self, name):
         bad = name + BAD_SUFFIX

@@ -10,7 +10,7 @@
 # very view, so the octets signed are the octets sent.
 from hcdaudit import catalog, pwg
 from hcdaudit.msgbuf import MessageBuffer, utf8_boundary
-from hcdaudit.timefmt import rfc3339
+from hcdaudit.timefmt import civil
 
 try:
     from micropython import const
@@ -97,7 +97,11 @@ class Formatter:
             outcome_name = catalog.outcome_name(outcome)
         except catalog.CatalogError:
             severity, outcome_name = 3, "unknown"    # a newer firmware's event: an error until known
-        out.put_text("<%d>1 %s " % (self.facility * 8 + severity, rfc3339(record["time_us"])))
+        out.put(b"<")
+        out.put_digits(self.facility * 8 + severity)
+        out.put(b">1 ")
+        _put_timestamp(out, record["time_us"])
+        out.put(b" ")
         out.put(self.hostname)
         out.put(b" ")
         out.put(self.app_name)
@@ -138,7 +142,9 @@ class Formatter:
         scheme), outcome, subject, interface, remote host and every item, so
         nothing of the record depends on MSG surviving a length limit."""
         out = self.out
-        out.put_param(b"seq", str(record["seq"]))
+        out.put(b' seq="')
+        out.put_digits(record["seq"])
+        out.put(b'"')
         out.put_param(b"event", "0x%04x" % record["event"])
         out.put_param(b"outcome", outcome_name)
         who = record.get("subject")
@@ -182,6 +188,25 @@ class Formatter:
         if record.get("remote_host"):
             out.put(b" from ")
             out.put_clean(record["remote_host"].encode("utf-8"), False)
+
+
+def _put_timestamp(out, time_us):
+    """timefmt.rfc3339(time_us), written into out without a string."""
+    t = civil(time_us)      # indexed, not unpacked: seven more locals would put the frame on the heap
+    out.put_digits(t[0], 4)
+    out.put(b"-")
+    out.put_digits(t[1], 2)
+    out.put(b"-")
+    out.put_digits(t[2], 2)
+    out.put(b"T")
+    out.put_digits(t[3], 2)
+    out.put(b":")
+    out.put_digits(t[4], 2)
+    out.put(b":")
+    out.put_digits(t[5], 2)
+    out.put(b".")
+    out.put_digits(t[6], 6)
+    out.put(b"Z")
 
 
 def _event_name(code):

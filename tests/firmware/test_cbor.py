@@ -50,3 +50,12 @@ def test_unsupported_types_are_refused_clearly():
     exc = raises(cbor.CBORError, cbor.dumps, {1: 1.5})
     assert "float" in str(exc)
     raises(cbor.CBORError, cbor.dumps, 1 << 64)
+
+
+def test_key_order_is_checked_per_map_around_a_nested_map():
+    # {1: {5: 0, 9: 0}, 2: 0} is canonical; the outer keys compare with each
+    # other, never with the inner map's last key (9 > 2).
+    ok = bytes.fromhex("a201a2050009000200")
+    assert cbor.strict_loads(ok) == {1: {5: 0, 9: 0}, 2: 0}
+    raises(cbor.CBORError, cbor.strict_loads, bytes.fromhex("a202a2050009000100"))   # 2 then 1
+    raises(cbor.CBORError, cbor.strict_loads, bytes.fromhex("a201a2090005000200"))   # inner 9 then 5

@@ -398,3 +398,50 @@ def test_tcp_a_signature_block_lost_in_kernel_buffers_is_sent_again():
         pass
     sender.close()
     assert_all_signed(collector, log.next_seq - 1)
+
+
+def test_backlog_reads_every_record_by_seq_and_none_past_a_truncated_entry():
+    from hcdaudit import record
+    dev = TestDevice()
+    log = dev.boot()
+    log_events(log, 130)          # two flushes: records 1..~100 in the store, the rest in the ring
+    backlog = Backlog(log)
+    for seq in range(1, log.next_seq):
+        plaintext = backlog.read(seq)
+        assert plaintext is not None and record.decode(plaintext)["seq"] == seq, seq
+    backlog.release()
+    name = log.store.segment_of(1)
+    last = 1
+    while log.store.segment_of(last + 1) == name:
+        last += 1
+    f = log.store.fs.open(name, "rb")
+    data = f.read()
+    f.close()
+    cut = data.find(b"HCDC")      # a segment's checkpoint ends its entries (if it has one yet)
+    cut = len(data) if cut < 0 else cut
+    f = log.store.fs.open(name, "wb")
+    f.write(data[:cut - 5])       # the last entry loses its mac's tail
+    f.close()
+    backlog = Backlog(log)
+    assert record.decode(backlog.read(last - 1))["seq"] == last - 1
+    assert backlog.read(last) is None
+    backlog.release()
+
+
+def test_blocks_are_built_in_the_formatters_buffer_and_never_over_an_unsent_message():
+    dev = TestDevice()
+    log = dev.boot()
+    log_events(log, 20)
+    collector = Collector()
+    sender = sender_for(log, dev, collector)
+    assert sender.signer.out is sender.formatter.out      # one 2 KB buffer, not two
+    sender.pump(5)
+    sender.signer.reconnected()                           # a CB is owed before the next message
+    sender.pump(5)
+    sender.close()
+    assert seqs(collector.lines) == list(range(1, 11))
+    hashes = signed_hashes(collector.lines)
+    messages = normal(collector.lines)
+    assert [hashes[n + 1] for n in range(len(messages))] == [hashlib.sha256(m).digest() for m in messages]
+    sixth = [i for i, line in enumerate(collector.lines) if line.find(b' seq="6"') > 0][0]
+    assert collector.lines[sixth - 1].find(b"[ssign-cert ") > 0    # the CB owed went out just before it

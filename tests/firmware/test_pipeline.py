@@ -108,3 +108,37 @@ def test_log_before_boot_and_unknown_event_are_refused_without_loss():
     assert [r["seq"] for r in records] == list(range(1, seq + 1))
     name = records[-1]["items"][catalog.item_code("file_name")]
     assert name.endswith("\u2026") and len(name.encode()) <= 64
+
+
+class _ListsInReverse:
+    """A store filesystem whose folder lists newest first, one name at a time."""
+
+    def __init__(self, fs):
+        self.fs = fs
+
+    def ilistdir(self):
+        names = self.fs.listdir()
+        names.sort()
+        return iter(names[::-1])
+
+    def __getattr__(self, name):
+        return getattr(self.fs, name)
+
+
+def test_boot_indexes_the_store_whatever_order_its_folder_lists():
+    from hcdaudit.store import Store
+    dev = TestDevice()
+    log = dev.boot()
+    log_jobs(log, 260)            # five segments
+    expected = [(log.store.index.first[i], log.store.index.last[i], log.store.index.count[i])
+                for i in range(log.store.index.n)]
+    tmp = log.store.fs.open("0000000999.seg.tmp", "wb")     # an unfinished flush
+    tmp.write(b"cut")
+    tmp.close()
+    store = Store(_ListsInReverse(log.store.fs), log.store.cap, log.ring.max_sealed)
+    actions, quarantined = store.open()
+    assert actions == ["removed unfinished segment 0000000999.seg.tmp"] and quarantined == []
+    assert [(store.index.first[i], store.index.last[i], store.index.count[i])
+            for i in range(store.index.n)] == expected and len(expected) == 5
+    assert store.count == log.store.count and store.newest.first_seq == expected[-1][0]
+    assert "0000000999.seg.tmp" not in log.store.fs.listdir()

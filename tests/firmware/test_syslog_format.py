@@ -102,3 +102,21 @@ def test_bad_configuration_is_a_clear_error():
     raises(ValueError, parse_url, "printer:514")
     raises(ValueError, parse_url, "udp://host")
     raises(ValueError, parse_url, "smtp://host:25")
+
+
+def test_digits_and_timestamps_written_in_place_equal_string_formatting():
+    from hcdaudit.msgbuf import MessageBuffer
+    from hcdaudit.syslog import _put_timestamp
+    from hcdaudit.timefmt import rfc3339
+    out = MessageBuffer(64)
+    for value, width in ((0, 1), (7, 1), (10, 1), (12345, 2), (7, 4), (99999, 4), (-5, 1), (-5, 3), (5, 6)):
+        out.clear()
+        out.put_digits(value, width)
+        assert bytes(out.message()) == ("%0*d" % (width, value)).encode(), (value, width)
+    for time_us in (0, 1795392007500000, 951782400123456, 253402300799999999):
+        out.clear()
+        _put_timestamp(out, time_us)
+        assert bytes(out.message()) == rfc3339(time_us).encode(), time_us
+    small = MessageBuffer(3)
+    small.put_digits(12345)
+    assert small.overflow and small.n == 0

@@ -158,3 +158,24 @@ def test_key_blob_round_trip():
     again = dsa.PublicKey.from_key_blob(blob)
     assert (again.p, again.q, again.g, again.y) == (key.p, key.q, key.g, key.y)
     raises(dsa.DsaError, dsa.PublicKey.from_key_blob, blob + b"\x00")
+
+
+def test_native_modular_powers_equal_pow():
+    # MicroPython signs with the viper Montgomery routine (dsa.Montgomery), which
+    # the unix port can compile; CPython has none and keeps pow().
+    import sys
+    key = test_key()
+    native = sys.implementation.name == "micropython"
+    assert (key._mod_p is not None) == native and (key._mod_q is not None) == native
+    if not native:
+        return
+    h = hashlib.sha256(b"modexp").digest()
+    for i in range(12):
+        h = hashlib.sha256(h).digest()
+        e = int.from_bytes(h, "big") >> (i * 19)          # down to a few bits, and 0
+        assert key._power_of_g(e) == pow(vec.KEY_G, e, vec.KEY_P), i
+        k = e % vec.KEY_Q or 1
+        assert key._inverse(k) * k % vec.KEY_Q == 1, i
+    assert key._power_of_g(vec.KEY_Q - 1) == pow(vec.KEY_G, vec.KEY_Q - 1, vec.KEY_P)
+    small = dsa.Montgomery.make(0xFFFFFFFB)           # a modulus below one limb's reach of R
+    assert small.power(3, 0xFFFFFFFA) == 1 and small.power(0xFFFFFFF7, 2) == 16
