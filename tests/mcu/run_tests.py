@@ -76,6 +76,23 @@ class Tally:
             print(text, flush=True)
 
 
+# The board's spare SRAM must be what it claims: QEMU mirrors a smaller RAM
+# above its end, and a RAM flash laid over a mirror writes over itself (littlefs
+# then reports corruption, error 84, in whatever test comes next). A marker in
+# every 64 KiB of the window, each read back after all are written.
+SRAM_WINDOW_CHECK = (
+    "import qemu_m3\n"
+    "_step = 0x10000\n"
+    "_offsets = range(0x10000, qemu_m3.RAM_SIZE, _step)\n"
+    "_saved = [bytes(qemu_m3.ram(o, 4)) for o in _offsets]\n"
+    "for _o in _offsets:\n"
+    "    qemu_m3.ram(_o, 4)[:] = _o.to_bytes(4, 'little')\n"
+    "_bad = [hex(o) for o in _offsets if bytes(qemu_m3.ram(o, 4)) != o.to_bytes(4, 'little')]\n"
+    "for _o, _b in zip(_offsets, _saved):\n"
+    "    qemu_m3.ram(_o, 4)[:] = _b\n"
+    "print('mirrored' if _bad else 'sram ok', _bad[:4])\n")
+
+
 def run_group(elf: Path, romfs: Path, names: queue.SimpleQueue, pattern: str | None, tally: Tally) -> None:
     """Modules taken from `names` until it is empty, on one board, rebooted if one crashes or hangs it."""
     mcu = None
@@ -87,6 +104,9 @@ def run_group(elf: Path, romfs: Path, names: queue.SimpleQueue, pattern: str | N
                 break
             if mcu is None:
                 mcu = qemu.Mcu(elf, romfs)
+                answer = mcu.exec(SRAM_WINDOW_CHECK, 60)
+                if "sram ok" not in answer:
+                    raise SystemExit(f"mcu: the board's spare SRAM window is not all RAM: {answer.strip()}")
             else:       # each module on a fresh heap: 3.3 MiB, not the unix port's 8, fragments
                 mcu.soft_reset()
             mcu.exec(SETUP, 60)

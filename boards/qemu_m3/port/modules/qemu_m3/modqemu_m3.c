@@ -24,9 +24,10 @@
 
 // ---------------------------------------------------------------- memory map
 // SSRAM1 (0x00000000, 4 MiB) holds code, heap and stack. SSRAM2/3
-// (0x20000000, 8 MiB) is not used by the linker script; the board owns it:
+// (0x20000000, 4 MiB; QEMU mirrors it above, so 0x20400000 is 0x20000000 again)
+// is not used by the linker script; the board owns it:
 #define BOARD_RAM_BASE      (0x20000000u)
-#define BOARD_RAM_SIZE      (0x00800000u)
+#define BOARD_RAM_SIZE      (0x00400000u)
 // its first 64 bytes are the power-on block the host writes with QEMU's loader
 // (tests/mcu/qemu.py): 32 bytes of entropy, then the wall clock at power-on.
 #define BOOT_SEED           ((const uint8_t *)BOARD_RAM_BASE)
