@@ -139,6 +139,7 @@ class AuditLog:
         self.epoch = epoch
         self._epoch_key = key
         self._ikey = kdf.HmacKey(key)
+        self._sealer.set_context(epoch, self.salt)
 
     def _write_epoch(self):
         """Write the current epoch and key into both header copies, the older copy
@@ -251,6 +252,7 @@ class AuditLog:
         # counter from the ring if both header copies are lost) and 16 random
         # bits (a restored NVRAM image never repeats a nonce).
         self.salt = ((self.boot_count & 0xFFFF) << 16) | int.from_bytes(self.board.random(2), "big")
+        self._sealer.set_context(self.epoch, self.salt)
         rep.boot = self.boot_count
         self._seam = newest.head if newest else GENESIS
         self._watermark = max(newest.watermark, newest.evicted_through) if newest else 0
@@ -338,7 +340,7 @@ class AuditLog:
                                            subject_list, interface, remote_host, items_map)
         except cbor.CBORError:
             raise record.RecordError("event %d: record exceeds the %d-byte slot" % (code, self.ring.max_plaintext))
-        n = self._sealer.seal_entry_into(self._ikey, seq, self.epoch, self.salt, plaintext, self._entry)
+        n = self._sealer.seal_into(self._ikey, seq, plaintext, self._entry)
         self.ring.write(seq, self._entry_view[:n])
         # Durable from here on.
         self.next_seq = seq + 1

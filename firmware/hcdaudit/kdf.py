@@ -21,6 +21,15 @@ class HmacKey:
         self._inner = _xor_pad(key, 0x36)
         self._outer = _xor_pad(key, 0x5C)
 
+    def digest2(self, a, b):
+        """digest(a, b) without the tuple of parts (the per-record mac)."""
+        h = self._hash(self._inner)
+        h.update(a)
+        h.update(b)
+        o = self._hash(self._outer)
+        o.update(h.digest())
+        return o.digest()
+
     def digest(self, *parts):
         h = self._hash(self._inner)
         for part in parts:
