@@ -7,11 +7,9 @@ _MARKER_BYTES = 3
 
 def truncate(value, max_bytes):
     """Return value unchanged if it fits in max_bytes of UTF-8, else a prefix ending in MARKER."""
-    if len(value) * 4 <= max_bytes:
+    if len(value) * 4 <= max_bytes or utf8_len(value) <= max_bytes:
         return value        # a code point is at most 4 bytes: it fits, no need to encode it
     raw = value.encode("utf-8")
-    if len(raw) <= max_bytes:
-        return value
     if max_bytes < _MARKER_BYTES:
         raise ValueError("limit %d bytes is too small for the truncation marker" % max_bytes)
     end = max_bytes - _MARKER_BYTES
@@ -26,7 +24,7 @@ def _utf8_len_encoded(value):
 
 
 def _utf8_len_viewed(value):
-    return len(memoryview(value))
+    return len(memoryview(value)) if value else 0
 
 
 def utf8(value):
