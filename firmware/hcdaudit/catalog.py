@@ -96,20 +96,13 @@ def _event_row(event):
     raise CatalogError("event must be a name or a code, got %s" % type(event).__name__)
 
 
-_item_cache = [None] * 8    # (name, (code, type, limit)) of the items looked up last, reused round-robin
-_item_next = [0]
-
-
-def _cached_item(name):
-    for entry in _item_cache:
-        if entry is not None and entry[0] == name:
-            return entry[1]
-    return None
+_item_cache = {}     # name: (code, type, limit) of the items looked up lately (at most _ITEM_CACHE)
+_ITEM_CACHE = const(16)
 
 
 def _item(name):
     """(code, type, limit) of an item: its line in ITEMS is "name type limit"."""
-    found = _cached_item(name)
+    found = _item_cache.get(name) if isinstance(name, str) else None
     if found is not None:
         return found
     return _find_item(name)
@@ -123,8 +116,9 @@ def _find_item(name):
             end = ITEMS.find("\n", kind_at)
             found = (ITEMS.count("\n", 0, pos + 1), ITEMS[kind_at],
                      int(ITEMS[kind_at + 2:end if end > 0 else len(ITEMS)]))
-            _item_cache[_item_next[0]] = (name, found)
-            _item_next[0] = (_item_next[0] + 1) % len(_item_cache)
+            if len(_item_cache) >= _ITEM_CACHE:
+                _item_cache.clear()
+            _item_cache[name] = found
             return found
     raise CatalogError("unknown item '%s'" % name)
 
@@ -174,9 +168,8 @@ def item_limit(name):
 
 
 def outcome_code(name):
-    for i in range(len(OUTCOMES)):
-        if OUTCOMES[i] == name:
-            return i
+    if name in OUTCOMES:
+        return OUTCOMES.index(name)
     raise CatalogError("unknown outcome '%s'" % name)
 
 

@@ -39,7 +39,8 @@ class Writer:
 
     def raw(self, data):
         n = len(data)
-        self._room(n)
+        if self.pos + n > len(self.buf):
+            self._room(n)
         self.buf[self.pos:self.pos + n] = data
         self.pos += n
 
@@ -75,9 +76,9 @@ class Writer:
             self.head(1, -1 - n)
 
     def text(self, s):
-        raw = utf8(s)       # MicroPython: a view of the str's own UTF-8 bytes, no copy
-        self.head(3, len(raw))
-        self.raw(raw)
+        s = utf8(s)         # MicroPython: a view of the str's own UTF-8 bytes, no copy
+        self.head(3, len(s))
+        self.raw(s)
 
     def value(self, obj):
         # bool first: it is an int subclass on CPython.

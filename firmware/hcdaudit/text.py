@@ -27,16 +27,17 @@ def _utf8_len_viewed(value):
     return len(memoryview(value)) if value else 0
 
 
-def utf8(value):
-    """The UTF-8 bytes of value as a buffer: on MicroPython a view of the str
-    itself (it is stored as UTF-8), elsewhere the encoded bytes."""
-    return memoryview(value) if utf8_len is _utf8_len_viewed else value.encode("utf-8")
+def _encoded(value):
+    return value.encode("utf-8")
 
 
-# MicroPython stores a str as its UTF-8 bytes and lends them as a buffer: its
-# length is then known without encoding a copy (a view costs a fixed 32 B).
+# The UTF-8 bytes of a str as a buffer: on MicroPython a view of the str itself
+# (it is stored as UTF-8, and lends its bytes), elsewhere the encoded bytes.
+# Its length is then known without encoding a copy (a view costs a fixed 32 B).
 try:
     memoryview("")
     utf8_len = _utf8_len_viewed
+    utf8 = memoryview
 except TypeError:
     utf8_len = _utf8_len_encoded
+    utf8 = _encoded
