@@ -8,7 +8,7 @@
 # been flushed, the ring's valid slots say what has not.
 import gc
 
-from hcdaudit import catalog, cbor, kdf, record, seal, segment, text
+from hcdaudit import catalog, cbor, kdf, record, seal, segment
 from hcdaudit import ring as ring_module
 from hcdaudit.store import Store, StoreError
 
@@ -393,8 +393,7 @@ class AuditLog:
 
     def _write_segment(self):
         seqs = self._unflushed
-        entry = self.ring.entry_view(seqs[0])
-        if entry is None or seal.parse_header(entry)[1] != self.epoch:
+        if self.ring.entry_view(seqs[0], self.epoch) is None:
             raise _SlotChanged(seqs[0])
         evict, evicted = self.store.plan_eviction(len(seqs))
         watermark = max(self._watermark, evicted[1])
@@ -415,8 +414,8 @@ class AuditLog:
     def _entries(self, seqs):
         # The ring's entries as they are: no decryption, no re-sealing.
         for seq in seqs:
-            entry = self.ring.entry_view(seq)
-            if entry is None or seal.parse_header(entry)[1] != self.epoch:
+            entry = self.ring.entry_view(seq, self.epoch)
+            if entry is None:
                 raise _SlotChanged(seq)
             yield entry
 
