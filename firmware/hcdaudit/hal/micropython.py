@@ -12,15 +12,15 @@ _EPOCH_OFFSET_US = 946684800 * 1000000 if time.gmtime(0)[0] == 2000 else 0
 
 
 def _xor_into_bytecode(dst, a, b, n):
-    if n > len(dst) or n > len(a) or n > len(b):
-        raise ValueError("xor_into: %d bytes exceed a buffer" % n)
+    if n < 0 or n > len(dst) or n > len(a) or n > len(b):
+        raise ValueError("xor_into: buffer too short for %d bytes" % n)
     for i in range(n):
         dst[i] = a[i] ^ b[i]
 
 
 def _copy_at_bytecode(dst, src, at, n):
-    if at < 0 or n > len(dst) or at + n > len(src):
-        raise ValueError("copy_at: %d bytes at %d exceed a buffer" % (n, at))
+    if at < 0 or n < 0 or n > len(dst) or at + n > len(src):
+        raise ValueError("copy_at: buffer too short for %d bytes at %d" % (n, at))
     for i in range(n):
         dst[i] = src[at + i]
 
