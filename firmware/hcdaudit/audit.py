@@ -8,11 +8,12 @@
 # been flushed, the ring's valid slots say what has not.
 import gc
 
-from hcdaudit import catalog, cbor, kdf, record, seal, segment, text
+from hcdaudit import catalog, cbor, kdf, record, seal, segment
 from hcdaudit import ring as ring_module
 from hcdaudit.store import Store, StoreError
 
 GENESIS = bytes(segment.LINK_SIZE)   # the seam before the first segment
+_encode_prepared = record.encode_prepared       # a global: one stack slot fewer in log()'s path
 
 
 class AuditError(Exception):
@@ -100,6 +101,7 @@ class AuditLog:
         self._writer = cbor.Writer(max_plaintext)
         self._entry = bytearray(board.slot_size)
         self._entry_view = memoryview(self._entry)
+        self._call = [None] * 6     # the log() call being prepared (catalog.prepare_call)
         self.slot_count = board.slot_count
         self.boot_count = 0
         self.salt = 0
@@ -139,6 +141,7 @@ class AuditLog:
         self.epoch = epoch
         self._epoch_key = key
         self._ikey = kdf.HmacKey(key)
+        self._sealer.set_context(epoch, self.salt)
 
     def _write_epoch(self):
         """Write the current epoch and key into both header copies, the older copy
@@ -251,6 +254,7 @@ class AuditLog:
         # counter from the ring if both header copies are lost) and 16 random
         # bits (a restored NVRAM image never repeats a nonce).
         self.salt = ((self.boot_count & 0xFFFF) << 16) | int.from_bytes(self.board.random(2), "big")
+        self._sealer.set_context(self.epoch, self.salt)
         rep.boot = self.boot_count
         self._seam = newest.head if newest else GENESIS
         self._watermark = max(newest.watermark, newest.evicted_through) if newest else 0
@@ -319,37 +323,52 @@ class AuditLog:
         """Record one audit event. Returns its seq once the sealed record is in NVRAM."""
         if not self.boot_count:
             raise AuditError("log() before boot()")
-        code, outcome_code, subject_list, items_map = catalog.prepare(
-            event, subject, outcome, interface, remote_host, items)
-        if interface is not None:
-            interface = text.truncate(interface, record.LIMITS["interface"])
-        if remote_host is not None:
-            remote_host = text.truncate(remote_host, record.LIMITS["remote_host"])
-        return self._append(code, outcome_code, subject_list, interface, remote_host, items_map)
-
-    def _append(self, code, outcome_code, subject_list, interface, remote_host, items_map):
-        seq = self.next_seq
-        if self._unflushed and seq - self._unflushed[0] >= self.slot_count:
-            # The slot is still needed: the last flush failed. Retry, or refuse
-            # this record with an error rather than overwrite an unflushed one.
+        if self._unflushed and self.next_seq - self._unflushed[0] >= self.slot_count:
+            # The slot is still needed: the last flush failed. Retry (it may log an
+            # eviction), or refuse this record with an error rather than overwrite an unflushed one.
             self._flush()
-        try:
-            plaintext = record.encode_into(self._writer, seq, self.board.now_us(), code, outcome_code,
-                                           subject_list, interface, remote_host, items_map)
-        except cbor.CBORError:
-            raise record.RecordError("event %d: record exceeds the %d-byte slot" % (code, self.ring.max_plaintext))
-        n = self._sealer.seal_entry_into(self._ikey, seq, self.epoch, self.salt, plaintext, self._entry)
-        self.ring.write(seq, self._entry_view[:n])
+        # The call in one kept list, prepared and encoded in place: few locals per
+        # step, as MicroPython heap-allocates the frame of a function with more
+        # than ~11 locals and stack slots.
+        call = self._call
+        call[0] = event
+        call[1] = subject
+        call[2] = outcome
+        call[3] = interface
+        call[4] = remote_host
+        call[5] = items
+        catalog.prepare_call(call)
+        return self._append(call)
+
+    def _append(self, call):
+        n = self._sealer.seal_into(self._ikey, self.next_seq, self._encode(call), self._entry)
+        self.ring.write(self.next_seq, self._entry_view[:n])
         # Durable from here on.
+        return self._logged()
+
+    def _encode(self, call):
+        try:
+            return _encode_prepared(self._writer, self.next_seq, self.board.now_us(), call)
+        except cbor.CBORError:
+            self._too_big(call)
+
+    def _too_big(self, call):
+        raise record.RecordError("event %d: record exceeds the %d-byte slot" % (call[0], self.ring.max_plaintext))
+
+    def _logged(self):
+        seq = self.next_seq
         self.next_seq = seq + 1
         self._unflushed.append(seq)
         self.logged += 1
         if seq - self.store.last_seq >= self.slot_count:
-            try:
-                self._flush()
-            except (OSError, StoreError) as exc:
-                self.flush_error = str(exc)   # the record is safe in NVRAM; retried before its slot is reused
+            self._flush_logged()
         return seq
+
+    def _flush_logged(self):
+        try:
+            self._flush()
+        except (OSError, StoreError) as exc:
+            self.flush_error = str(exc)   # the record is safe in NVRAM; retried before its slot is reused
 
     # -- flushing
     def flush(self):
@@ -374,8 +393,7 @@ class AuditLog:
 
     def _write_segment(self):
         seqs = self._unflushed
-        entry = self.ring.entry_view(seqs[0])
-        if entry is None or seal.parse_header(entry)[1] != self.epoch:
+        if self.ring.entry_view(seqs[0], self.epoch) is None:
             raise _SlotChanged(seqs[0])
         evict, evicted = self.store.plan_eviction(len(seqs))
         watermark = max(self._watermark, evicted[1])
@@ -396,8 +414,8 @@ class AuditLog:
     def _entries(self, seqs):
         # The ring's entries as they are: no decryption, no re-sealing.
         for seq in seqs:
-            entry = self.ring.entry_view(seq)
-            if entry is None or seal.parse_header(entry)[1] != self.epoch:
+            entry = self.ring.entry_view(seq, self.epoch)
+            if entry is None:
                 raise _SlotChanged(seq)
             yield entry
 

@@ -45,6 +45,8 @@ MAX_RECORD_BYTES = const(466)
 # items: map head 1, seq 1+9, time 1+9, event 1+3, outcome 1+1, subject key 1,
 # items key 1 + map head 2.
 _FIXED_BYTES = const(30)
+# Bytes for the subject, interface, remote host and items (the room _room() counts from).
+_ROOM = const(434)      # MAX_RECORD_BYTES - _FIXED_BYTES - 2
 # An item cut to fit the record keeps at least this much of its text.
 _MIN_CUT_BYTES = const(8)
 
@@ -111,20 +113,13 @@ def _event_row(event):
     raise CatalogError("event must be a name or a code, got %s" % type(event).__name__)
 
 
-_item_cache = [None] * 8    # (name, (code, type, limit)) of the items looked up last, reused round-robin
-_item_next = [0]
-
-
-def _cached_item(name):
-    for entry in _item_cache:
-        if entry is not None and entry[0] == name:
-            return entry[1]
-    return None
+_item_cache = {}     # name: (code, type, limit) of the items looked up lately (at most _ITEM_CACHE)
+_ITEM_CACHE = const(16)
 
 
 def _item(name):
     """(code, type, limit) of an item: its line in ITEMS is "name type limit"."""
-    found = _cached_item(name)
+    found = _item_cache.get(name) if isinstance(name, str) else None
     if found is not None:
         return found
     return _find_item(name)
@@ -138,8 +133,9 @@ def _find_item(name):
             end = ITEMS.find("\n", kind_at)
             found = (ITEMS.count("\n", 0, pos + 1), ITEMS[kind_at],
                      int(ITEMS[kind_at + 2:end if end > 0 else len(ITEMS)]))
-            _item_cache[_item_next[0]] = (name, found)
-            _item_next[0] = (_item_next[0] + 1) % len(_item_cache)
+            if len(_item_cache) >= _ITEM_CACHE:
+                _item_cache.clear()
+            _item_cache[name] = found
             return found
     raise CatalogError("unknown item '%s'" % name)
 
@@ -189,9 +185,8 @@ def item_limit(name):
 
 
 def outcome_code(name):
-    for i in range(len(OUTCOMES)):
-        if OUTCOMES[i] == name:
-            return i
+    if name in OUTCOMES:
+        return OUTCOMES.index(name)
     raise CatalogError("unknown outcome '%s'" % name)
 
 
@@ -326,9 +321,9 @@ def _entry_size(code, value):
     return key + _uint_size(value)
 
 
-def _check_text(event, field, value):
+def _check_text(row, field, value):
     if value is not None and not isinstance(value, str):
-        raise CatalogError("%s: %s must be text, got %s" % (event, field, type(value).__name__))
+        raise CatalogError("%s: %s must be text, got %s" % (row[E_NAME], field, type(value).__name__))
 
 
 def _normalised(name, value):
@@ -338,8 +333,16 @@ def _normalised(name, value):
         raise CatalogError("%s: %s" % (name, exc))
 
 
-def _subject(row, value, outcome):
-    subject_list = _normalised(row[E_NAME], value)
+def _subject(row, value):
+    if value is None or (isinstance(value, str) and value):
+        value = subject_module.normalise(value)     # the system, or a user by ID: cannot fail
+    else:
+        value = _normalised(row[E_NAME], value)
+    _check_subject_rule(row, value)
+    return value
+
+
+def _check_subject_rule(row, subject_list):
     kind = subject_list[0]
     rule = row[E_SUBJECT]
     if rule == SYSTEM_ONLY and kind != subject_module.SYSTEM:
@@ -350,7 +353,6 @@ def _subject(row, value, outcome):
             raise CatalogError("%s: subject must identify who did it, got the system" % row[E_NAME])
         if kind == subject_module.USER and not subject_list[1]:
             raise CatalogError("%s: subject user_id is required" % row[E_NAME])
-    return subject_list
 
 
 def _item_size(code, value, cap):
@@ -368,13 +370,13 @@ def _items_size(items_map, cap):
     return size
 
 
-def _fit(event, items_map, room):
+def _fit(row, items_map, room):
     """Cap the text items at one common length until they fit in `room` bytes:
     each item may reach its own (vendor) limit, but not all of them at once,
     and the cut falls on the longest values first."""
     if _items_size(items_map, 0) <= room:
         return
-    _cut(event, items_map, room)
+    _cut(row[E_NAME], items_map, room)
 
 
 def _cut(event, items_map, room):
@@ -399,16 +401,33 @@ def _cut(event, items_map, room):
 
 def prepare(event, subject, outcome, interface, remote_host, items):
     """Validate one log() call; return (event_code, outcome_code, subject_list, items_map)."""
-    # In steps of a few locals each: MicroPython heap-allocates, per call, the
+    call = [event, subject, outcome, interface, remote_host, items]
+    prepare_call(call)
+    return call[0], call[1], call[2], call[3]
+
+
+def prepare_call(call):
+    """prepare() in place, for log(): call = [event, subject, outcome,
+    interface, remote_host, items] becomes [event code, outcome code, subject
+    list, items map, interface, remote host], the last two cut to their
+    limits (what record.encode_prepared() encodes)."""
+    # Few locals and shallow calls: MicroPython heap-allocates, per call, the
     # frame of a function with more than ~11 locals and stack slots.
-    row = _event_row(event)
-    outcome = _outcome(row, outcome)
-    subject_list = _subject(row, subject, outcome)
-    _check_text(row[E_NAME], "interface", interface)
-    _check_text(row[E_NAME], "remote_host", remote_host)
-    items_map = _items(row, items)
-    _fit(row[E_NAME], items_map, _room(subject_list, interface, remote_host))
-    return row[E_CODE], outcome_code(outcome), subject_list, items_map
+    row = _event_row(call[0])
+    call[2] = _outcome(row, call[2])
+    call[1] = _subject(row, call[1])
+    _check_text(row, "interface", call[3])
+    _check_text(row, "remote_host", call[4])
+    call[5] = _items(row, call[5])
+    if _bound(call[1], call[3], call[4]) + _items_bound(call[5]) > _ROOM:
+        _fit(row, call[5], _room(call[1], call[3], call[4]))
+    call[0] = row[E_CODE]
+    call[2], call[1] = call[1], outcome_code(call[2])
+    call[3], call[4], call[5] = call[5], _cut_text(call[3], INTERFACE_BYTES), _cut_text(call[4], REMOTE_HOST_BYTES)
+
+
+def _cut_text(value, limit):
+    return value if value is None else text.truncate(value, limit)
 
 
 def _outcome(row, outcome):
@@ -428,11 +447,15 @@ def _items(row, items):
     items_map = {}
     for item in items:
         _add_item(row, items_map, item, items[item])
+    _check_required(row, items_map)
+    return items_map
+
+
+def _check_required(row, items_map):
     names = row[E_ITEMS]
     for i in range(row[E_REQUIRED]):
         if item_code(names[i]) not in items_map:
             raise CatalogError("%s: item '%s' is required" % (row[E_NAME], names[i]))
-    return items_map
 
 
 def _add_item(row, items_map, item, value):
@@ -440,19 +463,28 @@ def _add_item(row, items_map, item, value):
         _not_an_item_of(row, item)
     if value is None:
         return   # an absent optional item, as if not given
-    code, kind, limit = _item(item)
-    if kind == _TEXT:
-        if not isinstance(value, str):
-            raise CatalogError("%s: item '%s' must be text, got %s" % (row[E_NAME], item, type(value).__name__))
-        items_map[code] = text.truncate(value, limit)
-        return
+    item = _item(item)      # (code, kind, limit) from here on
+    if item[1] == _TEXT:
+        items_map[item[0]] = _text_item(row, item, value)
+    else:
+        items_map[item[0]] = _uint_item(row, item, value)
+
+
+def _text_item(row, item, value):
+    if not isinstance(value, str):
+        raise CatalogError("%s: item '%s' must be text, got %s"
+                           % (row[E_NAME], item_name(item[0]), type(value).__name__))
+    return text.truncate(value, item[2])
+
+
+def _uint_item(row, item, value):
     if not isinstance(value, int) or value is True or value is False:
         raise CatalogError("%s: item '%s' must be an unsigned int, got %s"
-                           % (row[E_NAME], item, type(value).__name__))
-    if value < 0 or value >= 1 << (8 * limit):
+                           % (row[E_NAME], item_name(item[0]), type(value).__name__))
+    if value < 0 or value >= 1 << (8 * item[2]):
         raise CatalogError("%s: item '%s' out of range: %d (0 .. 2**%d-1)"
-                           % (row[E_NAME], item, value, 8 * limit))
-    items_map[code] = value
+                           % (row[E_NAME], item_name(item[0]), value, 8 * item[2]))
+    return value
 
 
 def _not_an_item_of(row, item):
@@ -465,6 +497,35 @@ def _not_an_item_of(row, item):
         raise CatalogError("%s: unknown item '%s'" % (name, item))
     raise CatalogError("%s: item '%s' does not belong to this event (items: %s)"
                        % (name, item, ", ".join(row[E_ITEMS]) or "none"))
+
+
+def _bound(subject_list, interface, remote_host):
+    """An upper bound of what _room() takes away, from lengths alone (a code
+    point is at most 4 bytes): most records fit by far, and this costs no
+    UTF-8 view of any text."""
+    size = _text_bound(subject_list[1]) + _text_bound(subject_list[2]) + _text_bound(subject_list[3])
+    if interface:
+        size += 1 + _text_bound(interface)
+    if remote_host:
+        size += 1 + _text_bound(remote_host)
+    return size
+
+
+def _text_bound(value):
+    return _text_size(4 * len(value))
+
+
+def _items_bound(items_map):
+    size = 0
+    for code in items_map:
+        size += _item_bound(items_map, code)
+    return size
+
+
+def _item_bound(items_map, code):
+    if isinstance(items_map[code], str):
+        return (1 if code < 24 else 2) + _text_bound(items_map[code])
+    return _entry_size(code, items_map[code])
 
 
 def _room(subject_list, interface, remote_host):

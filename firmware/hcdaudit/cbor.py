@@ -39,7 +39,8 @@ class Writer:
 
     def raw(self, data):
         n = len(data)
-        self._room(n)
+        if self.pos + n > len(self.buf):
+            self._room(n)
         self.buf[self.pos:self.pos + n] = data
         self.pos += n
 
@@ -75,9 +76,9 @@ class Writer:
             self.head(1, -1 - n)
 
     def text(self, s):
-        raw = utf8(s)       # MicroPython: a view of the str's own UTF-8 bytes, no copy
-        self.head(3, len(raw))
-        self.raw(raw)
+        s = utf8(s)         # MicroPython: a view of the str's own UTF-8 bytes, no copy
+        self.head(3, len(s))
+        self.raw(s)
 
     def value(self, obj):
         # bool first: it is an int subclass on CPython.
@@ -104,18 +105,25 @@ class Writer:
             raise CBORError("cannot encode %s in a record" % type(obj).__name__)
 
     def map(self, obj):
-        self.head(5, len(obj))
         if _unsigned_keys(obj):
-            # Record maps: ascending order found in place, no sorted key list per map.
-            key = -1
-            for _ in range(len(obj)):
-                key = _next_key(obj, key)
-                self.int(key)
-                self.value(obj[key])
+            self.uint_map(obj)
             return
+        self.head(5, len(obj))
         for key in sorted_keys(obj):
             self.value(key)
             self.value(obj[key])
+
+    def uint_map(self, obj):
+        """A map whose keys are all unsigned ints (a record's): ascending order
+        found in place, no sorted key list per map."""
+        self.head(5, len(obj))
+        key = -1
+        left = len(obj)
+        while left:
+            key = _next_key(obj, key)
+            self.head(0, key)
+            self.value(obj[key])
+            left -= 1
 
 
 def _unsigned_keys(obj):

@@ -37,6 +37,8 @@ class Ccm:
         self.max_aad = max_aad
         self._cipher = cipher
         self._native = getattr(cipher, "ccm_seal", None) is not None
+        if self._native:
+            self.seal_into = self._native_seal_into     # its own method: seal_into's frame stays small
         if share is not None and share.max_message >= max_message and share.max_aad >= max_aad:
             self._mac_in, self._mac_out, self._ctr, self._stream = share._mac_in, share._mac_out, share._ctr, \
                 share._stream
@@ -56,6 +58,10 @@ class Ccm:
             self._mac_views = [None] * (len(self._mac_in) // 16 + 1)
             self._ctr_views = [None] * (len(self._ctr) // 16 + 1)
             self._tag_views = [None] * (len(self._mac_in) // 16 + 1)
+            _counter_template(self._ctr)
+        # The HAL's XOR where it has one (machine code on MicroPython), else ours.
+        self._xor = getattr(cipher, "xor_into", None) or _xor_into
+        self._stream_body = memoryview(self._stream)[16:]     # S_1 ..: the payload's keystream
 
     def _check(self, nonce, aad, n):
         if len(nonce) != NONCE_SIZE:
@@ -68,13 +74,14 @@ class Ccm:
     def _keystream(self, nonce, n):
         # Counter blocks A_0 .. A_m, encrypted in one ECB call into self._stream.
         count = _blocks(n) + 1
-        _counters(self._ctr, nonce, count)
+        _nonces(self._ctr, nonce, count)
         self._cipher.ecb(_view(self._ctr_views, self._ctr, count), self._stream)
 
-    def _mac(self, nonce, aad, plaintext, n):
+    def _mac(self, nonce, aad, plaintext):
         """CBC-MAC of B0 || encoded AAD || payload; returns the offset of T in self._mac_out."""
-        pos = _b0(self._mac_in, nonce, aad, n)
-        return self._cbc_mac(_payload(self._mac_in, pos, plaintext, n))
+        pos = _b0(self._mac_in, nonce, aad, len(plaintext))
+        pos = _payload(self._mac_in, pos, plaintext, len(plaintext))
+        return self._cbc_mac(pos)
 
     def _cbc_mac(self, end):
         self._cipher.cbc(_view(self._mac_views, self._mac_in, end // 16), self._mac_out)
@@ -89,16 +96,26 @@ class Ccm:
 
     def seal_into(self, nonce, aad, plaintext, out):
         """Write ciphertext || tag into out; return its length."""
+        t = len(plaintext)
+        self._check(nonce, aad, t)
+        t = self._mac(nonce, aad, plaintext)        # where the tag T is
+        self._keystream(nonce, len(plaintext))
+        self._encrypt(out, plaintext, t)
+        return len(plaintext) + TAG_SIZE
+
+    def _native_seal_into(self, nonce, aad, plaintext, out):
         n = len(plaintext)
         self._check(nonce, aad, n)
-        if self._native:
-            out[:n + TAG_SIZE] = self._cipher.ccm_seal(nonce, aad, plaintext)
-            return n + TAG_SIZE
-        t = self._mac(nonce, aad, plaintext, n)
-        self._keystream(nonce, n)
-        _xor_payload(out, plaintext, self._stream, n)
-        _xor_tag(out, n, self._tag(t), self._stream)
+        out[:n + TAG_SIZE] = self._cipher.ccm_seal(nonce, aad, plaintext)
         return n + TAG_SIZE
+
+    def _encrypt(self, out, plaintext, t):
+        """out = payload xor S_1.., then the tag U = T xor S_0."""
+        n = len(plaintext)
+        self._xor(out, plaintext, self._stream_body, n)
+        t = self._tag(t)
+        self._xor(t, t, self._stream, TAG_SIZE)     # in place: T is scratch
+        out[n:n + TAG_SIZE] = t
 
     def open_into(self, nonce, aad, sealed, out):
         """Write the plaintext into out and return its length, or raise AuthError."""
@@ -113,8 +130,8 @@ class Ccm:
             out[:n] = plaintext
             return n
         self._keystream(nonce, n)
-        _xor_payload(out, sealed, self._stream, n)
-        t = self._mac(nonce, aad, memoryview(out)[:n], n)
+        self._xor(out, sealed, self._stream_body, n)
+        t = self._mac(nonce, aad, memoryview(out)[:n])
         if _differs(self._tag(t), self._stream, sealed, n):
             for i in range(n):      # never leave unauthenticated plaintext behind
                 out[i] = 0
@@ -129,13 +146,19 @@ def _view(views, buf, blocks):
     return view
 
 
-def _counters(ctr, nonce, count):
-    for base in range(0, 16 * count, 16):
+def _counter_template(ctr):
+    """The flags and the counter of every block A_i, written once: a message
+    then writes only its nonce into the blocks it uses."""
+    for base in range(0, len(ctr) - 15, 16):
         ctr[base] = _FLAGS_CTR
-        ctr[base + 1:base + 13] = nonce
         ctr[base + 13] = base >> 20         # the counter i = base / 16, big-endian in 3 bytes
         ctr[base + 14] = (base >> 12) & 0xFF
         ctr[base + 15] = (base >> 4) & 0xFF
+
+
+def _nonces(ctr, nonce, count):
+    for base in range(1, 16 * count, 16):
+        ctr[base:base + 12] = nonce
 
 
 def _b0(buf, nonce, aad, n):
@@ -150,32 +173,29 @@ def _b0(buf, nonce, aad, n):
 
 def _aad(buf, aad):
     a = len(aad)
+    end = 16 + 16 * _blocks(2 + a)
+    buf[end - 16:end] = _ZERO_BLOCK         # the padding; the AAD then overwrites its part
     buf[16] = a >> 8
     buf[17] = a & 0xFF
     buf[18:18 + a] = aad
-    end = 16 + 16 * _blocks(2 + a)
-    for i in range(18 + a, end):
-        buf[i] = 0
     return end
 
 
 def _payload(buf, pos, plaintext, n):
     """The payload at pos, zero-padded to a whole block; returns the end."""
-    buf[pos:pos + n] = plaintext
     end = pos + 16 * _blocks(n)
-    for i in range(pos + n, end):
-        buf[i] = 0
+    if end > pos:
+        buf[end - 16:end] = _ZERO_BLOCK     # the padding: the payload then overwrites its part
+    buf[pos:pos + n] = plaintext
     return end
 
 
-def _xor_payload(out, data, stream, n):
+_ZERO_BLOCK = bytes(16)
+
+
+def _xor_into(dst, a, b, n):
     for i in range(n):
-        out[i] = data[i] ^ stream[16 + i]
-
-
-def _xor_tag(out, n, tag, stream):
-    for i in range(TAG_SIZE):
-        out[n + i] = tag[i] ^ stream[i]
+        dst[i] = a[i] ^ b[i]
 
 
 def _differs(tag, stream, sealed, n):

@@ -32,6 +32,15 @@ class HmacKey:
         # once and each digest starts from a copy of those states.
         self._states = (hash_fn(self._inner), hash_fn(self._outer)) if _COPYABLE else None
 
+    def digest2(self, a, b):
+        """digest(a, b) without the tuple of parts (the per-record mac)."""
+        h = self._hash(self._inner)
+        h.update(a)
+        h.update(b)
+        o = self._hash(self._outer)
+        o.update(h.digest())
+        return o.digest()
+
     def digest(self, *parts):
         if self._states is not None:
             h = self._states[0].copy()

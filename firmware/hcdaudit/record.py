@@ -74,6 +74,56 @@ def encode_into(writer, seq, time_us, event, outcome, subject, interface, remote
     return writer.view()
 
 
+# log()'s path: the same bytes as encode_into(), from catalog.prepare()'s
+# [event code, outcome code, subject list, items map, interface, remote
+# host], whose values it has checked; in steps of few locals (MicroPython heap-allocates the frame of a
+# function with more than ~11 locals and stack slots).
+def encode_prepared(writer, seq, time_us, prepared):
+    """encode_into() of a catalog.prepare_call() result; returns a memoryview of the record."""
+    writer.reset()
+    writer.head(5, _field_count(prepared))
+    _encode_fixed(writer, seq, time_us, prepared)
+    _encode_subject(writer, prepared[2])
+    _encode_optional(writer, prepared)
+    return writer.view()
+
+
+def _field_count(prepared):
+    return 5 + (1 if prepared[4] else 0) + (1 if prepared[5] else 0) + (1 if prepared[3] else 0)
+
+
+def _encode_fixed(writer, seq, time_us, prepared):
+    writer.head(0, SEQ)
+    writer.int(seq)
+    writer.head(0, TIME)
+    writer.int(time_us)
+    writer.head(0, EVENT)
+    writer.int(prepared[0])
+    writer.head(0, OUTCOME)
+    writer.int(prepared[1])
+
+
+def _encode_subject(writer, subject):
+    writer.head(0, SUBJECT)
+    writer.head(4, 4)
+    writer.int(subject[0])
+    writer.text(subject[1])
+    writer.text(subject[2])
+    writer.text(subject[3])
+
+
+def _encode_optional(writer, prepared):
+    if prepared[4]:
+        writer.head(0, INTERFACE)
+        writer.text(prepared[4])
+    if prepared[5]:
+        writer.head(0, REMOTE_HOST)
+        writer.text(prepared[5])
+    if prepared[3]:
+        writer.head(0, ITEMS)
+        writer.uint_map(prepared[3])
+
+
 def encode(seq, time_us, event, outcome, subject, interface, remote_host, items):
     writer = cbor.Writer(128, True)
     return bytes(encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items))

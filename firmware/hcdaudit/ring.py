@@ -78,6 +78,10 @@ class Slot:
         self.plaintext = None
 
 
+def _u32(buf, at):
+    return (buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]
+
+
 def header_mac(key, body):
     return kdf.HmacKey(key).digest(b"H", body)[:16]
 
@@ -97,7 +101,10 @@ class Ring:
         self._sealer = sealer      # seal.Sealer under the confidentiality key
         self._buf = bytearray(slot_size)   # the one slot buffer, reused for every read/write
         self._view = memoryview(self._buf)
+        self._last_size = -1        # entry_view()'s last view of the buffer, and its length
+        self._last_view = None
         self._header = bytearray(HEADER_COPY_SIZE)
+        self._header_key = None     # (key, its HmacKey) of the header written last
 
     # -- header: two copies; the valid one with the newest generation wins
     def read_copy(self, copy):
@@ -136,7 +143,9 @@ class Ring:
     def write_header(self, copy, generation, boot, epoch, ident, key):
         body = struct.pack(_HEADER_FMT, _MAGIC, _VERSION, self.slot_count, self.slot_size,
                            generation, boot, epoch) + ident + key
-        self.nvram.write(copy * HEADER_COPY_SIZE, body + header_mac(key, body)
+        if self._header_key is None or self._header_key[0] != key:
+            self._header_key = (key, kdf.HmacKey(key))  # a flush writes both copies under one key
+        self.nvram.write(copy * HEADER_COPY_SIZE, body + self._header_key[1].digest(b"H", body)[:16]
                          + bytes(HEADER_COPY_SIZE - _HEADER_MAC_END))
 
     def install_root(self, ident, root, generation=0):
@@ -198,13 +207,28 @@ class Ring:
                 return Slot(index, INVALID, seq, epoch, salt, entry, "authentication failed", verified)
         return slot
 
-    def entry_view(self, seq):
+    def entry_view(self, seq, epoch=-1):
         """The entry of seq from its slot (a memoryview valid until the next read),
-        or None when the slot does not hold seq. No decryption: a flush copies it."""
-        _seq, _epoch, _salt, size = self._load(seq % self.slot_count)
-        if size < 0 or _seq != seq:
+        or None when the slot does not hold seq (of `epoch`, when given). No
+        decryption: a flush copies it. Allocates at most the view, and not
+        even that for an entry as long as the one before (a flush's 50 entries)."""
+        size = self._entry_size(seq, epoch)
+        if size < 0:
             return None
-        return self._view[:size]
+        if size != self._last_size:
+            self._last_view = self._view[:size]
+            self._last_size = size
+        return self._last_view
+
+    def _entry_size(self, seq, epoch):
+        buf = self._buf
+        self.nvram.read_into(self.slot_offset(seq % self.slot_count), buf)
+        if _u32(buf, 0) != seq or (epoch >= 0 and _u32(buf, 4) != epoch):
+            return -1
+        size = (buf[12] << 8) | buf[13]     # the sealed length (seal.py's header)
+        if size < ccm.TAG_SIZE or size > self.max_sealed:
+            return -1
+        return seal.HEADER_SIZE + size + seal.MAC_SIZE
 
     def open_into(self, seq, out):
         """Decrypt the record of seq from its slot into out: its length, or -1 when

@@ -20,6 +20,7 @@ MAC_SIZE = 16
 OVERHEAD = HEADER_SIZE + ccm.TAG_SIZE + MAC_SIZE     # bytes an entry adds to its plaintext
 _HEADER_FMT = ">IIIH"
 _AAD_SIZE = 12
+_SHA256_SIZE = 32
 
 
 def entry_size(plaintext_len):
@@ -48,23 +49,61 @@ class Sealer:
 
     def __init__(self, cipher, max_plaintext, share=None):
         self._ccm = ccm.Ccm(cipher, max_plaintext, _AAD_SIZE, share._ccm if share else None)
-        self._nonce = bytearray(ccm.NONCE_SIZE)
+        self._nonce = bytearray(ccm.NONCE_SIZE)     # sealing's; seq filled in per entry
         self._aad = bytearray(_AAD_SIZE)
+        self._open_nonce = bytearray(ccm.NONCE_SIZE)    # opening's: an open between two seals leaves them be
+        self._open_aad = bytearray(_AAD_SIZE)
         self.max_plaintext = max_plaintext
+        self.epoch = 0          # what seal_into() seals under (set_context)
+        self.salt = 0
+        self._out = None        # the entry buffer seal_into() wrote last, and views of it
+        self._out_body = None
 
-    def _bind(self, seq, epoch, salt):
-        struct.pack_into(">III", self._nonce, 0, epoch, salt, seq)
-        struct.pack_into(">III", self._aad, 0, seq, epoch, salt)
+    def _bind(self, seq, epoch, salt, nonce, aad):
+        struct.pack_into(">III", nonce, 0, epoch, salt, seq)
+        struct.pack_into(">III", aad, 0, seq, epoch, salt)
+
+    def set_context(self, epoch, salt):
+        """The epoch and salt of the entries seal_into() makes."""
+        self.epoch = epoch
+        self.salt = salt
+        self._bind(0, epoch, salt, self._nonce, self._aad)
 
     def seal_entry_into(self, mac_key, seq, epoch, salt, plaintext, out):
         """Write the whole entry into out (a bytearray); returns its length."""
-        self._bind(seq, epoch, salt)
-        view = memoryview(out)
-        n = self._ccm.seal_into(self._nonce, self._aad, plaintext, view[HEADER_SIZE:])
-        struct.pack_into(_HEADER_FMT, out, 0, seq, epoch, salt, n)
-        end = HEADER_SIZE + n
-        view[end:end + MAC_SIZE] = mac_of(mac_key, view[:end])
-        return end + MAC_SIZE
+        self.set_context(epoch, salt)
+        n = self.seal_into(mac_key, seq, plaintext, out)
+        self._out = self._out_body = None       # CPython: no export left on the caller's buffer
+        return n
+
+    # The log() path: a few locals per step, as MicroPython heap-allocates the
+    # frame of a function with more than ~11 locals and stack slots.
+    def seal_into(self, mac_key, seq, plaintext, out):
+        """seal_entry_into() under the epoch and salt of set_context()."""
+        self._header(seq, len(plaintext), out)
+        self._ccm.seal_into(self._nonce, self._aad, plaintext, self._out_body)
+        return self._mac_into(mac_key, out, len(plaintext))
+
+    def _header(self, seq, n, out):
+        # nonce (epoch, salt, seq) and AAD (seq, epoch, salt): only seq changes
+        struct.pack_into(">I", self._nonce, 8, seq)
+        struct.pack_into(">I", self._aad, 0, seq)
+        if out is not self._out:
+            self._out = out
+            self._out_body = memoryview(out)[HEADER_SIZE:]
+        out[0:_AAD_SIZE] = self._aad            # the entry header: seq, epoch, salt (= the AAD) | length
+        n += ccm.TAG_SIZE
+        out[_AAD_SIZE] = n >> 8
+        out[_AAD_SIZE + 1] = n & 0xFF
+
+    def _mac_into(self, mac_key, out, n):
+        n += HEADER_SIZE + ccm.TAG_SIZE         # the end of the sealed bytes: the mac goes there
+        digest = mac_key.digest2(b"R", memoryview(out)[:n])
+        if n + _SHA256_SIZE <= len(out) and len(digest) == _SHA256_SIZE:
+            out[n:n + _SHA256_SIZE] = digest    # the whole digest, no slice of it: past the mac is scratch
+        else:
+            out[n:n + MAC_SIZE] = digest[:MAC_SIZE]
+        return n + MAC_SIZE
 
     def open_entry_into(self, entry, out):
         """Decrypt an entry's record into out: its length. Raises ccm.AuthError or
@@ -72,8 +111,8 @@ class Sealer:
         seq, epoch, salt, n = parse_header(entry)
         if HEADER_SIZE + n + MAC_SIZE > len(entry):
             raise ValueError("entry shorter than its length field")
-        self._bind(seq, epoch, salt)
-        return self._ccm.open_into(self._nonce, self._aad, entry[HEADER_SIZE:HEADER_SIZE + n], out)
+        self._bind(seq, epoch, salt, self._open_nonce, self._open_aad)
+        return self._ccm.open_into(self._open_nonce, self._open_aad, entry[HEADER_SIZE:HEADER_SIZE + n], out)
 
     def open_entry(self, entry):
         out = bytearray(len(entry))

@@ -211,14 +211,14 @@ class Store:
         name = segment.name_for(meta.first_seq)
         tmp = name + TMP_SUFFIX
         digest = segment.MacDigest()
-        head = None
+        entry = None
         f = self.fs.open(tmp, "wb")
         try:
             f.write(header)
             for entry in entries:
                 f.write(entry)
                 digest.add(entry)
-                head = bytes(entry[len(entry) - segment.LINK_SIZE:])
+            head = bytes(entry[len(entry) - segment.LINK_SIZE:]) if entry is not None else None
             f.write(segment.pack_checkpoint(mac_key, header, head, digest.digest()))
             self.fs.commit(f)
         except BaseException:

@@ -89,6 +89,8 @@ def normalise(value):
     if value is None:
         return system()
     if isinstance(value, str):
+        if value:       # user(value) in one step: the common case of log()
+            return [USER, _text(value, "user_id", USER_ID_BYTES), "", "User"]
         return user(value)
     if isinstance(value, (list, tuple)) and len(value) == 4:
         return make(value[0], value[1], value[2], value[3])

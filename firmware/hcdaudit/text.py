@@ -7,11 +7,9 @@ _MARKER_BYTES = 3
 
 def truncate(value, max_bytes):
     """Return value unchanged if it fits in max_bytes of UTF-8, else a prefix ending in MARKER."""
-    if len(value) * 4 <= max_bytes:
+    if len(value) * 4 <= max_bytes or utf8_len(value) <= max_bytes:
         return value        # a code point is at most 4 bytes: it fits, no need to encode it
     raw = value.encode("utf-8")
-    if len(raw) <= max_bytes:
-        return value
     if max_bytes < _MARKER_BYTES:
         raise ValueError("limit %d bytes is too small for the truncation marker" % max_bytes)
     end = max_bytes - _MARKER_BYTES
@@ -26,19 +24,20 @@ def _utf8_len_encoded(value):
 
 
 def _utf8_len_viewed(value):
-    return len(memoryview(value))
+    return len(memoryview(value)) if value else 0
 
 
-def utf8(value):
-    """The UTF-8 bytes of value as a buffer: on MicroPython a view of the str
-    itself (it is stored as UTF-8), elsewhere the encoded bytes."""
-    return memoryview(value) if utf8_len is _utf8_len_viewed else value.encode("utf-8")
+def _encoded(value):
+    return value.encode("utf-8")
 
 
-# MicroPython stores a str as its UTF-8 bytes and lends them as a buffer: its
-# length is then known without encoding a copy (a view costs a fixed 32 B).
+# The UTF-8 bytes of a str as a buffer: on MicroPython a view of the str itself
+# (it is stored as UTF-8, and lends its bytes), elsewhere the encoded bytes.
+# Its length is then known without encoding a copy (a view costs a fixed 32 B).
 try:
     memoryview("")
     utf8_len = _utf8_len_viewed
+    utf8 = memoryview
 except TypeError:
     utf8_len = _utf8_len_encoded
+    utf8 = _encoded

@@ -90,3 +90,26 @@ def test_subkeys_are_distinct_and_need_a_256_bit_master_key():
     raises(ValueError, kdf.device_id, "urn:uuid:1234")
     raises(ValueError, kdf.Subkeys, bytes(16))
     assert kdf.equal(b"abc", b"abc") and not kdf.equal(b"abc", b"abd") and not kdf.equal(b"ab", b"abc")
+
+
+def test_hal_xor_checks_its_bounds_and_equals_a_plain_loop():
+    """The HAL's XOR that ccm.py uses where offered (MicroPython: viper machine code
+    compiled at import, with no bounds of its own): the same bytes as a plain loop,
+    and a length past any buffer is a ValueError, never a write past the end."""
+    hal = runtime_hal()
+    xor_into = getattr(hal.Aes(KEY), "xor_into", None)
+    if xor_into is None:
+        return      # this HAL seals with a native CCM (CPython): nothing of its own to check
+    a = bytes(range(40))
+    b = bytes(range(100, 140))
+    out = bytearray(44)
+    xor_into(out, a, memoryview(b)[3:], 37)
+    assert bytes(out[:37]) == bytes(a[i] ^ b[3 + i] for i in range(37)) and out[37:] == bytearray(7)
+    for n in (38, 41, 45, -1):
+        exc = raises(ValueError, xor_into, out, a, memoryview(b)[3:], n)
+        assert "too short" in str(exc)
+    assert out[37:] == bytearray(7)
+    chain = bytearray(16)
+    hal.copy_at(chain, b, 24, 16)
+    assert chain == bytearray(b[24:40])
+    raises(ValueError, hal.copy_at, chain, b, 25, 16)
