@@ -20,6 +20,13 @@ def cache_size(block_size=4096):
     return min(block_size, 4 * max(READ_SIZE, PROG_SIZE))
 
 
+def inline_max(block_size=4096):
+    """The largest inline file VfsLfs2's littlefs allows, as littlefs derives it
+    when left to itself: the cache, at most its attribute limit (1022 B) and an
+    eighth of a metadata block. littlefs-python is given it to write the same layout."""
+    return min(cache_size(block_size), 1022, block_size // 8)
+
+
 def mount(bdev, format=False):
     if sys.implementation.name == "micropython":
         return _mount_micropython(bdev, format)

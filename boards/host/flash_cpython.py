@@ -90,8 +90,8 @@ class LittleFsStore:
 
 def mount_littlefs_python(bdev, format=False):
     # The layout is the one VfsLfs2 writes (same block, prog and inline sizes:
-    # littlefs sets inline_max from the cache size, so it is given as VfsLfs2's
-    # cache). What only costs time is sized for the host: reads and a cache of a
+    # littlefs derives inline_max from the cache size, so it is given as VfsLfs2's
+    # derives it: flash.inline_max). What only costs time is sized for the host: reads and a cache of a
     # whole block (a metadata block is fetched in one callback, where tag by tag
     # reads of 128 bytes took ~300 callbacks per rename) and a lookahead window
     # over the whole device (no rescan of the filesystem for free blocks
@@ -99,7 +99,7 @@ def mount_littlefs_python(bdev, format=False):
     lfs = LittleFS(context=_BlockDeviceContext(bdev), mount=False, block_size=bdev.block_size,
                    block_count=bdev.block_count, read_size=bdev.block_size, prog_size=flash.PROG_SIZE,
                    lookahead_size=max(flash.LOOKAHEAD, (bdev.block_count + 63) // 64 * 8),
-                   cache_size=bdev.block_size, inline_max=flash.cache_size(bdev.block_size))
+                   cache_size=bdev.block_size, inline_max=flash.inline_max(bdev.block_size))
     if format:
         lfs.format()
     try:

@@ -80,6 +80,11 @@ def encode_into(writer, seq, time_us, event, outcome, subject, interface, remote
 # function with more than ~11 locals and stack slots).
 def encode_prepared(writer, seq, time_us, prepared):
     """encode_into() of a catalog.prepare_call() result; returns a memoryview of the record."""
+    if _accelerated[0] is not None:
+        view = _accelerated[0](writer, seq, time_us, prepared[0], prepared[1], prepared[2], prepared[4],
+                               prepared[5], prepared[3])
+        if view is not cbor.NOT_SURE:
+            return view
     writer.reset()
     writer.head(5, _field_count(prepared))
     _encode_fixed(writer, seq, time_us, prepared)
