@@ -28,6 +28,15 @@ def run_micropython(script: str, *args: str, heap: str = "4M", timeout: float = 
     return proc
 
 
+def run_cpython(script: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """run_micropython()'s snippet under this CPython, with the same path."""
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}:{ROOT / 'firmware'}:{ROOT / 'tests/firmware'}")
+    proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env,
+                          timeout=timeout)
+    assert proc.returncode == 0, proc.stderr or proc.stdout
+    return proc
+
+
 FIGURES: list[str] = []
 FIGURES_FILE = ROOT / "build" / "test-figures.txt"
 
