@@ -62,29 +62,28 @@ def _plain(obj, depth):
     kind = type(obj)
     if kind is dict:
         previous = -1
-        for key, value in obj.items():
+        for key in obj:
             if type(key) is not int or key <= previous or key >= _LIMIT:
                 return False
             previous = key
-            kind = type(value)
-            if kind is int:
-                if not -_LIMIT <= value < _LIMIT:
-                    return False
-            elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
-                return False
-        return True
+        return _plain_values(obj.values(), depth)
     if kind is list:
-        for value in obj:
-            kind = type(value)
-            if kind is int:
-                if not -_LIMIT <= value < _LIMIT:
-                    return False
-            elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
-                return False
-        return True
+        return _plain_values(obj, depth)
     if kind is int:
         return -_LIMIT <= obj < _LIMIT
     return kind in _SCALARS
+
+
+def _plain_values(values, depth):
+    """_plain of each of a container's values, scalars checked in the loop."""
+    for value in values:
+        kind = type(value)
+        if kind is int:
+            if not -_LIMIT <= value < _LIMIT:
+                return False
+        elif kind not in _SCALARS and (depth >= 12 or not _plain(value, depth + 1)):
+            return False
+    return True
 
 
 def cbor_loads(buf):
