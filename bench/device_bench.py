@@ -28,7 +28,6 @@ class CountingFlash(FileBlockDevice):
         FileBlockDevice.__init__(self, path, block_size)
         self.programmed = 0
         self.erases = 0
-        self.syncs = 0
 
     def writeblocks(self, block, buf, offset=None):
         self.programmed += len(buf)
@@ -37,10 +36,6 @@ class CountingFlash(FileBlockDevice):
     def erase(self, block):
         self.erases += 1
         return FileBlockDevice.erase(self, block)
-
-    def sync(self):
-        self.syncs += 1         # littlefs asked (ioctl 3): FileBlockDevice fsyncs the image
-        FileBlockDevice.sync(self)
 
 
 class CountingNvram(FileNvram):

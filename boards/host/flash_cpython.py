@@ -22,7 +22,7 @@ class _BlockDeviceContext(UserContext):
         return self.bdev.ioctl(6, block) or 0
 
     def sync(self, cfg):
-        return self.bdev.ioctl(3, 0) or 0      # littlefs syncs: the device commits (FileBlockDevice fsyncs)
+        return self.bdev.ioctl(3, 0) or 0      # littlefs syncs: the device commits what it holds
 
 
 def _as_oserror(fn):
