@@ -52,6 +52,37 @@ def use_accelerator(fn):
     return previous
 
 
+# A faster exact entry scanner a host HAL may offer (hal/cpython.py), for the
+# usual segment (entries of its own epoch that authenticate one after another):
+# scan(data, offset, end, epoch, key, max_sealed, name, entries, make, mac_sink)
+# appends make(seq, epoch, entry, name, 0) and feeds mac_sink each entry's mac for
+# every entry from offset on that _entry_at would accept as of `epoch` (integrity
+# key bytes `key`), and stops at the first it cannot prove so; it returns (offset
+# reached, last seq taken or None). The exact loop judges whatever it stopped at.
+_scanner = [None]
+
+# What verify (records(bodies=False)) needs of a record, from a host HAL
+# (hal/cpython.py): make(cipher, max_sealed) gives a checker for one walk (cipher:
+# the HAL's Aes under the confidentiality key); check(entry) returns (seq, event,
+# items) exactly as _decode would decode the entry's record when it opens and
+# decodes, or cbor.NOT_SURE, and then _decode decides (and makes any finding).
+_checker = [None]
+
+
+def use_scanner(fn):
+    """Install (or, with None, remove) the host's exact entry scanner; returns the previous one."""
+    previous = _scanner[0]
+    _scanner[0] = fn
+    return previous
+
+
+def use_checker(make):
+    """Install (or, with None, remove) the host's exact record checker factory; returns the previous one."""
+    previous = _checker[0]
+    _checker[0] = make
+    return previous
+
+
 class Finding:
     def __init__(self, verdict, first_seq, last_seq, detail):
         self.verdict = verdict
@@ -187,6 +218,7 @@ class Reader:
         max_plaintext = slot_size - seal.OVERHEAD
         cipher = aes(keys.conf)
         self._sealer = seal.Sealer(cipher, max_plaintext)
+        self._cipher = cipher
         self._ccm_open = getattr(cipher, "ccm_open", None)     # a HAL's whole-message CCM, if it has one
         self._max_sealed = slot_size - seal.HEADER_SIZE - seal.MAC_SIZE
         self.fs = fs
@@ -279,7 +311,16 @@ class Reader:
         prev_seq = meta.first_seq - 1 if seg.header_ok else None
         digest = segment.MacDigest()
         entry_at, keep, add = self._entry_at, seg.entries.append, digest.add     # the loop runs once per record
+        scan = _scanner[0]
+        scan_key = self.key_bytes(meta.epoch) if scan is not None else None
         while offset < end:
+            if scan_key is not None:
+                offset, last = scan(data, offset, end, meta.epoch, scan_key, self._max_sealed, name, seg.entries,
+                                    _Entry, digest.mac_sink())
+                if last is not None:
+                    prev_seq = last
+                if offset >= end:
+                    break
             found = entry_at(data, offset, end)
             if found is not None:
                 seq, e, entry = found
@@ -353,9 +394,11 @@ class Reader:
         return epoch, slots
 
     # -- the walk
-    def records(self):
+    def records(self, bodies=True):
         """Yield every authentic record (decoded dict, with "chain": its mac) in seq
-        order; fill self.report."""
+        order; fill self.report. bodies=False (verify): the same walk and the same
+        findings, each record checked exactly as record.decode checks it, but only
+        {"seq", "chain", "epoch"} yielded (a host checker then spares the decode)."""
         rep = self.report
         nv_epoch, slots = self._read_ring()
         rep.epoch = nv_epoch
@@ -410,15 +453,26 @@ class Reader:
         gaps = []
         present_low = []        # seqs at or below the header watermark that are still held
         prev = 0
+        check = None
+        if not bodies and _checker[0] is not None:
+            check = _checker[0](self._cipher, self._max_sealed)
         for seq in sorted(by_seq):
             if seq in forged:
                 continue
             item = by_seq[seq]
-            body = self._decode(seq, item)
-            if body is None:
-                continue
-            if body["event"] == eviction_code:
-                logged_through = max(logged_through, body["items"].get(through_item) or 0)
+            if bodies:
+                body = self._decode(seq, item)
+                if body is None:
+                    continue
+                event, items = body["event"], body["items"]
+            else:
+                found = self._check(seq, item, check)
+                if found is None:
+                    continue
+                body = {"seq": found[0]}
+                event, items = found[1], found[2]
+            if event == eviction_code:
+                logged_through = max(logged_through, items.get(through_item) or 0)
             if seq > prev + 1:
                 gaps.append((prev + 1, seq - 1))
             prev = seq
@@ -718,7 +772,8 @@ class Reader:
         return self._ccm_open(seq_epoch_salt[4:] + seq_epoch_salt[:4], seq_epoch_salt,
                               entry[seal.HEADER_SIZE:seal.HEADER_SIZE + n])
 
-    def _decode(self, seq, item):
+    def _open(self, seq, item):
+        """The record's plaintext, or None with the finding made."""
         plaintext = self._open_native(item.entry) if self._ccm_open is not None else None
         if plaintext is None:
             try:
@@ -726,6 +781,28 @@ class Reader:
             except (ccm.AuthError, ValueError):
                 self.report.add("modified", seq, seq, "seq %d: authentic mac but the record does not decrypt" % seq)
                 return None
+        return plaintext
+
+    def _check(self, seq, item, check):
+        """(seq field, event, items) of the record as record.decode decodes it, or
+        None with the finding made: _decode's verdict, by the host's checker where
+        one is installed."""
+        if check is not None:
+            found = check(item.entry)
+            if found is not cbor.NOT_SURE:
+                return found
+        body = self._decode(seq, item)
+        if body is None:
+            return None
+        return body["seq"], body["event"], body["items"]
+
+    def _decode(self, seq, item):
+        plaintext = self._open(seq, item)
+        if plaintext is None:
+            return None
+        return self._body(seq, plaintext)
+
+    def _body(self, seq, plaintext):
         fast = _accelerated[0]
         if fast is not None:
             body = fast(plaintext)
@@ -751,7 +828,7 @@ class Reader:
                 rep.add("missing", a, b, "%d records absent" % (b - a + 1))
 
     def verify(self):
-        for _ in self.records():
+        for _ in self.records(False):
             pass
         return self.report
 

@@ -1,6 +1,9 @@
 # HAL for CPython (host simulator): AES from `cryptography`, os.urandom, time.
+import hashlib
 import os
+import struct
 import time
+from hmac import compare_digest
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -145,6 +148,148 @@ def record_loads(buf):
             "interface": interface, "remote_host": remote_host, "items": items}
 
 
+_ENTRY_HEADER = struct.Struct(">IIIH")      # seal.py: seq, epoch, salt, sealed length
+_ENTRY_HEADER_SIZE, _MAC_SIZE, _CCM_TAG_SIZE = 14, 16, 16
+_mac_states = {}    # integrity key -> (inner SHA-256 state with b"R" fed, outer state): seal.mac_of's HMAC
+
+
+def _states_for(key):
+    states = _mac_states.get(key)
+    if states is None:
+        padded = key + bytes(64 - len(key))
+        inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        inner.update(b"R")
+        states = _mac_states[key] = (inner, hashlib.sha256(bytes(b ^ 0x5C for b in padded)))
+    return states
+
+
+def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make, mac_sink):
+    """reader._entry_at's checks, entry after entry, for entries of `epoch` (see
+    reader.use_scanner): header in bounds, sealed length in range, the whole entry
+    before end, and its mac (HMAC-SHA256 under key over b"R" + header + sealed,
+    truncated: seal.mac_of) equal. One tight loop, hash states copied rather than
+    rebuilt: this runs once per record a verification reads. Stops at the first
+    entry that fails any of them; the reader's exact loop judges it."""
+    if len(key) > 64 or type(data) is not bytes:
+        return offset, None
+    inner, outer = _states_for(bytes(key))
+    unpack = _ENTRY_HEADER.unpack_from
+    view = memoryview(data)
+    append = entries.append
+    last = None
+    while offset + _ENTRY_HEADER_SIZE <= end:
+        seq, entry_epoch, _salt, n = unpack(data, offset)
+        if entry_epoch != epoch or n < _CCM_TAG_SIZE or n > max_sealed:
+            break
+        sealed_end = offset + _ENTRY_HEADER_SIZE + n
+        stop = sealed_end + _MAC_SIZE
+        if stop > end:
+            break
+        h = inner.copy()
+        h.update(view[offset:sealed_end])
+        o = outer.copy()
+        o.update(h.digest())
+        mac = data[sealed_end:stop]
+        if not compare_digest(o.digest()[:_MAC_SIZE], mac):
+            break
+        append(make(seq, entry_epoch, data[offset:stop], name, 0))
+        mac_sink(mac)
+        offset = stop
+        last = seq
+    return offset, last
+
+
+# cbor.py's integer heads: the argument bytes of each initial byte of major type
+# 0 or 1 (-1: not an integer cbor.py decodes), and the least argument each size
+# may carry (the shortest head).
+_ARG_BYTES = tuple((0 if b & 0x1F < 24 else 1 << ((b & 0x1F) - 24)) if b < 0x40 and b & 0x1F <= 27 else -1
+                   for b in range(256))
+_ARG_LEAST = {1: 24, 2: 1 << 8, 4: 1 << 16, 8: 1 << 32}
+
+
+def _int_at(p, pos):
+    """(value, next position) of the integer item at pos as cbor.py decodes it,
+    or None for anything else (IndexError past the end)."""
+    b = p[pos]
+    size = _ARG_BYTES[b]
+    if size == 0:
+        n = b & 0x1F
+    elif size > 0:
+        end = pos + 1 + size
+        if end > len(p):
+            return None
+        n = int.from_bytes(p[pos + 1:end], "big")
+        if n < _ARG_LEAST[size]:
+            return None
+    else:
+        return None
+    return (n if b < 0x20 else -1 - n), pos + 1 + size
+
+
+_CHECKED_LIMIT = 4096       # distinct record tails remembered per walk (bounded memory)
+
+
+def make_record_checker(cipher, max_sealed):
+    """A checker for one verification walk (reader.use_checker): check(entry)
+    gives (seq, event, items) of the entry's record as the reader's _decode
+    would (cipher: this HAL's Aes under the confidentiality key), or NOT_SURE.
+
+    Opening: _open_native's nonce (epoch, salt, seq) and AAD (seq, epoch, salt)
+    from the entry's own header, by AESCCM. Decoding: a record is a map whose
+    first two entries are seq (key 0) and time (key 1), both integers; what
+    record.decode accepts and returns apart from those two depends only on the
+    map's head and the bytes after the time (the strict decoder's checks there
+    see the same bytes, the same previous key and the same distance to the
+    end). So each distinct (head, tail) is decoded once, by record_loads
+    (itself exact, or NOT_SURE), and each record sharing it has only its head,
+    seq and time checked here, as cbor.py checks them. A tail that did not
+    decode is never remembered: the reader decides such records one by one.
+    Nothing outlives the walk."""
+    if not isinstance(cipher, Aes):
+        return None             # another HAL's cipher: the reader's own path
+    seen = ({}, {}, {}, {})     # per map head 0xa5..0xa8 (5..8 entries): tail bytes -> (event, items)
+    decrypt = cipher._ccm.decrypt
+    unpack = _ENTRY_HEADER.unpack_from
+    not_sure = _cbor.NOT_SURE
+
+    def check(entry):
+        if type(entry) is not bytes or len(entry) < _ENTRY_HEADER_SIZE:
+            return not_sure
+        n = unpack(entry)[3]
+        if _ENTRY_HEADER_SIZE + n + _MAC_SIZE != len(entry) or n < _CCM_TAG_SIZE or n > max_sealed:
+            return not_sure
+        try:
+            p = decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:_ENTRY_HEADER_SIZE + n], entry[:12])
+        except InvalidTag:
+            return not_sure
+        try:
+            head = p[0]
+            if head < 0xA5 or head > 0xA8 or p[1] != 0:
+                return not_sure
+            found = _int_at(p, 2)
+            if found is None or p[found[1]] != 1:
+                return not_sure
+            seq = found[0]
+            found = _int_at(p, found[1] + 1)
+            if found is None:
+                return not_sure
+        except IndexError:
+            return not_sure
+        memo = seen[head - 0xA5]
+        tail = p[found[1]:]
+        known = memo.get(tail)
+        if known is None:
+            body = record_loads(p)
+            if body is not_sure or body["seq"] != seq or body["time_us"] != found[0]:
+                return not_sure
+            known = (body["event"], body["items"])
+            if len(memo) >= _CHECKED_LIMIT:
+                memo.clear()
+            memo[tail] = known
+        return seq, known[0], known[1]
+    return check
+
+
 def record_encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items):
     """record.encode_into by cbor2 (C): the same bytes into the same cbor.Writer,
     for a record _plain accepts (then cbor2's encoding of the map built in
@@ -189,4 +334,6 @@ def now_us():
 if _cbor2 is not None:
     _cbor.use_accelerator(cbor_loads)
     _reader.use_accelerator(record_loads)
+    _reader.use_checker(make_record_checker)
     _record.use_accelerator(record_encode_into)
+_reader.use_scanner(scan_entries)
