@@ -1,6 +1,7 @@
 # HAL for CPython (host simulator): AES from `cryptography`, os.urandom, time.
 import hashlib
 import os
+import re
 import struct
 import time
 from hmac import compare_digest
@@ -153,13 +154,19 @@ _ENTRY_HEADER_SIZE, _MAC_SIZE, _CCM_TAG_SIZE = 14, 16, 16
 _mac_states = {}    # integrity key -> (inner SHA-256 state with b"R" fed, outer state): seal.mac_of's HMAC
 
 
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
 def _states_for(key):
     states = _mac_states.get(key)
     if states is None:
+        if len(_mac_states) > 4096:
+            _mac_states.clear()
         padded = key + bytes(64 - len(key))
-        inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        inner = hashlib.sha256(padded.translate(_IPAD))
         inner.update(b"R")
-        states = _mac_states[key] = (inner, hashlib.sha256(bytes(b ^ 0x5C for b in padded)))
+        states = _mac_states[key] = (inner, hashlib.sha256(padded.translate(_OPAD)))
     return states
 
 
@@ -199,34 +206,20 @@ def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make,
     return offset, last
 
 
-# cbor.py's integer heads: the argument bytes of each initial byte of major type
-# 0 or 1 (-1: not an integer cbor.py decodes), and the least argument each size
-# may carry (the shortest head).
-_ARG_BYTES = tuple((0 if b & 0x1F < 24 else 1 << ((b & 0x1F) - 24)) if b < 0x40 and b & 0x1F <= 27 else -1
-                   for b in range(256))
-_ARG_LEAST = {1: 24, 2: 1 << 8, 4: 1 << 16, 8: 1 << 32}
-
-
-def _int_at(p, pos):
-    """(value, next position) of the integer item at pos as cbor.py decodes it,
-    or None for anything else (IndexError past the end)."""
-    b = p[pos]
-    size = _ARG_BYTES[b]
-    if size == 0:
-        n = b & 0x1F
-    elif size > 0:
-        end = pos + 1 + size
-        if end > len(p):
-            return None
-        n = int.from_bytes(p[pos + 1:end], "big")
-        if n < _ARG_LEAST[size]:
-            return None
-    else:
-        return None
-    return (n if b < 0x20 else -1 - n), pos + 1 + size
-
-
+# A record map's head (5 to 8 entries), key 0 and seq, key 1 and time: each
+# integer item as cbor.py decodes it (major type 0 or 1, the shortest head:
+# a one-byte argument >= 24, a two-byte one >= 2**8, four >= 2**16, eight >= 2**32).
+_INT_ITEM = (rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38][\x18-\xff]|[\x19\x39][\x01-\xff].|"
+             rb"[\x1a\x3a](?!\x00\x00)....|[\x1b\x3b](?!\x00\x00\x00\x00)........)")
+_RECORD_PREFIX = re.compile(rb"[\xa5-\xa8]\x00(" + _INT_ITEM + rb")\x01" + _INT_ITEM, re.DOTALL)
 _CHECKED_LIMIT = 4096       # distinct record tails remembered per walk (bounded memory)
+
+
+def _int_value(item):
+    """The value of an integer item _INT_ITEM matched."""
+    first = item[0]
+    n = first & 0x1F if len(item) == 1 else int.from_bytes(item[1:], "big")
+    return n if first < 0x20 else -1 - n
 
 
 def make_record_checker(cipher, max_sealed):
@@ -234,59 +227,47 @@ def make_record_checker(cipher, max_sealed):
     gives (seq, event, items) of the entry's record as the reader's _decode
     would (cipher: this HAL's Aes under the confidentiality key), or NOT_SURE.
 
-    Opening: _open_native's nonce (epoch, salt, seq) and AAD (seq, epoch, salt)
-    from the entry's own header, by AESCCM. Decoding: a record is a map whose
-    first two entries are seq (key 0) and time (key 1), both integers; what
-    record.decode accepts and returns apart from those two depends only on the
-    map's head and the bytes after the time (the strict decoder's checks there
-    see the same bytes, the same previous key and the same distance to the
-    end). So each distinct (head, tail) is decoded once, by record_loads
-    (itself exact, or NOT_SURE), and each record sharing it has only its head,
-    seq and time checked here, as cbor.py checks them. A tail that did not
-    decode is never remembered: the reader decides such records one by one.
-    Nothing outlives the walk."""
+    Opening: _open_native's checks and its nonce (epoch, salt, seq) and AAD
+    (seq, epoch, salt) from the entry's own header, by the same AESCCM.
+    Decoding: a record is a map whose first two entries are seq (key 0) and
+    time (key 1), both integers; what record.decode accepts and returns apart
+    from those two depends only on the map's head and the bytes after the time
+    (the strict decoder's checks there see the same bytes, the same previous
+    key and the same distance to the end). So each distinct (head, tail) is
+    decoded once, by record_loads (itself exact, or NOT_SURE), and each record
+    sharing it has only its head, seq and time checked, as cbor.py checks them
+    (_RECORD_PREFIX). A tail that did not decode is never remembered: the
+    reader decides such records one by one. Nothing outlives the walk."""
     if not isinstance(cipher, Aes):
         return None             # another HAL's cipher: the reader's own path
-    seen = ({}, {}, {}, {})     # per map head 0xa5..0xa8 (5..8 entries): tail bytes -> (event, items)
+    seen = ({}, {}, {}, {})     # per map head 0xa5..0xa8: tail bytes -> (event, items)
     decrypt = cipher._ccm.decrypt
-    unpack = _ENTRY_HEADER.unpack_from
+    prefix = _RECORD_PREFIX.match
     not_sure = _cbor.NOT_SURE
 
     def check(entry):
-        if type(entry) is not bytes or len(entry) < _ENTRY_HEADER_SIZE:
-            return not_sure
-        n = unpack(entry)[3]
-        if _ENTRY_HEADER_SIZE + n + _MAC_SIZE != len(entry) or n < _CCM_TAG_SIZE or n > max_sealed:
+        n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
+        if n < _CCM_TAG_SIZE or n > max_sealed or type(entry) is not bytes or (entry[12] << 8 | entry[13]) != n:
             return not_sure
         try:
-            p = decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:_ENTRY_HEADER_SIZE + n], entry[:12])
+            p = decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:-_MAC_SIZE], entry[:12])
         except InvalidTag:
             return not_sure
-        try:
-            head = p[0]
-            if head < 0xA5 or head > 0xA8 or p[1] != 0:
-                return not_sure
-            found = _int_at(p, 2)
-            if found is None or p[found[1]] != 1:
-                return not_sure
-            seq = found[0]
-            found = _int_at(p, found[1] + 1)
-            if found is None:
-                return not_sure
-        except IndexError:
+        found = prefix(p)
+        if found is None:
             return not_sure
-        memo = seen[head - 0xA5]
-        tail = p[found[1]:]
+        memo = seen[p[0] - 0xA5]
+        tail = p[found.end():]
         known = memo.get(tail)
         if known is None:
             body = record_loads(p)
-            if body is not_sure or body["seq"] != seq or body["time_us"] != found[0]:
+            if body is not_sure or body["seq"] != _int_value(found.group(1)):
                 return not_sure
             known = (body["event"], body["items"])
             if len(memo) >= _CHECKED_LIMIT:
                 memo.clear()
             memo[tail] = known
-        return seq, known[0], known[1]
+        return _int_value(found.group(1)), known[0], known[1]
     return check
 
 
