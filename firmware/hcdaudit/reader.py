@@ -452,8 +452,8 @@ class Reader:
         through_item = catalog.item_code("evicted_through")
         logged_through = 0
         gaps = []
-        present_low = []        # seqs at or below the header watermark that are still held
         prev = 0
+        ranges = rep.ranges
         check = None
         if not bodies and _checker[0] is not None:
             check = _checker[0](self._cipher, self._max_sealed)
@@ -466,25 +466,24 @@ class Reader:
                 if body is None:
                     continue
                 event, items = body["event"], body["items"]
+                body["chain"] = item.entry[-seal.MAC_SIZE:]
+                body["epoch"] = item.epoch
             else:
-                found = self._check(seq, item, check)
-                if found is None:
-                    continue
-                body = {"seq": found[0]}
+                found = check(item.entry) if check is not None else cbor.NOT_SURE
+                if found is cbor.NOT_SURE:
+                    found = self._check(seq, item)
+                    if found is None:
+                        continue
                 event, items = found[1], found[2]
+                body = {"seq": found[0], "chain": item.entry[-seal.MAC_SIZE:], "epoch": item.epoch}
             if event == eviction_code:
                 logged_through = max(logged_through, items.get(through_item) or 0)
             if seq > prev + 1:
                 gaps.append((prev + 1, seq - 1))
             prev = seq
-            if seq <= watermark:
-                present_low.append(seq)
-            body["chain"] = item.entry[-seal.MAC_SIZE:]
-            body["epoch"] = item.epoch
             if rep.first_seq == 0:
                 rep.first_seq = seq
             rep.last_seq = seq
-            ranges = rep.ranges
             if ranges and ranges[-1][1] == seq - 1:
                 ranges[-1][1] = seq     # _note_verified's usual case, inline: this runs once per record
                 rep.verified += 1
@@ -663,17 +662,20 @@ class Reader:
         self._top_epoch = max([item.epoch for item in by_seq.values()
                                if nv_epoch is None or item.epoch <= nv_epoch] + [-1])
         seqs = sorted(s for s in by_seq if s not in forged)
+        epochs = [by_seq[s].epoch for s in seqs]
         low = None
-        for seq in reversed(seqs):      # an epoch above a later record's epoch was made with a newer key
-            e = by_seq[seq].epoch
+        for i in range(len(seqs) - 1, -1, -1):     # an epoch above a later record's epoch was made with a newer key
+            e = epochs[i]
             if low is not None and e > low:
-                forged.add(seq)
+                forged.add(seqs[i])
             else:
-                low = e if low is None else min(low, e)
-        seqs = [s for s in seqs if s not in forged]
+                low = e         # (e <= low: the lowest epoch so far)
+        if forged:
+            seqs = [s for s in seqs if s not in forged]
+            epochs = [by_seq[s].epoch for s in seqs]
         for i in range(1, len(seqs)):
             a, b = seqs[i - 1], seqs[i]
-            if b == a + 1 and by_seq[b].epoch > by_seq[a].epoch + 1:
+            if b == a + 1 and epochs[i] > epochs[i - 1] + 1:
                 # Epochs skipped with no record missing: what holds b was made
                 # with a key the device held only later.
                 e, where = by_seq[b].epoch, by_seq[b].where
@@ -789,14 +791,10 @@ class Reader:
                 return None
         return plaintext
 
-    def _check(self, seq, item, check):
-        """(seq field, event, items) of the record as record.decode decodes it, or
-        None with the finding made: _decode's verdict, by the host's checker where
-        one is installed."""
-        if check is not None:
-            found = check(item.entry)
-            if found is not cbor.NOT_SURE:
-                return found
+    def _check(self, seq, item):
+        """(seq field, event, items) of the record as _decode decodes it, or None
+        with the finding made: what verify needs of a record the host's checker
+        was not sure of (or with no checker)."""
         body = self._decode(seq, item)
         if body is None:
             return None
