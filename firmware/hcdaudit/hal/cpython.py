@@ -213,6 +213,7 @@ _INT_ITEM = (rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38][\x18-\xff]|[\x19\x39][\x01-\x
              rb"[\x1a\x3a](?!\x00\x00)....|[\x1b\x3b](?!\x00\x00\x00\x00)........)")
 _RECORD_PREFIX = re.compile(rb"[\xa5-\xa8]\x00(" + _INT_ITEM + rb")\x01" + _INT_ITEM, re.DOTALL)
 _CHECKED_LIMIT = 4096       # distinct record tails remembered per walk (bounded memory)
+_PROBE = 256                # records after which a checker whose tails do not repeat stops looking
 
 
 def _int_value(item):
@@ -237,13 +238,16 @@ def make_record_checker(cipher, max_sealed):
     decoded once, by record_loads (itself exact, or NOT_SURE), and each record
     sharing it has only its head, seq and time checked, as cbor.py checks them
     (_RECORD_PREFIX). A tail that did not decode is never remembered: the
-    reader decides such records one by one. Nothing outlives the walk."""
+    reader decides such records one by one. Nothing outlives the walk. Where
+    tails do not repeat (fewer than a quarter of the first _PROBE records found
+    one), the checker stops looking and decodes every record by record_loads."""
     if not isinstance(cipher, Aes):
         return None             # another HAL's cipher: the reader's own path
     seen = ({}, {}, {}, {})     # per map head 0xa5..0xa8: tail bytes -> (event, items)
     decrypt = cipher._ccm.decrypt
     prefix = _RECORD_PREFIX.match
     not_sure = _cbor.NOT_SURE
+    counts = [0, 0, True]       # lookups, hits, still looking
 
     def check(entry):
         n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
@@ -253,20 +257,29 @@ def make_record_checker(cipher, max_sealed):
             p = decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:-_MAC_SIZE], entry[:12])
         except InvalidTag:
             return not_sure
+        if not counts[2]:
+            body = record_loads(p)
+            return not_sure if body is not_sure else (body["seq"], body["event"], body["items"])
         found = prefix(p)
         if found is None:
             return not_sure
         memo = seen[p[0] - 0xA5]
         tail = p[found.end():]
         known = memo.get(tail)
+        counts[0] += 1
         if known is None:
             body = record_loads(p)
             if body is not_sure or body["seq"] != _int_value(found.group(1)):
                 return not_sure
             known = (body["event"], body["items"])
-            if len(memo) >= _CHECKED_LIMIT:
-                memo.clear()
-            memo[tail] = known
+            if len(memo) < _CHECKED_LIMIT:
+                memo[tail] = known
+            if counts[0] == _PROBE and counts[1] * 4 < _PROBE:
+                counts[2] = False
+                for m in seen:
+                    m.clear()
+        else:
+            counts[1] += 1
         return _int_value(found.group(1)), known[0], known[1]
     return check
 
