@@ -13,7 +13,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hcdaudit import ccm, cbor, kdf, record, ring, segment
@@ -294,6 +294,69 @@ def test_reader_opens_entries_natively_exactly_as_the_sealer_does():
     flipped = entry[:20] + bytes([entry[20] ^ 1]) + entry[21:]
     for bad in (flipped, entry[:-1], entry + b"\x00", entry[:4] + b"\x00\x00\x00\x04" + entry[8:]):
         assert r._open_native(bad) is None      # left to the Sealer, which judges it
+
+
+# The verify walk's record checker (hal/cpython.py make_record_checker) remembers
+# each record tail it decoded: a record sharing that tail must still get exactly
+# record.decode's verdict and (seq, event, items), whatever its head, seq and time.
+def _sealed(reader, blob, seq=9):
+    out = bytearray(len(blob) + 80)
+    return bytes(out[:reader._sealer.seal_entry_into(kdf.HmacKey(bytes(32)), seq, 3, 0x10002, blob, out)])
+
+
+def _strict_verdict(blob):
+    previous = cbor.use_accelerator(None)
+    try:
+        body = record.decode(blob)
+    except record.RecordError:
+        return None
+    finally:
+        cbor.use_accelerator(previous)
+    return body["seq"], body["event"], body["items"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=records)
+def test_record_checker_gives_record_decode_s_verdict_next_to_a_shared_tail(body):
+    from hcdaudit import reader
+    r = reader.Reader(None, None, bytes(32), 50, 512, hal.Aes)
+    check = hal.make_record_checker(r._cipher, r._max_sealed)
+    good = cbor.dumps(body)
+    assume(len(good) < r._sealer.max_plaintext)         # what a slot holds (the mutations add a byte at most)
+    assert check(_sealed(r, good)) == _strict_verdict(good)       # its tail is remembered now
+    for blob in _mutations(good):
+        found = check(_sealed(r, blob))
+        strict = _strict_verdict(blob)
+        assert found is cbor.NOT_SURE or (strict is not None and found == strict), (blob, found, strict)
+    # A record the checker takes is one the decoder takes: never the other way round.
+    assert check(_sealed(r, good)[:-1]) is cbor.NOT_SURE
+
+
+def test_record_checker_refuses_what_only_its_tail_shares_with_a_good_record():
+    from hcdaudit import reader
+    r = reader.Reader(None, None, bytes(32), 50, 512, hal.Aes)
+    check = hal.make_record_checker(r._cipher, r._max_sealed)
+    good = record.encode(60, 1795392381000000, 1025, 4, [1, "u", "", "U"], "ipp", None, {7: "f.pdf", 10: 3})
+    assert check(_sealed(r, good)) == (60, 1025, {7: "f.pdf", 10: 3})
+    tail = good[2 + 2 + 1 + 9:]             # after seq (0x18 0x3c) and key 1 + time (0x1b + 8 bytes)
+    assert good[2:4] == b"\x18\x3c" and good[5] == 0x1B
+    time_item = good[4:14]
+    for bad in (good[:2] + b"\x19\x00\x3c" + time_item + tail,          # seq in a longer head
+                good[:2] + b"\x18\x3c\x01\x1b" + (5).to_bytes(8, "big") + tail,   # time in a longer head
+                good[:2] + b"\x18\x3c\x01\xfb" + bytes(8) + tail,         # time a float
+                good[:2] + b"\xf5" + time_item + tail,                     # seq true
+                good[:1] + b"\x01\x18\x3c" + time_item + tail,             # key 1 first
+                bytes([good[0] + 1]) + good[1:]):                        # one entry more than there is
+        assert _strict_verdict(bad) is None
+        assert check(_sealed(r, bad)) is cbor.NOT_SURE, bad
+    negative = good[:2] + b"\x38\x3b" + time_item + tail                # seq -60: still a record
+    assert check(_sealed(r, negative)) == _strict_verdict(negative) == (-60, 1025, {7: "f.pdf", 10: 3})
+
+
+def test_record_checker_is_installed_by_the_cpython_hal():
+    from hcdaudit import reader
+    assert reader.use_checker(hal.make_record_checker) is hal.make_record_checker
+    assert reader.use_scanner(hal.scan_entries) is hal.scan_entries
 
 
 # The host's accelerated record encoder (hal/cpython.py record_encode_into, used by
