@@ -15,7 +15,6 @@ import io
 import json
 import sys
 from pathlib import Path
-TYPE_CHECKING = False       # typing's own constant, without importing typing (`verify store` starts faster)
 
 from boards import profiles
 from boards.host import device
@@ -27,6 +26,7 @@ from hcdaudit.reader import Reader
 
 from .errors import UsageError
 
+TYPE_CHECKING = False       # typing's own constant, without importing typing (`verify store` starts faster)
 if TYPE_CHECKING:
     from littlefs import UserContext
 
