@@ -2,6 +2,7 @@
 host device folder or a board's raw flash dump + NVRAM dump (see source.py)."""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from hcdaudit.reader import Report
@@ -27,15 +28,24 @@ def verify(source, state_dir: Path | None = None, remember: bool = True, show_pr
     links: dict[int, bytes] = {}
     last = None
     count = 0
-    with progress("verify store", source.expected_records if show_progress else (lambda: 0)) as bar:
-        for record in source.records(bodies=False):     # seq and chain are all it keeps: no decoded bodies
-            if record["seq"] in watched:
-                links[record["seq"]] = record["chain"]
-            last = record
-            count += 1
-            if count % 256 == 0:
-                bar.advance(256)
-        bar.finish(count)
+    # The walk allocates some objects per record and keeps most of them to its end: the
+    # cyclic collector, run generation after generation as they pile up, finds next to
+    # nothing there and costs ~10% of the walk. It runs again (and collects) after it.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with progress("verify store", source.expected_records if show_progress else (lambda: 0)) as bar:
+            for record in source.records(bodies=False):     # seq and chain are all it keeps: no decoded bodies
+                if record["seq"] in watched:
+                    links[record["seq"]] = record["chain"]
+                last = record
+                count += 1
+                if count % 256 == 0:
+                    bar.advance(256)
+            bar.finish(count)
+    finally:
+        if collecting:
+            gc.enable()
     report = source.reader.report
     source.require_authentic()
     if last is not None:
