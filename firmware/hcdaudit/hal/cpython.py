@@ -151,23 +151,16 @@ def record_loads(buf):
 
 _ENTRY_HEADER = struct.Struct(">IIIH")      # seal.py: seq, epoch, salt, sealed length
 _ENTRY_HEADER_SIZE, _MAC_SIZE, _CCM_TAG_SIZE = 14, 16, 16
-_mac_states = {}    # integrity key -> (inner SHA-256 state with b"R" fed, outer state): seal.mac_of's HMAC
-
-
 _IPAD = bytes(b ^ 0x36 for b in range(256))
 _OPAD = bytes(b ^ 0x5C for b in range(256))
 
 
-def _states_for(key):
-    states = _mac_states.get(key)
-    if states is None:
-        if len(_mac_states) > 4096:
-            _mac_states.clear()
-        padded = key + bytes(64 - len(key))
-        inner = hashlib.sha256(padded.translate(_IPAD))
-        inner.update(b"R")
-        states = _mac_states[key] = (inner, hashlib.sha256(padded.translate(_OPAD)))
-    return states
+def _mac_states(key):
+    """(inner SHA-256 state with b"R" fed, outer state) of HMAC under key: seal.mac_of's."""
+    padded = key + bytes(64 - len(key))
+    inner = hashlib.sha256(padded.translate(_IPAD))
+    inner.update(b"R")
+    return inner, hashlib.sha256(padded.translate(_OPAD))
 
 
 def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make, mac_sink):
@@ -179,7 +172,7 @@ def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make,
     entry that fails any of them; the reader's exact loop judges it."""
     if len(key) > 64 or type(data) is not bytes:
         return offset, None
-    inner, outer = _states_for(bytes(key))
+    inner, outer = _mac_states(bytes(key))     # per call: no key outlives the scan
     unpack = _ENTRY_HEADER.unpack_from
     view = memoryview(data)
     append = entries.append
@@ -274,12 +267,12 @@ def make_record_checker(cipher, max_sealed):
             known = (body["event"], body["items"])
             if len(memo) < _CHECKED_LIMIT:
                 memo[tail] = known
-            if counts[0] == _PROBE and counts[1] * 4 < _PROBE:
-                counts[2] = False
-                for m in seen:
-                    m.clear()
         else:
             counts[1] += 1
+        if counts[0] == _PROBE and counts[1] * 4 < _PROBE:
+            counts[2] = False
+            for m in seen:
+                m.clear()
         return _int_value(found.group(1)), known[0], known[1]
     return check
 
