@@ -353,6 +353,22 @@ def test_record_checker_refuses_what_only_its_tail_shares_with_a_good_record():
     assert check(_sealed(r, negative)) == _strict_verdict(negative) == (-60, 1025, {7: "f.pdf", 10: 3})
 
 
+def test_record_checker_where_no_tail_repeats_still_gives_record_decode_s_verdict():
+    # After hal._PROBE records with distinct tails it stops remembering and decodes each.
+    from hcdaudit import reader
+    r = reader.Reader(None, None, bytes(32), 50, 512, hal.Aes)
+    check = hal.make_record_checker(r._cipher, r._max_sealed)
+    for i in range(hal._PROBE + 40):
+        good = record.encode(i + 1, 1795392381000000 + i, 1025, 4, [1, "u", "", "U"], "ipp", None,
+                             {7: "report-%05d.pdf" % i, 10: 3})
+        assert check(_sealed(r, good, i + 1)) == _strict_verdict(good) == (i + 1, 1025, {7: "report-%05d.pdf" % i,
+                                                                                          10: 3})
+        long_seq = good[:2] + b"\x1b" + (i + 1).to_bytes(8, "big") + good[2 + len(cbor.dumps(i + 1)):]
+        for bad in (good + b"\x00", long_seq):
+            assert _strict_verdict(bad) is None
+            assert check(_sealed(r, bad, i + 1)) is cbor.NOT_SURE
+
+
 def test_record_checker_is_installed_by_the_cpython_hal():
     from hcdaudit import reader
     assert reader.use_checker(hal.make_record_checker) is hal.make_record_checker
