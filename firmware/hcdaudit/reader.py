@@ -457,6 +457,7 @@ class Reader:
         check = None
         if not bodies and _checker[0] is not None:
             check = _checker[0](self._cipher, self._max_sealed)
+        not_sure, mac_size = cbor.NOT_SURE, seal.MAC_SIZE       # (locals: the loop runs once per record)
         for seq in sorted(by_seq):
             if seq in forged:
                 continue
@@ -469,13 +470,13 @@ class Reader:
                 body["chain"] = item.entry[-seal.MAC_SIZE:]
                 body["epoch"] = item.epoch
             else:
-                found = check(item.entry) if check is not None else cbor.NOT_SURE
-                if found is cbor.NOT_SURE:
+                found = check(item.entry) if check is not None else not_sure
+                if found is not_sure:
                     found = self._check(seq, item)
                     if found is None:
                         continue
                 event, items = found[1], found[2]
-                body = {"seq": found[0], "chain": item.entry[-seal.MAC_SIZE:], "epoch": item.epoch}
+                body = {"seq": found[0], "chain": item.entry[-mac_size:], "epoch": item.epoch}
             if event == eviction_code:
                 logged_through = max(logged_through, items.get(through_item) or 0)
             if seq > prev + 1:
