@@ -61,12 +61,55 @@ def use_accelerator(fn):
 # reached, last seq taken or None). The exact loop judges whatever it stopped at.
 _scanner = [None]
 
-# What verify (records(bodies=False)) needs of a record, from a host HAL
-# (hal/cpython.py): make(cipher, max_sealed) gives a checker for one walk (cipher:
-# the HAL's Aes under the confidentiality key); check(entry) returns (seq, event,
-# items) exactly as _decode would decode the entry's record when it opens and
-# decodes, or cbor.NOT_SURE, and then _decode decides (and makes any finding).
+# What verify's default walk (records(bodies=False, decode=False)) needs of a record,
+# from a host HAL (hal/cpython.py): make(cipher, max_sealed) gives a checker for one
+# walk (cipher: the HAL's Aes under the confidentiality key); check(entry) returns
+# (seq field, event code) of the entry's record when it opens (AES-CCM, _open's
+# checks) and record_prefix accepts it, or cbor.NOT_SURE (then the reader's own
+# _open and record_prefix decide, and make any finding).
 _checker = [None]
+
+
+def _int_item(buf, pos):
+    """(value, next pos) of the CBOR integer item at pos as cbor.py decodes it (major
+    type 0 or 1, the shortest head), or None when there is none."""
+    if pos >= len(buf):
+        return None
+    first = buf[pos]
+    major, info = first >> 5, first & 0x1F
+    if major > 1 or info > 27:
+        return None
+    if info < 24:
+        n, pos = info, pos + 1
+    else:
+        width = 1 << (info - 24)
+        if pos + 1 + width > len(buf):
+            return None
+        n = int.from_bytes(buf[pos + 1:pos + 1 + width], "big")
+        if n < (24 if width == 1 else 1 << (4 * width)):
+            return None         # not the shortest head
+        pos += 1 + width
+    return (n if major == 0 else -1 - n), pos
+
+
+def record_prefix(plaintext):
+    """(seq field, event code) of a record whose fixed prefix is well formed: a map
+    of 5 to 8 entries (record.encode_into's) starting with key 0 and the seq, key 1
+    and the time, key 2 and the event code, each an integer item as cbor.py decodes
+    it; or None. What verify's default walk checks of a record's content
+    (docs/VERIFY.md): the rest is proven by authentication, not decoded."""
+    if len(plaintext) < 7 or not 0xA5 <= plaintext[0] <= 0xA8 or plaintext[1] != 0:
+        return None
+    seq = _int_item(plaintext, 2)
+    if seq is None or seq[1] >= len(plaintext) or plaintext[seq[1]] != 1:
+        return None
+    time = _int_item(plaintext, seq[1] + 1)
+    if time is None or time[1] >= len(plaintext) or plaintext[time[1]] != 2:
+        return None
+    event = _int_item(plaintext, time[1] + 1)
+    if event is None:
+        return None
+    return seq[0], event[0]
 
 
 def use_scanner(fn):
@@ -109,6 +152,7 @@ class Report:
         self.epoch = None      # the integrity epoch NVRAM holds (None: no valid header)
         self.anchors = ["nvram-epoch"]   # what the tail was checked against
         self.tail_anchored = False       # an anchor outside the device confirmed the newest seq
+        self.contents = "decoded"        # or "authenticated": verify's default walk (records(decode=False))
 
     def add(self, verdict, first_seq, last_seq, detail):
         last = self.findings[-1] if self.findings else None
@@ -176,6 +220,7 @@ class Report:
             "format_version": segment.VERSION, "epoch": self.epoch,
             "proven": {"first_seq": first, "last_seq": last},
             "tail_anchored": self.tail_anchored, "anchors": list(self.anchors),
+            "contents": self.contents,
         }
 
 
@@ -395,11 +440,15 @@ class Reader:
         return epoch, slots
 
     # -- the walk
-    def records(self, bodies=True):
+    def records(self, bodies=True, decode=True):
         """Yield every authentic record (decoded dict, with "chain": its mac) in seq
-        order; fill self.report. bodies=False (verify): the same walk and the same
-        findings, each record checked exactly as record.decode checks it, but only
-        {"seq", "chain", "epoch"} yielded (a host checker then spares the decode)."""
+        order; fill self.report. bodies=False (verify): the same walk, only
+        {"seq", "chain", "epoch"} yielded; with decode=True every record decoded
+        exactly as record.decode decodes it (an authentic record that does not is
+        `modified`), with decode=False (verify's default, docs/VERIFY.md) every
+        record authenticated and opened, its fixed prefix checked (record_prefix:
+        seq equal to the entry's, time, event code) and only what a verdict needs
+        decoded in full: eviction records, and any record whose prefix is refused."""
         rep = self.report
         nv_epoch, slots = self._read_ring()
         rep.epoch = nv_epoch
@@ -454,8 +503,10 @@ class Reader:
         gaps = []
         prev = 0
         ranges = rep.ranges
+        decoded = bodies or decode
+        rep.contents = "decoded" if decoded else "authenticated"
         check = None
-        if not bodies and _checker[0] is not None:
+        if not decoded and _checker[0] is not None:
             check = _checker[0](self._cipher, self._max_sealed)
         not_sure, mac_size = cbor.NOT_SURE, seal.MAC_SIZE       # (locals: the loop runs once per record)
         for seq in sorted(by_seq):
@@ -471,12 +522,19 @@ class Reader:
                 body["epoch"] = item.epoch
             else:
                 found = check(item.entry) if check is not None else not_sure
-                if found is not_sure:
-                    found = self._check(seq, item)
+                if found is not_sure and not decoded:
+                    plaintext = self._open(seq, item)
+                    if plaintext is None:
+                        continue
+                    found = record_prefix(plaintext)
+                if decoded or found is None or found[0] != seq or found[1] == eviction_code:
+                    found = self._check(seq, item)      # the content a verdict needs: decoded in full
                     if found is None:
                         continue
-                event, items = found[1], found[2]
-                body = {"seq": found[0], "chain": item.entry[-mac_size:], "epoch": item.epoch}
+                    event, items = found[1], found[2]
+                else:
+                    event = found[1]
+                body = {"seq": seq, "chain": item.entry[-mac_size:], "epoch": item.epoch}
             if event == eviction_code:
                 logged_through = max(logged_through, items.get(through_item) or 0)
             if seq > prev + 1:
@@ -809,15 +867,17 @@ class Reader:
 
     def _body(self, seq, plaintext):
         fast = _accelerated[0]
-        if fast is not None:
-            body = fast(plaintext)
-            if body is not cbor.NOT_SURE:
-                return body
-        try:
-            return record.decode(plaintext)
-        except record.RecordError as exc:
-            self.report.add("modified", seq, seq, str(exc))
+        body = fast(plaintext) if fast is not None else cbor.NOT_SURE
+        if body is cbor.NOT_SURE:
+            try:
+                body = record.decode(plaintext)
+            except record.RecordError as exc:
+                self.report.add("modified", seq, seq, str(exc))
+                return None
+        if body["seq"] != seq:      # the content must be the record its authentic entry names
+            self.report.add("modified", seq, seq, "seq %d: the record inside says seq %d" % (seq, body["seq"]))
             return None
+        return body
 
     def _gap(self, first, last, at_head):
         rep = self.report
@@ -832,8 +892,8 @@ class Reader:
             else:
                 rep.add("missing", a, b, "%d records absent" % (b - a + 1))
 
-    def verify(self):
-        for _ in self.records(False):
+    def verify(self, decode=False):
+        for _ in self.records(False, decode):
             pass
         return self.report
 

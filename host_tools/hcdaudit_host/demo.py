@@ -76,7 +76,7 @@ def _records(path: Path) -> list[dict]:
 
 def _verify_device(device: Path, summary: dict, collector: Path) -> tuple[Check, Check, list[Check]]:
     """The store (verify store) with every returned seq, and the collector's file (verify syslog)."""
-    report = verify(device)
+    report = verify(device, decode=True)     # every record decoded too: "intact" below covers their contents
     missing = summary["returned_missing"]
     store = Check(report.intact() and not missing,
                   f"{report.verified:,} records {'intact' if report.intact() else 'NOT INTACT'}; "

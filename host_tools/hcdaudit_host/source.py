@@ -70,11 +70,11 @@ class Source:
                 continue
         return total
 
-    def records(self, bodies: bool = True):
-        """reader.records(bodies), with read errors of the medium turned into one-line
+    def records(self, bodies: bool = True, decode: bool = True):
+        """reader.records(bodies, decode), with read errors of the medium turned into one-line
         UsageErrors: a file the host cannot read is not evidence about the log."""
         try:
-            yield from self.reader.records(bodies)
+            yield from self.reader.records(bodies, decode)
         except ring.RingError as exc:
             raise UsageError(f"{self.label}: NVRAM: {exc}") from None
         except OSError as exc:

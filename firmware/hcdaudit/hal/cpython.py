@@ -199,14 +199,14 @@ def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make,
     return offset, last
 
 
-# A record map's head (5 to 8 entries), key 0 and seq, key 1 and time: each
-# integer item as cbor.py decodes it (major type 0 or 1, the shortest head:
-# a one-byte argument >= 24, a two-byte one >= 2**8, four >= 2**16, eight >= 2**32).
+# A record's fixed prefix as reader.record_prefix reads it: a map head (5 to 8
+# entries), key 0 and the seq, key 1 and the time, key 2 and the event code, each
+# integer item as cbor.py decodes it (major type 0 or 1, the shortest head: a
+# one-byte argument >= 24, a two-byte one >= 2**8, four >= 2**16, eight >= 2**32).
 _INT_ITEM = (rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38][\x18-\xff]|[\x19\x39][\x01-\xff].|"
              rb"[\x1a\x3a](?!\x00\x00)....|[\x1b\x3b](?!\x00\x00\x00\x00)........)")
-_RECORD_PREFIX = re.compile(rb"[\xa5-\xa8]\x00(" + _INT_ITEM + rb")\x01" + _INT_ITEM, re.DOTALL)
-_CHECKED_LIMIT = 4096       # distinct record tails remembered per walk (bounded memory)
-_PROBE = 256                # records after which a checker whose tails do not repeat stops looking
+_RECORD_PREFIX = re.compile(rb"[\xa5-\xa8]\x00(" + _INT_ITEM + rb")\x01" + _INT_ITEM + rb"\x02(" + _INT_ITEM + rb")",
+                            re.DOTALL)
 
 
 def _int_value(item):
@@ -217,30 +217,18 @@ def _int_value(item):
 
 
 def make_record_checker(cipher, max_sealed):
-    """A checker for one verification walk (reader.use_checker): check(entry)
-    gives (seq, event, items) of the entry's record as the reader's _decode
-    would (cipher: this HAL's Aes under the confidentiality key), or NOT_SURE.
-
-    Opening: _open_native's checks and its nonce (epoch, salt, seq) and AAD
-    (seq, epoch, salt) from the entry's own header, by the same AESCCM.
-    Decoding: a record is a map whose first two entries are seq (key 0) and
-    time (key 1), both integers; what record.decode accepts and returns apart
-    from those two depends only on the map's head and the bytes after the time
-    (the strict decoder's checks there see the same bytes, the same previous
-    key and the same distance to the end). So each distinct (head, tail) is
-    decoded once, by record_loads (itself exact, or NOT_SURE), and each record
-    sharing it has only its head, seq and time checked, as cbor.py checks them
-    (_RECORD_PREFIX). A tail that did not decode is never remembered: the
-    reader decides such records one by one. Nothing outlives the walk. Where
-    tails do not repeat (fewer than a quarter of the first _PROBE records found
-    one), the checker stops looking and decodes every record by record_loads."""
+    """A checker for verify's default walk (reader.use_checker): check(entry) gives
+    (seq field, event code) of the entry's record, as the reader's _open and
+    record_prefix give them, or NOT_SURE (cipher: this HAL's Aes under the
+    confidentiality key). Opening: _open_native's checks and its nonce (epoch,
+    salt, seq) and AAD (seq, epoch, salt) from the entry's own header, by the same
+    AESCCM; the prefix by one regular expression. Anything else (a record that
+    does not open, a prefix refused) is NOT_SURE: the reader decides it."""
     if not isinstance(cipher, Aes):
         return None             # another HAL's cipher: the reader's own path
-    seen = ({}, {}, {}, {})     # per map head 0xa5..0xa8: tail bytes -> (event, items)
     decrypt = cipher._ccm.decrypt
     prefix = _RECORD_PREFIX.match
     not_sure = _cbor.NOT_SURE
-    counts = [0, 0, True]       # lookups, hits, still looking
 
     def check(entry):
         n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
@@ -250,30 +238,10 @@ def make_record_checker(cipher, max_sealed):
             p = decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:-_MAC_SIZE], entry[:12])
         except InvalidTag:
             return not_sure
-        if not counts[2]:
-            body = record_loads(p)
-            return not_sure if body is not_sure else (body["seq"], body["event"], body["items"])
         found = prefix(p)
         if found is None:
             return not_sure
-        memo = seen[p[0] - 0xA5]
-        tail = p[found.end():]
-        known = memo.get(tail)
-        counts[0] += 1
-        if known is None:
-            body = record_loads(p)
-            if body is not_sure or body["seq"] != _int_value(found.group(1)):
-                return not_sure
-            known = (body["event"], body["items"])
-            if len(memo) < _CHECKED_LIMIT:
-                memo[tail] = known
-        else:
-            counts[1] += 1
-        if counts[0] == _PROBE and counts[1] * 4 < _PROBE:
-            counts[2] = False
-            for m in seen:
-                m.clear()
-        return _int_value(found.group(1)), known[0], known[1]
+        return _int_value(found.group(1)), _int_value(found.group(2))
     return check
 
 
@@ -321,6 +289,6 @@ def now_us():
 if _cbor2 is not None:
     _cbor.use_accelerator(cbor_loads)
     _reader.use_accelerator(record_loads)
-    _reader.use_checker(make_record_checker)
     _record.use_accelerator(record_encode_into)
 _reader.use_scanner(scan_entries)
+_reader.use_checker(make_record_checker)
