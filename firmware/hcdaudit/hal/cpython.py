@@ -229,6 +229,7 @@ def make_record_checker(cipher, max_sealed):
     decrypt = cipher._ccm.decrypt
     prefix = _RECORD_PREFIX.match
     not_sure = _cbor.NOT_SURE
+    events = {}                 # event code item bytes -> value, for this walk
 
     def check(entry):
         n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
@@ -241,7 +242,14 @@ def make_record_checker(cipher, max_sealed):
         found = prefix(p)
         if found is None:
             return not_sure
-        return _int_value(found.group(1)), _int_value(found.group(2))
+        item, code = found.group(1, 2)
+        event = events.get(code)
+        if event is None:
+            event = _int_value(code)
+            if len(events) < 64:        # a store has a few event kinds: their items read once
+                events[code] = event
+        seq = int.from_bytes(item[1:], "big") if len(item) > 1 else item[0] & 0x1F     # (_int_value, inline)
+        return (seq if item[0] < 0x20 else -1 - seq), event
     return check
 
 
