@@ -79,7 +79,7 @@ def _verify_device(device: Path, summary: dict, collector: Path) -> tuple[Check,
     report = verify(device, decode=True)     # every record decoded too: "intact" below covers their contents
     missing = summary["returned_missing"]
     store = Check(report.intact() and not missing,
-                  f"{report.verified:,} records {'intact' if report.intact() else 'NOT INTACT'}; "
+                  f"{report.verified:,} records {'intact' if report.intact() else 'NOT INTACT'} (each decoded); "
                   + ("every seq log() returned is there" if not missing else f"MISSING {missing[:5]}"))
     syslog = verify_syslog([collector], [device / "escrow" / "syslog-signing.pem"])
     copies = syslog["normal_messages"] - syslog["verified"]
