@@ -163,7 +163,7 @@ def headline(work: Path, mpy: Path, runs: int = 3, full_path: bool = True) -> di
 
     backlog = work / "head-backlog"
     backlog.mkdir()
-    run([PY, script, "fill", str(backlog), "3000"])
+    run([PY, script, "fill", str(backlog), "3000"])     # varied records: the sender's messages as long as a real MFD's
     drained = run([MICROPYTHON, "-X", "heapsize=4M", "-m", "syslog_bench", "drain", str(backlog),
                    f"file://{work}/head-drain.log"], mp_env) or {}
     out["alloc_bytes_per_message_micropython"] = drained.get("allocated_per_message")
