@@ -1,7 +1,7 @@
 # Portable benchmark of the device path, run under CPython and MicroPython:
 #   <python> bench/device_bench.py append WORKDIR EVENTS     -> JSON figures
 #   <python> bench/device_bench.py boot WORKDIR               -> JSON figures (store filled by `fill`)
-#   <python> bench/device_bench.py fill WORKDIR RECORDS
+#   <python> bench/device_bench.py fill WORKDIR RECORDS      (a realistic mix: every record differs)
 # Flash is a file-backed littlefs image (so the image is not on the heap being
 # measured); NVRAM is a file standing in for FRAM.
 import gc
@@ -98,6 +98,33 @@ def append(workdir, events):
     return result
 
 
+_NAMES = ("report", "invoice", "minutes", "slides", "contract", "timesheet", "poster", "letter")
+
+
+def _log_varied(log, i):
+    """One event of a realistic, deterministic mix (no two records alike): jobs of
+    every kind with their own subject, file name, job UUID, page count and host,
+    and the logins, logouts and failures around them."""
+    who, host = "user%02d" % (i * 7 % 23), "10.20.%d.%d" % (i % 5, 1 + i * 13 % 200)
+    uuid = "%08x-6b0d-4c55-9a1e-%012d" % (i * 2654435761 % 2**32, i)
+    pages, kind = 1 + i * 11 % 47, i % 20
+    if kind < 11:
+        log.log("print_job", subject=who, interface="ipp", remote_host=host, job_uuid=uuid, job_id=i,
+                file_name="%s-%05d.pdf" % (_NAMES[i % 8], i * 37 % 100000), pages=pages)
+    elif kind < 14:
+        log.log("copy_job", subject=who, interface="panel", job_uuid=uuid, job_id=i, pages=pages)
+    elif kind < 16:
+        log.log("scan_job", subject=who, interface="panel", job_uuid=uuid, job_id=i, pages=pages,
+                destination="%s@example.com" % who)
+    elif kind < 18:
+        log.log("login", subject=who, interface="web", remote_host=host, auth_method="password")
+    elif kind == 18:
+        log.log("logout", subject=who, interface="web", remote_host=host, reason="idle timeout")
+    else:
+        log.log("login_failure", subject=who, interface="web", remote_host=host, outcome="invalid_password",
+                auth_method="password", reason="bad password", failure_count=1 + i % 4)
+
+
 def fill(workdir, records):
     import os
     FileNvram.create(workdir + "/nvram.bin", ring.region_size(50, 512))
@@ -106,8 +133,10 @@ def fill(workdir, records):
     log = AuditLog(Board(nv, DirFs(workdir + "/store"), clock=support.FakeClock(), random=support.FakeRandom()),
                    support.MASTER_KEY)
     log.boot()
+    i = 0
     while log.next_seq <= records + 25:
-        log.log("print_job", subject="user", file_name="f.pdf", pages=3)
+        _log_varied(log, i)
+        i += 1
     return {"store_records": log.store.count, "in_nvram": log.in_nvram}
 
 

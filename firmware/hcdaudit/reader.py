@@ -52,6 +52,80 @@ def use_accelerator(fn):
     return previous
 
 
+# A faster exact entry scanner a host HAL may offer (hal/cpython.py), for the
+# usual segment (entries of its own epoch that authenticate one after another):
+# scan(data, offset, end, epoch, key, max_sealed, name, entries, make, mac_sink)
+# appends make(seq, epoch, entry, name, 0) and feeds mac_sink each entry's mac for
+# every entry from offset on that _entry_at would accept as of `epoch` (integrity
+# key bytes `key`), and stops at the first it cannot prove so; it returns (offset
+# reached, last seq taken or None). The exact loop judges whatever it stopped at.
+_scanner = [None]
+
+# What verify's default walk (records(bodies=False, decode=False)) needs of a record,
+# from a host HAL (hal/cpython.py): make(cipher, max_sealed) gives a checker for one
+# walk (cipher: the HAL's Aes under the confidentiality key); check(entry) returns
+# (seq field, event code) of the entry's record when it opens (AES-CCM, _open's
+# checks) and record_prefix accepts it, or cbor.NOT_SURE (then the reader's own
+# _open and record_prefix decide, and make any finding).
+_checker = [None]
+
+
+def _int_item(buf, pos):
+    """(value, next pos) of the CBOR integer item at pos as cbor.py decodes it (major
+    type 0 or 1, the shortest head), or None when there is none."""
+    if pos >= len(buf):
+        return None
+    first = buf[pos]
+    major, info = first >> 5, first & 0x1F
+    if major > 1 or info > 27:
+        return None
+    if info < 24:
+        n, pos = info, pos + 1
+    else:
+        width = 1 << (info - 24)
+        if pos + 1 + width > len(buf):
+            return None
+        n = int.from_bytes(buf[pos + 1:pos + 1 + width], "big")
+        if n < (24 if width == 1 else 1 << (4 * width)):
+            return None         # not the shortest head
+        pos += 1 + width
+    return (n if major == 0 else -1 - n), pos
+
+
+def record_prefix(plaintext):
+    """(seq field, event code) of a record whose fixed prefix is well formed: a map
+    of 5 to 8 entries (record.encode_into's) starting with key 0 and the seq, key 1
+    and the time, key 2 and the event code, each an integer item as cbor.py decodes
+    it; or None. What verify's default walk checks of a record's content
+    (docs/VERIFY.md): the rest is proven by authentication, not decoded."""
+    if len(plaintext) < 7 or not 0xA5 <= plaintext[0] <= 0xA8 or plaintext[1] != 0:
+        return None
+    seq = _int_item(plaintext, 2)
+    if seq is None or seq[1] >= len(plaintext) or plaintext[seq[1]] != 1:
+        return None
+    time = _int_item(plaintext, seq[1] + 1)
+    if time is None or time[1] >= len(plaintext) or plaintext[time[1]] != 2:
+        return None
+    event = _int_item(plaintext, time[1] + 1)
+    if event is None:
+        return None
+    return seq[0], event[0]
+
+
+def use_scanner(fn):
+    """Install (or, with None, remove) the host's exact entry scanner; returns the previous one."""
+    previous = _scanner[0]
+    _scanner[0] = fn
+    return previous
+
+
+def use_checker(make):
+    """Install (or, with None, remove) the host's exact record checker factory; returns the previous one."""
+    previous = _checker[0]
+    _checker[0] = make
+    return previous
+
+
 class Finding:
     def __init__(self, verdict, first_seq, last_seq, detail):
         self.verdict = verdict
@@ -78,6 +152,7 @@ class Report:
         self.epoch = None      # the integrity epoch NVRAM holds (None: no valid header)
         self.anchors = ["nvram-epoch"]   # what the tail was checked against
         self.tail_anchored = False       # an anchor outside the device confirmed the newest seq
+        self.contents = "decoded"        # or "authenticated": verify's default walk (records(decode=False))
 
     def add(self, verdict, first_seq, last_seq, detail):
         last = self.findings[-1] if self.findings else None
@@ -145,6 +220,7 @@ class Report:
             "format_version": segment.VERSION, "epoch": self.epoch,
             "proven": {"first_seq": first, "last_seq": last},
             "tail_anchored": self.tail_anchored, "anchors": list(self.anchors),
+            "contents": self.contents,
         }
 
 
@@ -187,6 +263,7 @@ class Reader:
         max_plaintext = slot_size - seal.OVERHEAD
         cipher = aes(keys.conf)
         self._sealer = seal.Sealer(cipher, max_plaintext)
+        self._cipher = cipher
         self._ccm_open = getattr(cipher, "ccm_open", None)     # a HAL's whole-message CCM, if it has one
         self._max_sealed = slot_size - seal.HEADER_SIZE - seal.MAC_SIZE
         self.fs = fs
@@ -204,7 +281,8 @@ class Reader:
             return None
         key = self._keys.get(epoch)
         if key is None:
-            base = max(e for e in self._keys if e < epoch)
+            # the previous epoch's, as segments ask in turn (a search over every key only when not)
+            base = epoch - 1 if epoch - 1 in self._keys else max(e for e in self._keys if e < epoch)
             key = self._keys[base]
             for e in range(base + 1, epoch + 1):
                 key = kdf.evolve(key)
@@ -279,7 +357,16 @@ class Reader:
         prev_seq = meta.first_seq - 1 if seg.header_ok else None
         digest = segment.MacDigest()
         entry_at, keep, add = self._entry_at, seg.entries.append, digest.add     # the loop runs once per record
+        scan = _scanner[0]
+        scan_key = self.key_bytes(meta.epoch) if scan is not None else None
         while offset < end:
+            if scan_key is not None:
+                offset, last = scan(data, offset, end, meta.epoch, scan_key, self._max_sealed, name, seg.entries,
+                                    _Entry, digest.mac_sink())
+                if last is not None:
+                    prev_seq = last
+                if offset >= end:
+                    break
             found = entry_at(data, offset, end)
             if found is not None:
                 seq, e, entry = found
@@ -353,9 +440,15 @@ class Reader:
         return epoch, slots
 
     # -- the walk
-    def records(self):
+    def records(self, bodies=True, decode=True):
         """Yield every authentic record (decoded dict, with "chain": its mac) in seq
-        order; fill self.report."""
+        order; fill self.report. bodies=False (verify): the same walk, only
+        {"seq", "chain", "epoch"} yielded; with decode=True every record decoded
+        exactly as record.decode decodes it (an authentic record that does not is
+        `modified`), with decode=False (verify's default, docs/VERIFY.md) every
+        record authenticated and opened, its fixed prefix checked (record_prefix:
+        seq equal to the entry's, time, event code) and only what a verdict needs
+        decoded in full: eviction records, and any record whose prefix is refused."""
         rep = self.report
         nv_epoch, slots = self._read_ring()
         rep.epoch = nv_epoch
@@ -408,28 +501,53 @@ class Reader:
         through_item = catalog.item_code("evicted_through")
         logged_through = 0
         gaps = []
-        present_low = []        # seqs at or below the header watermark that are still held
         prev = 0
+        ranges = rep.ranges
+        decoded = bodies or decode
+        rep.contents = "decoded" if decoded else "authenticated"
+        check = None
+        if not decoded and _checker[0] is not None:
+            check = _checker[0](self._cipher, self._max_sealed)
+        not_sure, mac_size = cbor.NOT_SURE, seal.MAC_SIZE       # (locals: the loop runs once per record)
         for seq in sorted(by_seq):
             if seq in forged:
                 continue
             item = by_seq[seq]
-            body = self._decode(seq, item)
-            if body is None:
-                continue
-            if body["event"] == eviction_code:
-                logged_through = max(logged_through, body["items"].get(through_item) or 0)
+            if bodies:
+                body = self._decode(seq, item)
+                if body is None:
+                    continue
+                event, items = body["event"], body["items"]
+                body["chain"] = item.entry[-seal.MAC_SIZE:]
+                body["epoch"] = item.epoch
+            else:
+                found = check(item.entry) if check is not None else not_sure
+                if found is not_sure and not decoded:
+                    plaintext = self._open(seq, item)
+                    if plaintext is None:
+                        continue
+                    found = record_prefix(plaintext)
+                if decoded or found is None or found[0] != seq or found[1] == eviction_code:
+                    found = self._check(seq, item)      # the content a verdict needs: decoded in full
+                    if found is None:
+                        continue
+                    event, items = found[1], found[2]
+                else:
+                    event = found[1]
+                body = {"seq": seq, "chain": item.entry[-mac_size:], "epoch": item.epoch}
+            if event == eviction_code:
+                logged_through = max(logged_through, items.get(through_item) or 0)
             if seq > prev + 1:
                 gaps.append((prev + 1, seq - 1))
             prev = seq
-            if seq <= watermark:
-                present_low.append(seq)
-            body["chain"] = item.entry[-seal.MAC_SIZE:]
-            body["epoch"] = item.epoch
             if rep.first_seq == 0:
                 rep.first_seq = seq
             rep.last_seq = seq
-            rep._note_verified(seq)
+            if ranges and ranges[-1][1] == seq - 1:
+                ranges[-1][1] = seq     # _note_verified's usual case, inline: this runs once per record
+                rep.verified += 1
+            else:
+                rep._note_verified(seq)
             yield body
         if logged_through > watermark:
             watermark = rep.evicted_through = logged_through
@@ -603,17 +721,20 @@ class Reader:
         self._top_epoch = max([item.epoch for item in by_seq.values()
                                if nv_epoch is None or item.epoch <= nv_epoch] + [-1])
         seqs = sorted(s for s in by_seq if s not in forged)
+        epochs = [by_seq[s].epoch for s in seqs]
         low = None
-        for seq in reversed(seqs):      # an epoch above a later record's epoch was made with a newer key
-            e = by_seq[seq].epoch
+        for i in range(len(seqs) - 1, -1, -1):     # an epoch above a later record's epoch was made with a newer key
+            e = epochs[i]
             if low is not None and e > low:
-                forged.add(seq)
+                forged.add(seqs[i])
             else:
-                low = e if low is None else min(low, e)
-        seqs = [s for s in seqs if s not in forged]
+                low = e         # (e <= low: the lowest epoch so far)
+        if forged:
+            seqs = [s for s in seqs if s not in forged]
+            epochs = [by_seq[s].epoch for s in seqs]
         for i in range(1, len(seqs)):
             a, b = seqs[i - 1], seqs[i]
-            if b == a + 1 and by_seq[b].epoch > by_seq[a].epoch + 1:
+            if b == a + 1 and epochs[i] > epochs[i - 1] + 1:
                 # Epochs skipped with no record missing: what holds b was made
                 # with a key the device held only later.
                 e, where = by_seq[b].epoch, by_seq[b].where
@@ -718,7 +839,8 @@ class Reader:
         return self._ccm_open(seq_epoch_salt[4:] + seq_epoch_salt[:4], seq_epoch_salt,
                               entry[seal.HEADER_SIZE:seal.HEADER_SIZE + n])
 
-    def _decode(self, seq, item):
+    def _open(self, seq, item):
+        """The record's plaintext, or None with the finding made."""
         plaintext = self._open_native(item.entry) if self._ccm_open is not None else None
         if plaintext is None:
             try:
@@ -726,16 +848,36 @@ class Reader:
             except (ccm.AuthError, ValueError):
                 self.report.add("modified", seq, seq, "seq %d: authentic mac but the record does not decrypt" % seq)
                 return None
-        fast = _accelerated[0]
-        if fast is not None:
-            body = fast(plaintext)
-            if body is not cbor.NOT_SURE:
-                return body
-        try:
-            return record.decode(plaintext)
-        except record.RecordError as exc:
-            self.report.add("modified", seq, seq, str(exc))
+        return plaintext
+
+    def _check(self, seq, item):
+        """(seq field, event, items) of the record as _decode decodes it, or None
+        with the finding made: what verify needs of a record the host's checker
+        was not sure of (or with no checker)."""
+        body = self._decode(seq, item)
+        if body is None:
             return None
+        return body["seq"], body["event"], body["items"]
+
+    def _decode(self, seq, item):
+        plaintext = self._open(seq, item)
+        if plaintext is None:
+            return None
+        return self._body(seq, plaintext)
+
+    def _body(self, seq, plaintext):
+        fast = _accelerated[0]
+        body = fast(plaintext) if fast is not None else cbor.NOT_SURE
+        if body is cbor.NOT_SURE:
+            try:
+                body = record.decode(plaintext)
+            except record.RecordError as exc:
+                self.report.add("modified", seq, seq, str(exc))
+                return None
+        if body["seq"] != seq:      # the content must be the record its authentic entry names
+            self.report.add("modified", seq, seq, "seq %d: the record inside says seq %d" % (seq, body["seq"]))
+            return None
+        return body
 
     def _gap(self, first, last, at_head):
         rep = self.report
@@ -750,8 +892,8 @@ class Reader:
             else:
                 rep.add("missing", a, b, "%d records absent" % (b - a + 1))
 
-    def verify(self):
-        for _ in self.records():
+    def verify(self, decode=False):
+        for _ in self.records(False, decode):
             pass
         return self.report
 

@@ -114,6 +114,10 @@ class MacDigest:
     def add(self, entry):
         self._h.update(entry[len(entry) - seal.MAC_SIZE:])
 
+    def mac_sink(self):
+        """A callable fed one entry's mac at a time (what add() feeds): for a scanner."""
+        return self._h.update
+
     def digest(self):
         return self._h.digest()
 

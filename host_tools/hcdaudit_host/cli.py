@@ -104,7 +104,7 @@ def cmd_verify_store(args) -> int:
     from .source import open_source
     from .verify_store import as_json, describe, verify
     source = open_source(args.device_dir, args.image, args.nvram, args.escrow)
-    report = verify(source, args.state)
+    report = verify(source, args.state, decode=args.decode)
     cross = None
     if args.syslog:
         from . import crosscheck
@@ -276,6 +276,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.add_argument("--state", type=Path, help="high-water state folder (default $HCDAUDIT_STATE_DIR "
                                               "or ~/.local/state/hcdaudit)")
+    v.add_argument("--decode", action="store_true",
+                   help="also decode every record strictly (an authentic record that does not decode is "
+                        "'modified'); by default records are authenticated and decrypted, and only eviction "
+                        "records decoded")
     v.add_argument("--syslog", type=Path, nargs="+", metavar="FILE",
                    help="the collector's signed syslog files: check device and collector against each other "
                         "(seqs one holds that the other lost or never got)")

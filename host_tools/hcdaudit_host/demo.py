@@ -76,10 +76,10 @@ def _records(path: Path) -> list[dict]:
 
 def _verify_device(device: Path, summary: dict, collector: Path) -> tuple[Check, Check, list[Check]]:
     """The store (verify store) with every returned seq, and the collector's file (verify syslog)."""
-    report = verify(device)
+    report = verify(device, decode=True)     # every record decoded too: "intact" below covers their contents
     missing = summary["returned_missing"]
     store = Check(report.intact() and not missing,
-                  f"{report.verified:,} records {'intact' if report.intact() else 'NOT INTACT'}; "
+                  f"{report.verified:,} records {'intact' if report.intact() else 'NOT INTACT'} (each decoded); "
                   + ("every seq log() returned is there" if not missing else f"MISSING {missing[:5]}"))
     syslog = verify_syslog([collector], [device / "escrow" / "syslog-signing.pem"])
     copies = syslog["normal_messages"] - syslog["verified"]

@@ -48,4 +48,4 @@ def run(workdir: Path) -> tuple[bool, str]:
     ok = refused == "refused" and report.intact()
     return ok, (f"https   mfd-3's own admin export (TLS, pinned cert): wrong password {refused} and audited; "
                 f"the right one pulled {summary['files']} segment files + NVRAM, verify store "
-                f"{'intact' if report.intact() else 'FAILED'}: {report.verified:,} records")
+                f"{'intact' if report.intact() else 'FAILED'}: {report.verified:,} records authenticated")

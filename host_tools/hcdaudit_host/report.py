@@ -177,7 +177,7 @@ def load_device(device_dir: Path, state_dir: Path | None = None, remember: bool 
             bar.advance()
     finally:
         bar.close()
-    report = verify_store.verify(device_dir, state_dir, remember=remember)
+    report = verify_store.verify(device_dir, state_dir, remember=remember, decode=True)     # it decodes every record
     source = getattr(report, "source", None)
     identity = getattr(source, "identity", None) or {}
     try:

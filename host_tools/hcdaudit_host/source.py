@@ -15,7 +15,6 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from boards import profiles
 from boards.host import device
@@ -27,6 +26,7 @@ from hcdaudit.reader import Reader
 
 from .errors import UsageError
 
+TYPE_CHECKING = False       # typing's own constant, without importing typing (`verify store` starts faster)
 if TYPE_CHECKING:
     from littlefs import UserContext
 
@@ -70,11 +70,11 @@ class Source:
                 continue
         return total
 
-    def records(self):
-        """reader.records(), with read errors of the medium turned into one-line
+    def records(self, bodies: bool = True, decode: bool = True):
+        """reader.records(bodies, decode), with read errors of the medium turned into one-line
         UsageErrors: a file the host cannot read is not evidence about the log."""
         try:
-            yield from self.reader.records()
+            yield from self.reader.records(bodies, decode)
         except ring.RingError as exc:
             raise UsageError(f"{self.label}: NVRAM: {exc}") from None
         except OSError as exc:
@@ -315,6 +315,7 @@ def mount_image(data: bytes, geo: dict, label: str):
     if data.count(b"\xff") == len(data):
         return _EmptyStore(), f"erased flash, no filesystem yet ({where})"
     # duck-typed: littlefs-python only calls read/prog/erase/sync (UserContext would import it eagerly)
+    from typing import cast
     lfs = LittleFS(context=cast("UserContext", _ReadOnlyImage(data)), mount=False, block_size=bs, block_count=0,
                    read_size=geo["read_size"], prog_size=geo["prog_size"],
                    cache_size=max(geo["read_size"], geo["prog_size"]), lookahead_size=32)

@@ -130,6 +130,38 @@ def test_verify_store_clean_then_tampered(device, hcdaudit):
     assert report["findings"][0]["first_seq"] == int(segment.name.split(".")[0])     # named by its first seq
 
 
+def test_verify_store_authenticates_by_default_and_decodes_with_decode(device, hcdaudit, tmp_path):
+    # A record sealed with the device's own keys whose content does not decode (a
+    # trailing byte): authentic, so by default no finding and not claimed decoded;
+    # --decode and export decode it and say `modified` (docs/VERIFY.md).
+    import test_verify_fast_path as walks
+    from boards.host.dirfs import DirFs
+    from hcdaudit_host.source import as_source
+
+    class Folder:
+        fs = DirFs(str(device / "store"))
+
+        def reader(self):
+            return as_source(device).reader
+
+    assert hcdaudit("sim", device, "--events", "120")[0] == 0
+    walks.reseal(Folder(), 60, walks._trailing_byte)
+    status, out, _ = hcdaudit("verify", "store", device, "--json")
+    report = json.loads(out)
+    assert status == 0 and report["intact"] and report["findings"] == []
+    assert report["contents"] == "authenticated"
+    status, out, _ = hcdaudit("verify", "store", device)
+    assert status == 0 and "contents           authenticated and decrypted" in out and "--decode" in out
+    status, out, _ = hcdaudit("verify", "store", device, "--decode", "--json")
+    report = json.loads(out)
+    assert status == 1 and report["contents"] == "decoded"
+    assert [(f["verdict"], f["first_seq"], f["last_seq"]) for f in report["findings"]] == [("modified", 60, 60)]
+    status, out, _ = hcdaudit("verify", "store", device, "--decode")
+    assert status == 1 and "every record decoded" in out
+    status, _, err = hcdaudit("export", device, "--format", "jsonl", "-o", tmp_path / "out.jsonl")
+    assert status == 1 and "modified" in err
+
+
 @pytest.mark.parametrize("damage", ["not_a_device", "wrong_key", "short_nvram", "bad_json", "no_store", "empty_key"])
 def test_unusable_input_is_one_line_and_exit_2(device, hcdaudit, tmp_path, damage):
     assert hcdaudit("sim", device, "--events", "60")[0] == 0

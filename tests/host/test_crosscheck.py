@@ -13,7 +13,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hcdaudit import ccm, cbor, kdf, record, ring, segment
@@ -294,6 +294,85 @@ def test_reader_opens_entries_natively_exactly_as_the_sealer_does():
     flipped = entry[:20] + bytes([entry[20] ^ 1]) + entry[21:]
     for bad in (flipped, entry[:-1], entry + b"\x00", entry[:4] + b"\x00\x00\x00\x04" + entry[8:]):
         assert r._open_native(bad) is None      # left to the Sealer, which judges it
+
+
+# The default verify walk's record checker (hal/cpython.py make_record_checker)
+# opens a record by AESCCM and reads its fixed prefix (map head; seq, time and
+# event code as integer items) by one regular expression: it must give exactly
+# what the reader's own record_prefix gives (MicroPython's path), NOT_SURE where
+# that refuses, and, for a record that decodes, the decoder's seq and event.
+def _sealed(reader, blob, seq=9):
+    out = bytearray(len(blob) + 80)
+    return bytes(out[:reader._sealer.seal_entry_into(kdf.HmacKey(bytes(32)), seq, 3, 0x10002, blob, out)])
+
+
+def _strict_verdict(blob):
+    previous = cbor.use_accelerator(None)
+    try:
+        body = record.decode(blob)
+    except record.RecordError:
+        return None
+    finally:
+        cbor.use_accelerator(previous)
+    return body["seq"], body["event"]
+
+
+def _prefix_mutations(encoded):
+    yield encoded
+    yield encoded + b"\x00"
+    for i in range(min(len(encoded), 24)):                      # map head, seq, time and event
+        yield encoded[:i] + bytes([encoded[i] ^ 0x01]) + encoded[i + 1:]
+        yield encoded[:i] + bytes([encoded[i] ^ 0x20]) + encoded[i + 1:]  # another major type
+        yield encoded[:i] + bytes([0x18]) + encoded[i:]          # a longer head
+        yield encoded[:i] + encoded[i + 1:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=records)
+def test_record_checker_reads_the_prefix_exactly_as_record_prefix(body):
+    from hcdaudit import reader
+    r = reader.Reader(None, None, bytes(32), 50, 512, hal.Aes)
+    check = hal.make_record_checker(r._cipher, r._max_sealed)
+    good = cbor.dumps(body)
+    assume(len(good) < r._sealer.max_plaintext)         # what a slot holds (the mutations add a byte at most)
+    assert check(_sealed(r, good)) == reader.record_prefix(good) == _strict_verdict(good)
+    for blob in _prefix_mutations(good):
+        found = check(_sealed(r, blob))
+        prefix = reader.record_prefix(blob)
+        assert found == (cbor.NOT_SURE if prefix is None else prefix), (blob, found, prefix)
+        strict = _strict_verdict(blob)
+        assert prefix is None or strict is None or prefix == strict, (blob, prefix, strict)
+    assert check(_sealed(r, good)[:-1]) is cbor.NOT_SURE       # a record that does not open
+
+
+def test_record_prefix_refuses_a_malformed_seq_time_or_event():
+    from hcdaudit import reader
+    r = reader.Reader(None, None, bytes(32), 50, 512, hal.Aes)
+    check = hal.make_record_checker(r._cipher, r._max_sealed)
+    good = record.encode(60, 1795392381000000, 1025, 4, [1, "u", "", "U"], "ipp", None, {7: "f.pdf", 10: 3})
+    assert check(_sealed(r, good)) == reader.record_prefix(good) == (60, 1025)
+    tail = good[2 + 2 + 1 + 9:]             # after seq (0x18 0x3c) and key 1 + time (0x1b + 8 bytes)
+    assert good[2:4] == b"\x18\x3c" and good[5] == 0x1B and tail[:4] == b"\x02\x19\x04\x01"
+    time_item = good[4:14]
+    for bad in (good[:2] + b"\x19\x00\x3c" + time_item + tail,          # seq in a longer head
+                good[:2] + b"\x18\x3c\x01\x1b" + (5).to_bytes(8, "big") + tail,   # time in a longer head
+                good[:2] + b"\x18\x3c\x01\xfb" + bytes(8) + tail,         # time a float
+                good[:2] + b"\xf5" + time_item + tail,                     # seq true
+                good[:1] + b"\x01\x18\x3c" + time_item + tail,             # key 1 first
+                good[:14] + b"\x02\x1a\x00\x00\x04\x01" + tail[4:],       # event in a longer head
+                good[:14] + b"\x02\x64" + tail[4:],                        # event a text
+                bytes([0xA9]) + good[1:], bytes([0xA4]) + good[1:]):      # a map head no record has
+        assert _strict_verdict(bad) is None
+        assert reader.record_prefix(bad) is None, bad
+        assert check(_sealed(r, bad)) is cbor.NOT_SURE, bad
+    negative = good[:2] + b"\x38\x3b" + time_item + tail                # seq -60: read as -60
+    assert check(_sealed(r, negative)) == reader.record_prefix(negative) == _strict_verdict(negative) == (-60, 1025)
+
+
+def test_record_checker_is_installed_by_the_cpython_hal():
+    from hcdaudit import reader
+    assert reader.use_checker(hal.make_record_checker) is hal.make_record_checker
+    assert reader.use_scanner(hal.scan_entries) is hal.scan_entries
 
 
 # The host's accelerated record encoder (hal/cpython.py record_encode_into, used by

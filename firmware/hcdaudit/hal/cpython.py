@@ -1,6 +1,10 @@
 # HAL for CPython (host simulator): AES from `cryptography`, os.urandom, time.
+import hashlib
 import os
+import re
+import struct
 import time
+from hmac import compare_digest
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -145,6 +149,110 @@ def record_loads(buf):
             "interface": interface, "remote_host": remote_host, "items": items}
 
 
+_ENTRY_HEADER = struct.Struct(">IIIH")      # seal.py: seq, epoch, salt, sealed length
+_ENTRY_HEADER_SIZE, _MAC_SIZE, _CCM_TAG_SIZE = 14, 16, 16
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
+def _mac_states(key):
+    """(inner SHA-256 state with b"R" fed, outer state) of HMAC under key: seal.mac_of's."""
+    padded = key + bytes(64 - len(key))
+    inner = hashlib.sha256(padded.translate(_IPAD))
+    inner.update(b"R")
+    return inner, hashlib.sha256(padded.translate(_OPAD))
+
+
+def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make, mac_sink):
+    """reader._entry_at's checks, entry after entry, for entries of `epoch` (see
+    reader.use_scanner): header in bounds, sealed length in range, the whole entry
+    before end, and its mac (HMAC-SHA256 under key over b"R" + header + sealed,
+    truncated: seal.mac_of) equal. One tight loop, hash states copied rather than
+    rebuilt: this runs once per record a verification reads. Stops at the first
+    entry that fails any of them; the reader's exact loop judges it."""
+    if len(key) > 64 or type(data) is not bytes:
+        return offset, None
+    inner, outer = _mac_states(bytes(key))     # per call: no key outlives the scan
+    unpack = _ENTRY_HEADER.unpack_from
+    view = memoryview(data)
+    append = entries.append
+    last = None
+    while offset + _ENTRY_HEADER_SIZE <= end:
+        seq, entry_epoch, _salt, n = unpack(data, offset)
+        if entry_epoch != epoch or n < _CCM_TAG_SIZE or n > max_sealed:
+            break
+        sealed_end = offset + _ENTRY_HEADER_SIZE + n
+        stop = sealed_end + _MAC_SIZE
+        if stop > end:
+            break
+        h = inner.copy()
+        h.update(view[offset:sealed_end])
+        o = outer.copy()
+        o.update(h.digest())
+        mac = data[sealed_end:stop]
+        if not compare_digest(o.digest()[:_MAC_SIZE], mac):
+            break
+        append(make(seq, entry_epoch, data[offset:stop], name, 0))
+        mac_sink(mac)
+        offset = stop
+        last = seq
+    return offset, last
+
+
+# A record's fixed prefix as reader.record_prefix reads it: a map head (5 to 8
+# entries), key 0 and the seq, key 1 and the time, key 2 and the event code, each
+# integer item as cbor.py decodes it (major type 0 or 1, the shortest head: a
+# one-byte argument >= 24, a two-byte one >= 2**8, four >= 2**16, eight >= 2**32).
+_INT_ITEM = (rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38][\x18-\xff]|[\x19\x39][\x01-\xff].|"
+             rb"[\x1a\x3a](?!\x00\x00)....|[\x1b\x3b](?!\x00\x00\x00\x00)........)")
+_RECORD_PREFIX = re.compile(rb"[\xa5-\xa8]\x00(" + _INT_ITEM + rb")\x01" + _INT_ITEM + rb"\x02(" + _INT_ITEM + rb")",
+                            re.DOTALL)
+
+
+def _int_value(item):
+    """The value of an integer item _INT_ITEM matched."""
+    first = item[0]
+    n = first & 0x1F if len(item) == 1 else int.from_bytes(item[1:], "big")
+    return n if first < 0x20 else -1 - n
+
+
+def make_record_checker(cipher, max_sealed):
+    """A checker for verify's default walk (reader.use_checker): check(entry) gives
+    (seq field, event code) of the entry's record, as the reader's _open and
+    record_prefix give them, or NOT_SURE (cipher: this HAL's Aes under the
+    confidentiality key). Opening: _open_native's checks and its nonce (epoch,
+    salt, seq) and AAD (seq, epoch, salt) from the entry's own header, by the same
+    AESCCM; the prefix by one regular expression. Anything else (a record that
+    does not open, a prefix refused) is NOT_SURE: the reader decides it."""
+    if not isinstance(cipher, Aes):
+        return None             # another HAL's cipher: the reader's own path
+    decrypt = cipher._ccm.decrypt
+    prefix = _RECORD_PREFIX.match
+    not_sure = _cbor.NOT_SURE
+    events = {}                 # event code item bytes -> value, for this walk
+
+    def check(entry):
+        n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
+        if n < _CCM_TAG_SIZE or n > max_sealed or type(entry) is not bytes or (entry[12] << 8 | entry[13]) != n:
+            return not_sure
+        try:
+            p = decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:-_MAC_SIZE], entry[:12])
+        except InvalidTag:
+            return not_sure
+        found = prefix(p)
+        if found is None:
+            return not_sure
+        item, code = found.group(1, 2)
+        event = events.get(code)
+        if event is None:
+            event = _int_value(code)
+            if len(events) < 64:        # a store has a few event kinds: their items read once
+                events[code] = event
+        seq = int.from_bytes(item[1:], "big") if len(item) > 1 else item[0] & 0x1F     # (_int_value, inline)
+        return (seq if item[0] < 0x20 else -1 - seq), event
+    return check
+
+
 def record_encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items):
     """record.encode_into by cbor2 (C): the same bytes into the same cbor.Writer,
     for a record _plain accepts (then cbor2's encoding of the map built in
@@ -190,3 +298,5 @@ if _cbor2 is not None:
     _cbor.use_accelerator(cbor_loads)
     _reader.use_accelerator(record_loads)
     _record.use_accelerator(record_encode_into)
+_reader.use_scanner(scan_entries)
+_reader.use_checker(make_record_checker)
