@@ -63,8 +63,13 @@ class CatalogError(ValueError):
 
 # ---------------------------------------------------------------- look-ups
 
-_last = [None]       # the row looked up last: formatting a record asks for its event several times
+# The rows looked up lately, newest first: a device logs a handful of event
+# kinds over and over, and formatting a record asks for its event several
+# times; a row parsed again each time would be garbage per record.
+_ROW_CACHE = const(8)
+_rows = []
 ITEM_COUNT = ITEMS.count("\n")
+_item_names = {}     # code: name of the items named lately (at most _ITEM_CACHE)
 
 
 def _line(table, pos):
@@ -75,14 +80,23 @@ def _line(table, pos):
 
 def _parsed(pos):
     row = parse_event(_line(EVENTS, pos))
-    _last[0] = row
+    if len(_rows) >= _ROW_CACHE:
+        _rows.pop()
+    _rows.insert(0, row)
     return row
 
 
+def _cached_row(column, value):
+    for row in _rows:
+        if row[column] == value:
+            return row
+    return None
+
+
 def _row(code):
-    last = _last[0]
-    if last is not None and last[E_CODE] == code:
-        return last
+    row = _cached_row(E_CODE, code)
+    if row is not None:
+        return row
     if isinstance(code, int) and 0 <= code < 0x10000:
         key = "|%04x|" % code
         pos = EVENTS.find(key)
@@ -95,9 +109,9 @@ def _row(code):
 
 
 def _row_named(name):
-    last = _last[0]
-    if last is not None and last[E_NAME] == name:
-        return last
+    row = _cached_row(E_NAME, name)
+    if row is not None:
+        return row
     if isinstance(name, str) and "|" not in name and "\n" not in name:
         pos = EVENTS.find("\n" + name + "|")
         if pos >= 0:
@@ -158,11 +172,18 @@ def item_code(name):
 
 
 def item_name(code):
+    name = _item_names.get(code) if isinstance(code, int) else None
+    if name is not None:
+        return name
     if isinstance(code, int) and 1 <= code <= ITEM_COUNT:
         pos = -1
         for _ in range(code):
             pos = ITEMS.find("\n", pos + 1)
-        return ITEMS[pos + 1:ITEMS.find(" ", pos)]
+        name = ITEMS[pos + 1:ITEMS.find(" ", pos)]
+        if len(_item_names) >= _ITEM_CACHE:
+            _item_names.clear()
+        _item_names[code] = name
+        return name
     raise CatalogError("unknown item code %r" % (code,))
 
 

@@ -182,6 +182,16 @@ def _ascending(buf, a, a_end, b, b_end):
     return a == a_end and b < b_end     # a proper prefix sorts first; equal keys do not ascend
 
 
+def _utf8(view):
+    """The text of UTF-8 octets (a view: no intermediate bytes copy), or None.
+    A function of its own: a try block's slots in a decoder method's frame
+    would put that frame on MicroPython's heap, per text."""
+    try:
+        return str(view, "utf-8")
+    except UnicodeError:
+        return None
+
+
 _CONTAINERS = (list, dict)     # never map keys (a constant: no tuple built per key)
 
 
@@ -192,6 +202,9 @@ class _Decoder:
     slots): a larger frame is heap-allocated on every call, i.e. per item."""
 
     def __init__(self, buf):
+        self.reset(buf)
+
+    def reset(self, buf):
         self.buf = buf
         self.pos = 0
         self.major = 0
@@ -247,6 +260,11 @@ class _Decoder:
                 return True
             if n == 22:
                 return None
+        self._unsupported(start)
+
+    def _unsupported(self, start):
+        # Apart from item(): the message's stack slots would put item's frame on
+        # MicroPython's heap, per item.
         raise CBORError("unsupported item 0x%02x at offset %d" % (self.buf[start], start))
 
     def _string(self, n, start):
@@ -260,17 +278,19 @@ class _Decoder:
         return self._text(pos, n, start)
 
     def _text(self, pos, end, start):
-        try:
-            return str(self.buf[pos:end], "utf-8")      # no intermediate bytes copy
-        except UnicodeError:
+        text = _utf8(self.buf[pos:end])
+        if text is None:
             raise CBORError("invalid UTF-8 in text at offset %d" % start)
+        return text
 
     def _array(self, n, depth):
         if n > len(self.buf) - self.pos:
             raise CBORError("array length %d exceeds input" % n)
         items = []
-        for _ in range(n):
-            items.append(self.item(depth + 1))
+        depth += 1
+        while n:        # as in map(): no range loop's stack slots
+            items.append(self.item(depth))
+            n -= 1
         return items
 
     def map(self, n, depth):
@@ -280,8 +300,10 @@ class _Decoder:
         outer_start = self._key_start     # an enclosing map's last key, restored after this map
         outer_end = self._key_end
         self._key_start = -1
-        for _ in range(n):
-            self._entry(result, depth + 1)
+        depth += 1
+        while n:        # not `for _ in range(n)`: its stack slots would put this frame on MicroPython's heap
+            self._entry(result, depth)
+            n -= 1
         self._key_start = outer_start
         self._key_end = outer_end
         return result
@@ -326,9 +348,19 @@ def loads(buf):
     return strict_loads(buf)
 
 
+_spare = []     # one decoder kept between calls: its object and attributes are not garbage per record
+
+
 def strict_loads(buf):
-    decoder = _Decoder(buf)
+    decoder = _spare.pop() if _spare else _Decoder(None)
+    # A view: its slices are views too, where a slice of bytes would be a copy.
+    decoder.reset(buf if isinstance(buf, memoryview) else memoryview(buf))
     obj = decoder.item(0)
     if decoder.pos != len(buf):
         raise CBORError("%d trailing bytes" % (len(buf) - decoder.pos))
+    # Kept only after a clean decode (an error drops it: no try block, whose
+    # exception slots would put this frame on MicroPython's heap).
+    decoder.buf = None      # the caller's buffer is not held past the call
+    if not _spare:
+        _spare.append(decoder)
     return obj

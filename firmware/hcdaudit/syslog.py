@@ -30,6 +30,18 @@ _PWG_ITEMS = {"job_id": "JID", "pages": "JIC", "images": "JIM", "job_uuid": "JUU
 DEFAULT_ENTERPRISE = const(32473)   # RFC 5612 documentation PEN: configure the vendor's own
 
 
+_name_octets = {}      # parameter name: its octets (a few dozen names, each encoded once)
+
+
+def _octets(name):
+    raw = _name_octets.get(name)
+    if raw is None:
+        if len(_name_octets) >= 96:     # item codes of a newer firmware (`itemN`) must not grow it forever
+            _name_octets.clear()
+        raw = _name_octets[name] = name.encode()
+    return raw
+
+
 class SyslogConfigError(ValueError):
     pass
 
@@ -113,7 +125,7 @@ class Formatter:
         carried = self._carried
         del carried[:]
         for name, value in params:
-            out.put_param(name.encode(), value, cap)
+            out.put_param(_octets(name), value, cap)
             if name in _PWG_ITEMS:
                 carried.append(name)
         if not is_job:
@@ -170,7 +182,7 @@ class Formatter:
                 value = bytes(value).hex()
             elif not isinstance(value, str):
                 value = str(value)
-            out.put_param(name.encode(), value, cap)
+            out.put_param(_octets(name), value, cap)
 
     def _describe(self, record, outcome_name):
         """The human-readable MSG: event, outcome, who, how, from where."""
