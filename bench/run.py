@@ -61,7 +61,8 @@ def full_path_heap(work: Path, events: int = 15000) -> dict:
     mount = romfs_image.mount_snippet(image, image.stat().st_size)
     probe = mount + ("import gc, micropython\ngc.collect()\nprint('image', gc.mem_alloc())\nmicropython.qstr_info()\n"
                      "import full_path, hcdaudit.audit, hcdaudit.sender, hcdaudit.signer, hcdaudit.syslog, "
-                     "hcdaudit.backlog, hcdaudit.cursor, hcdaudit.hal.net, hcdaudit.dsa, boards.host.flash\n"
+                     "hcdaudit.backlog, hcdaudit.cursor, hcdaudit.hal.net, hcdaudit.dsa, boards.host.flash, "
+                     "hcdaudit.hal.micropython, boards.host.dirfs, rfc5848_vectors\n"
                      "micropython.qstr_info()\n")
     proc = subprocess.run([MICROPYTHON, "-X", "heapsize=4M", "-c", probe], capture_output=True, text=True,
                           cwd=ROOT, env=dict(os.environ, MICROPYPATH=""), timeout=120)

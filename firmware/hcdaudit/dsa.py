@@ -18,9 +18,8 @@ def bit_length(n):
     """Bits in a non-negative int, without int.bit_length()."""
     if n <= 0:
         return 0
-    digits = "%x" % n
-    top = int(digits[0], 16)
-    bits = 4 * (len(digits) - 1)
+    bits = 4 * (len("%x" % n) - 1)
+    top = n >> bits     # not int(digits[0], 16): MicroPython interns a str's one-char slices as qstrs
     while top:
         bits += 1
         top >>= 1
