@@ -21,8 +21,20 @@ try:
 except ImportError:     # pragma: no cover (every port with sockets has select)
     import uselect as select
 
-from hcdaudit import kdf, relp
+from hcdaudit import kdf
 from hcdaudit.ticks import ticks_diff, ticks_ms
+
+# hcdaudit.relp (the RELP protocol, and the octet-counting framing TCP and TLS
+# use), imported by the first transport that frames with it: a device sending
+# over UDP or to a file keeps its ~4 KB of functions and tables off the heap.
+relp = None
+
+
+def _load_relp():
+    global relp
+    if relp is None:
+        from hcdaudit import relp as module
+        relp = module
 
 _FRAME = 2048 + 16     # the largest message plus its octet count
 _MICROPYTHON = sys.implementation.name == "micropython"
@@ -392,6 +404,7 @@ class TcpTransport:
     name = "tcp"
 
     def __init__(self, host, port, timeout_s=5):
+        _load_relp()
         self.peer = "%s:%d" % (host, port)
         self._host = host
         self._port = port
@@ -482,6 +495,7 @@ class RelpTransport:
     open(). close() returns the tags it could not get acknowledged."""
 
     def __init__(self, host, port, tls=None, window=32, timeout_s=5, on_ack=None, max_message=2048):
+        _load_relp()
         self.name = "relp" if tls is None else "relp+tls"
         self.peer = "%s:%d" % (host, port)
         self.channel = None if tls is None else TlsChannel(host, port, **tls)
@@ -709,7 +723,7 @@ def _ready(poller, wait_ms):
 
 def _describe(exc):
     args = getattr(exc, "args", ())
-    if isinstance(exc, relp.RelpError) and args:
+    if relp is not None and isinstance(exc, relp.RelpError) and args:
         return args[0]
     if len(args) > 1 and isinstance(args[-1], str):
         return "%s (%s)" % (args[-1], args[0])
