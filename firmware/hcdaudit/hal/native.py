@@ -20,9 +20,9 @@ import micropython
 def xor_into(dst, a, b, n: int):
     if n > int(len(dst)) or n > int(len(a)) or n > int(len(b)) or n < 0:
         raise ValueError("xor_into: buffer too short")
-    d = ptr8(dst)  # noqa: F821 (viper's pointer types are the emitter's builtins)
-    x = ptr8(a)  # noqa: F821
-    y = ptr8(b)  # noqa: F821
+    d = ptr8(dst)
+    x = ptr8(a)
+    y = ptr8(b)
     i = 0
     while i < n:
         d[i] = x[i] ^ y[i]
@@ -33,8 +33,8 @@ def xor_into(dst, a, b, n: int):
 def copy_at(dst, src, at: int, n: int):
     if at < 0 or n < 0 or n > int(len(dst)) or at + n > int(len(src)):
         raise ValueError("copy_at: buffer too short")
-    d = ptr8(dst)  # noqa: F821
-    s = ptr8(src)  # noqa: F821
+    d = ptr8(dst)
+    s = ptr8(src)
     i = 0
     while i < n:
         d[i] = s[at + i]
@@ -47,51 +47,51 @@ def copy_at(dst, src, at: int, n: int):
 # (2^L - 1)^2 + 2 (2^L - 1) = 2^2L - 1. The two differ only in L (a word's
 # x >> 32 needs no mask). Both are compiled; dsa.py picks the one of the word.
 @micropython.viper
-def montmul32(out: ptr32, a: ptr32, b: ptr32, n: ptr32, t: ptr32, size: int, ninv: uint):  # noqa: F821
+def montmul32(out: ptr32, a: ptr32, b: ptr32, n: ptr32, t: ptr32, size: int, ninv: uint):
     i = 0
     while i < size + 2:
         t[i] = 0
         i += 1
     i = 0
     while i < size:
-        bi = uint(b[i])  # noqa: F821
-        c = uint(0)  # noqa: F821
+        bi = uint(b[i])
+        c = uint(0)
         j = 0
         while j < size:
-            x = uint(t[j]) + uint(a[j]) * bi + c  # noqa: F821
+            x = uint(t[j]) + uint(a[j]) * bi + c
             t[j] = x
             c = x >> 32
             j += 1
-        x = uint(t[size]) + c  # noqa: F821
+        x = uint(t[size]) + c
         t[size] = x
         t[size + 1] = x >> 32
-        m = uint(t[0]) * ninv  # noqa: F821
+        m = uint(t[0]) * ninv
         m = (m << 32) >> 32            # its low limb (no 32-bit mask literal: not a small int everywhere)
-        x = uint(t[0]) + m * uint(n[0])  # noqa: F821
+        x = uint(t[0]) + m * uint(n[0])
         c = x >> 32
         j = 1
         while j < size:
-            x = uint(t[j]) + m * uint(n[j]) + c  # noqa: F821
+            x = uint(t[j]) + m * uint(n[j]) + c
             t[j - 1] = x
             c = x >> 32
             j += 1
-        x = uint(t[size]) + c  # noqa: F821
+        x = uint(t[size]) + c
         t[size - 1] = x
-        t[size] = uint(t[size + 1]) + (x >> 32)  # noqa: F821
+        t[size] = uint(t[size + 1]) + (x >> 32)
         i += 1
     greater = 1
     if t[size] == 0:
         j = size - 1
         while j >= 0:
-            if uint(t[j]) != uint(n[j]):  # noqa: F821
-                greater = 1 if uint(t[j]) > uint(n[j]) else 0  # noqa: F821
+            if uint(t[j]) != uint(n[j]):
+                greater = 1 if uint(t[j]) > uint(n[j]) else 0
                 break
             j -= 1
     if greater:
-        borrow = uint(0)  # noqa: F821
+        borrow = uint(0)
         j = 0
         while j < size:
-            x = uint(t[j]) - uint(n[j]) - borrow  # noqa: F821
+            x = uint(t[j]) - uint(n[j]) - borrow
             out[j] = x
             borrow = (x >> 32) & 1
             j += 1
@@ -103,50 +103,50 @@ def montmul32(out: ptr32, a: ptr32, b: ptr32, n: ptr32, t: ptr32, size: int, nin
 
 
 @micropython.viper
-def montmul16(out: ptr16, a: ptr16, b: ptr16, n: ptr16, t: ptr16, size: int, ninv: uint):  # noqa: F821
+def montmul16(out: ptr16, a: ptr16, b: ptr16, n: ptr16, t: ptr16, size: int, ninv: uint):
     i = 0
     while i < size + 2:
         t[i] = 0
         i += 1
     i = 0
     while i < size:
-        bi = uint(b[i])  # noqa: F821
-        c = uint(0)  # noqa: F821
+        bi = uint(b[i])
+        c = uint(0)
         j = 0
         while j < size:
-            x = uint(t[j]) + uint(a[j]) * bi + c  # noqa: F821
+            x = uint(t[j]) + uint(a[j]) * bi + c
             t[j] = x
             c = (x >> 16) & 0xFFFF
             j += 1
-        x = uint(t[size]) + c  # noqa: F821
+        x = uint(t[size]) + c
         t[size] = x
         t[size + 1] = (x >> 16) & 0xFFFF
-        m = (uint(t[0]) * ninv) & 0xFFFF  # noqa: F821
-        x = uint(t[0]) + m * uint(n[0])  # noqa: F821
+        m = (uint(t[0]) * ninv) & 0xFFFF
+        x = uint(t[0]) + m * uint(n[0])
         c = (x >> 16) & 0xFFFF
         j = 1
         while j < size:
-            x = uint(t[j]) + m * uint(n[j]) + c  # noqa: F821
+            x = uint(t[j]) + m * uint(n[j]) + c
             t[j - 1] = x
             c = (x >> 16) & 0xFFFF
             j += 1
-        x = uint(t[size]) + c  # noqa: F821
+        x = uint(t[size]) + c
         t[size - 1] = x
-        t[size] = uint(t[size + 1]) + ((x >> 16) & 0xFFFF)  # noqa: F821
+        t[size] = uint(t[size + 1]) + ((x >> 16) & 0xFFFF)
         i += 1
     greater = 1
     if t[size] == 0:
         j = size - 1
         while j >= 0:
-            if uint(t[j]) != uint(n[j]):  # noqa: F821
-                greater = 1 if uint(t[j]) > uint(n[j]) else 0  # noqa: F821
+            if uint(t[j]) != uint(n[j]):
+                greater = 1 if uint(t[j]) > uint(n[j]) else 0
                 break
             j -= 1
     if greater:
-        borrow = uint(0)  # noqa: F821
+        borrow = uint(0)
         j = 0
         while j < size:
-            x = uint(t[j]) - uint(n[j]) - borrow  # noqa: F821
+            x = uint(t[j]) - uint(n[j]) - borrow
             out[j] = x
             borrow = (x >> 16) & 1
             j += 1
