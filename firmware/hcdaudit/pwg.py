@@ -46,12 +46,17 @@ def _uuid_urn(value):
     if not isinstance(value, str) or len(value) != 36:
         return None
     value = value.lower()
+    # As octets: MicroPython interns every one-char str it indexes (a qstr per
+    # distinct character, for good, in a pool that grows by doubling).
+    raw = value.encode()
+    if len(raw) != 36:
+        return None
     for i in range(36):
-        c = value[i]
+        c = raw[i]
         if i in (8, 13, 18, 23):
-            if c != "-":
+            if c != 45:                                 # "-"
                 return None
-        elif c not in "0123456789abcdef":
+        elif not (48 <= c <= 57 or 97 <= c <= 102):     # "0"-"9", "a"-"f"
             return None
     return "urn:uuid:" + value
 

@@ -2,7 +2,7 @@
 # frames are built into a preallocated buffer, the server's bytes are parsed
 # incrementally (any split, down to one byte at a time), and the TXNR/window
 # bookkeeping says which tagged messages the server acknowledged with 200 and
-# which are outstanding. hal/net.py's RelpTransport does the I/O around it.
+# which are outstanding. hal/relp_transport.py's RelpTransport does the I/O around it.
 #
 #   RELP-FRAME = TXNR SP COMMAND SP DATALEN [SP DATA] LF
 #   TXNR 1*9 digits (0 only in the server's serverclose hint), COMMAND 1*32

@@ -50,11 +50,15 @@ def first_seq_of(name):
     """The first seq a segment file name claims, or None if it is not a segment name."""
     if len(name) != 10 + len(SUFFIX) or not name.endswith(SUFFIX):
         return None
-    digits = name[:10]
-    for ch in digits:
-        if ch < "0" or ch > "9":
+    # As octets: MicroPython interns every one-char str it indexes or iterates
+    # (a qstr each, in a pool that grows by doubling: 14 KB at once, mid-run).
+    raw = name.encode()
+    if len(raw) != len(name):
+        return None
+    for i in range(10):
+        if raw[i] < 48 or raw[i] > 57:     # "0"-"9"
             return None
-    return int(digits)
+    return int(name[:10])
 
 
 class Meta:

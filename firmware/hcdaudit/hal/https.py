@@ -174,7 +174,7 @@ def _server_context(cert_der, key_der):
         return context
     import ssl
 
-    from hcdaudit.hal.net import _load_client_credentials
+    from hcdaudit.hal.tls import _load_client_credentials
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.set_ciphers("ECDHE+AESGCM:ECDHE+CHACHA20")

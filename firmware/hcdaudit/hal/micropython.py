@@ -25,49 +25,15 @@ def _copy_at_bytecode(dst, src, at, n):
         dst[i] = src[at + i]
 
 
-# The byte loops of CCM (the keystream XOR, the CBC restart) as machine code
-# where the port has the native emitter: compiled from this source at import,
-# since mpy-cross emits no native code without a -march per board. Viper
-# loops allocate nothing and run ~30x faster than bytecode; they check their
-# bounds themselves (a viper pointer has none). A port without the emitter or
-# the compiler keeps the bytecode versions above: the same results.
-_NATIVE = """
-@micropython.viper
-def xor_into(dst, a, b, n: int):
-    if n > int(len(dst)) or n > int(len(a)) or n > int(len(b)) or n < 0:
-        raise ValueError("xor_into: buffer too short")
-    d = ptr8(dst)
-    x = ptr8(a)
-    y = ptr8(b)
-    i = 0
-    while i < n:
-        d[i] = x[i] ^ y[i]
-        i += 1
-
-@micropython.viper
-def copy_at(dst, src, at: int, n: int):
-    if at < 0 or n < 0 or n > int(len(dst)) or at + n > int(len(src)):
-        raise ValueError("copy_at: buffer too short")
-    d = ptr8(dst)
-    s = ptr8(src)
-    i = 0
-    while i < n:
-        d[i] = s[at + i]
-        i += 1
-"""
-
-
-def _native():
-    names = {}
-    try:
-        exec(_NATIVE, names)    # noqa: S102 (a constant source: the only way to native code without -march)
-    except (SyntaxError, NameError, NotImplementedError, MemoryError):
-        # no native emitter ("invalid micropython decorator"), no compiler (no exec), no room
-        return _xor_into_bytecode, _copy_at_bytecode
-    return names["xor_into"], names["copy_at"]
-
-
-xor_into, copy_at = _native()
+# The byte loops of CCM (the keystream XOR, the CBC restart) as viper machine
+# code where the port has it (hal/native.py, compiled ahead of time where the
+# firmware is built for the machine); else the bytecode loops above: the same results.
+try:
+    from hcdaudit.hal.native import copy_at, xor_into
+except (ImportError, SyntaxError, ValueError, NotImplementedError, MemoryError):
+    # no native emitter ("invalid micropython decorator"), an image of another
+    # machine ("incompatible .mpy arch"), no room
+    xor_into, copy_at = _xor_into_bytecode, _copy_at_bytecode
 
 
 class Aes:
