@@ -81,6 +81,17 @@ class Source:
             where = exc.filename or self.label
             raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
 
+    def entries(self, decode: bool = False):
+        """reader.entries(decode) (records(bodies=False, decode)'s walk, each record's
+        entry yielded: .seq, .epoch, .entry), read errors turned into UsageErrors as records()."""
+        try:
+            yield from self.reader.entries(decode)
+        except ring.RingError as exc:
+            raise UsageError(f"{self.label}: NVRAM: {exc}") from None
+        except OSError as exc:
+            where = exc.filename or self.label
+            raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
+
     def require_authentic(self) -> None:
         """A log whose records exist but none authenticates is not damaged: it is being
         read with the wrong master key (another device's escrow, or its memory)."""

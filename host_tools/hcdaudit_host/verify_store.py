@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 from hcdaudit.reader import Report
+from hcdaudit.seal import MAC_SIZE
 
 from .highwater import HighWater
 from .source import Source, as_source, progress
@@ -40,10 +41,11 @@ def verify(source, state_dir: Path | None = None, remember: bool = True, show_pr
     gc.disable()
     try:
         with progress("verify store", source.expected_records if show_progress else (lambda: 0)) as bar:
-            for record in source.records(bodies=False, decode=decode):     # seq and chain are all it keeps
-                if record["seq"] in watched:
-                    links[record["seq"]] = record["chain"]
-                last = record
+            # records(bodies=False)'s walk, each record's entry as it is: seq and chain are all it keeps
+            for entry in source.entries(decode):
+                if entry.seq in watched:
+                    links[entry.seq] = entry.entry[-MAC_SIZE:]
+                last = entry
                 count += 1
                 if count % 256 == 0:
                     bar.advance(256)
@@ -54,7 +56,7 @@ def verify(source, state_dir: Path | None = None, remember: bool = True, show_pr
     report = source.reader.report
     source.require_authentic()
     if last is not None:
-        links[last["seq"]] = last["chain"]
+        links[last.seq] = last.entry[-MAC_SIZE:]
     before = len(report.faults())
     marks.check(source.device_id, report, links)
     if mark:

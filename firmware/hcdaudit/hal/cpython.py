@@ -168,14 +168,18 @@ def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make,
     reader.use_scanner): header in bounds, sealed length in range, the whole entry
     before end, and its mac (HMAC-SHA256 under key over b"R" + header + sealed,
     truncated: seal.mac_of) equal. One tight loop, hash states copied rather than
-    rebuilt: this runs once per record a verification reads. Stops at the first
-    entry that fails any of them; the reader's exact loop judges it."""
+    rebuilt (measured: faster here than hmac.digest's one-shot, which pads the key
+    again per call): this runs once per record a verification reads. Stops at the
+    first entry that fails any of them; the reader's exact loop judges it. The
+    records are opened later, all in one loop (_RecordChecker.many): interleaving
+    AES-CCM with the HMAC work here measured slower than either loop alone."""
     if len(key) > 64 or type(data) is not bytes:
         return offset, None
     inner, outer = _mac_states(bytes(key))     # per call: no key outlives the scan
     unpack = _ENTRY_HEADER.unpack_from
     view = memoryview(data)
     append = entries.append
+    inner_copy, outer_copy = inner.copy, outer.copy
     last = None
     while offset + _ENTRY_HEADER_SIZE <= end:
         seq, entry_epoch, _salt, n = unpack(data, offset)
@@ -185,9 +189,9 @@ def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make,
         stop = sealed_end + _MAC_SIZE
         if stop > end:
             break
-        h = inner.copy()
+        h = inner_copy()
         h.update(view[offset:sealed_end])
-        o = outer.copy()
+        o = outer_copy()
         o.update(h.digest())
         mac = data[sealed_end:stop]
         if not compare_digest(o.digest()[:_MAC_SIZE], mac):
@@ -216,6 +220,76 @@ def _int_value(item):
     return n if first < 0x20 else -1 - n
 
 
+class _RecordChecker:
+    """make_record_checker's checker: callable on one entry; many() on a list."""
+
+    def __init__(self, cipher, max_sealed):
+        self.decrypt = cipher._ccm.decrypt
+        self.prefix = _RECORD_PREFIX.match
+        self.not_sure = _cbor.NOT_SURE
+        self.max_sealed = max_sealed
+        self.events = {}        # event code item bytes -> value, for this walk
+
+    def event_of(self, code):
+        """The value of an event code item the prefix matched, kept for the walk."""
+        event = _int_value(code)
+        if len(self.events) < 64:        # a store has a few event kinds: their items read once
+            self.events[code] = event
+        return event
+
+    def many(self, entries):
+        """[self(entry) for entry in entries], in phases: every record opened, then
+        every prefix matched, then the matches read (each phase one tight loop over
+        the same C calls: measured faster than the three steps per record in turn)."""
+        decrypt, not_sure, max_sealed = self.decrypt, self.not_sure, self.max_sealed
+        plaintexts = []
+        keep = plaintexts.append
+        for entry in entries:
+            n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
+            if n < _CCM_TAG_SIZE or n > max_sealed or type(entry) is not bytes or (entry[12] << 8 | entry[13]) != n:
+                keep(None)
+                continue
+            try:
+                keep(decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:-_MAC_SIZE], entry[:12]))
+            except InvalidTag:
+                keep(None)
+        prefix = self.prefix
+        matches = [None if p is None else prefix(p) for p in plaintexts]
+        events = self.events
+        found = []
+        answer = found.append
+        for matched in matches:
+            if matched is None:
+                answer(not_sure)
+                continue
+            item, code = matched.group(1, 2)
+            event = events.get(code)
+            if event is None:
+                event = self.event_of(code)
+            seq = int.from_bytes(item[1:], "big") if len(item) > 1 else item[0] & 0x1F     # (_int_value, inline)
+            answer(((seq if item[0] < 0x20 else -1 - seq), event))
+        return found
+
+    def __call__(self, entry):
+        n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
+        if n < _CCM_TAG_SIZE or n > self.max_sealed or type(entry) is not bytes or \
+                (entry[12] << 8 | entry[13]) != n:
+            return self.not_sure
+        try:
+            p = self.decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:-_MAC_SIZE], entry[:12])
+        except InvalidTag:
+            return self.not_sure
+        found = self.prefix(p)
+        if found is None:
+            return self.not_sure
+        item, code = found.group(1, 2)
+        event = self.events.get(code)
+        if event is None:
+            event = self.event_of(code)
+        seq = int.from_bytes(item[1:], "big") if len(item) > 1 else item[0] & 0x1F     # (_int_value, inline)
+        return (seq if item[0] < 0x20 else -1 - seq), event
+
+
 def make_record_checker(cipher, max_sealed):
     """A checker for verify's default walk (reader.use_checker): check(entry) gives
     (seq field, event code) of the entry's record, as the reader's _open and
@@ -226,31 +300,7 @@ def make_record_checker(cipher, max_sealed):
     does not open, a prefix refused) is NOT_SURE: the reader decides it."""
     if not isinstance(cipher, Aes):
         return None             # another HAL's cipher: the reader's own path
-    decrypt = cipher._ccm.decrypt
-    prefix = _RECORD_PREFIX.match
-    not_sure = _cbor.NOT_SURE
-    events = {}                 # event code item bytes -> value, for this walk
-
-    def check(entry):
-        n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
-        if n < _CCM_TAG_SIZE or n > max_sealed or type(entry) is not bytes or (entry[12] << 8 | entry[13]) != n:
-            return not_sure
-        try:
-            p = decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:-_MAC_SIZE], entry[:12])
-        except InvalidTag:
-            return not_sure
-        found = prefix(p)
-        if found is None:
-            return not_sure
-        item, code = found.group(1, 2)
-        event = events.get(code)
-        if event is None:
-            event = _int_value(code)
-            if len(events) < 64:        # a store has a few event kinds: their items read once
-                events[code] = event
-        seq = int.from_bytes(item[1:], "big") if len(item) > 1 else item[0] & 0x1F     # (_int_value, inline)
-        return (seq if item[0] < 0x20 else -1 - seq), event
-    return check
+    return _RecordChecker(cipher, max_sealed)
 
 
 def record_encode_into(writer, seq, time_us, event, outcome, subject, interface, remote_host, items):
