@@ -527,11 +527,31 @@ class Reader:
         rep.contents = "decoded" if decoded else "authenticated"
         not_sure = cbor.NOT_SURE        # (locals: the loop runs once per record)
         walked = [by_seq[seq] for seq in sorted(by_seq) if seq not in forged]
+        count = len(walked)
         many = getattr(check, "many", None) if check is not None else None
-        # The host's checker takes every record at once (hal/cpython.py: its loops, in phases).
-        answers = many([item.entry for item in walked]) if many is not None else None
-        for index in range(len(walked)):
+        bounds = None
+        if many is not None:
+            # The host's checker takes every record at once and names the ones it does not
+            # prove (hal/cpython.py); the runs between are taken whole, the rest one by one.
+            bounds = many([item.entry for item in walked], [item.seq for item in walked], eviction_code)
+            bounds.append(count)
+        bound = 0
+        index = 0
+        while index < count:
+            if bounds is not None:
+                stop = bounds[bound]
+                bound += 1
+                if stop > index:
+                    # Records proven: authentic, open, prefix as record_prefix reads it, the
+                    # entry's seq, not an eviction: what the loop below does for each, per run.
+                    run = walked[index:stop]
+                    prev = self._note_run(run, gaps)
+                    yield from run
+                    index = stop
+                    if index >= count:
+                        break
             item = walked[index]
+            index += 1
             seq = item.seq
             if bodies:
                 body = self._decode(seq, item)
@@ -541,10 +561,8 @@ class Reader:
                 body["chain"] = item.entry[-seal.MAC_SIZE:]
                 body["epoch"] = item.epoch
             else:
-                if answers is not None:
-                    found = answers[index]
-                else:
-                    found = check(item.entry) if check is not None else not_sure
+                # (a record the host's checker named: judged here from the start)
+                found = check(item.entry) if check is not None and bounds is None else not_sure
                 if found is not_sure and not decoded:
                     plaintext = self._open(seq, item)
                     if plaintext is None:
@@ -901,6 +919,38 @@ class Reader:
             self.report.add("modified", seq, seq, "seq %d: the record inside says seq %d" % (seq, body["seq"]))
             return None
         return body
+
+    def _note_run(self, run, gaps):
+        """The walk's bookkeeping (gaps, first and last seq, ranges, count) for a run of
+        verified entries in ascending seq order, above every seq noted before, as
+        the walk's loop does it entry by entry; returns the last seq."""
+        rep = self.report
+        ranges = rep.ranges
+        start = 0
+        n = len(run)
+        while start < n:
+            first = run[start].seq
+            stop = n
+            if run[n - 1].seq - first != n - 1 - start:
+                # Seqs missing inside the run (rare): its contiguous pieces in turn.
+                stop = start + 1
+                while stop < n and run[stop].seq == run[stop - 1].seq + 1:
+                    stop += 1
+            last = run[stop - 1].seq
+            if first > rep.last_seq + 1:
+                gaps.append((rep.last_seq + 1, first - 1))
+            if rep.first_seq == 0:
+                rep.first_seq = first
+            rep.last_seq = last
+            if ranges and ranges[-1][1] == first - 1:
+                ranges[-1][1] = last
+                rep.verified += stop - start
+            else:
+                rep._note_verified(first)       # (above every seq before: a new range at the end)
+                ranges[-1][1] = last
+                rep.verified += stop - start - 1
+            start = stop
+        return rep.last_seq
 
     def _gap(self, first, last, at_head):
         rep = self.report

@@ -213,6 +213,17 @@ _RECORD_PREFIX = re.compile(rb"[\xa5-\xa8]\x00(" + _INT_ITEM + rb")\x01" + _INT_
                             re.DOTALL)
 
 
+def _int_item_bytes(value):
+    """The shortest CBOR integer item of value (what _INT_ITEM matches for it)."""
+    major, n = (0, value) if value >= 0 else (0x20, -1 - value)
+    if n < 24:
+        return bytes((major | n,))
+    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * width):
+            return bytes((major | info,)) + n.to_bytes(width, "big")
+    raise ValueError("integer out of CBOR range")
+
+
 def _int_value(item):
     """The value of an integer item _INT_ITEM matched."""
     first = item[0]
@@ -237,38 +248,43 @@ class _RecordChecker:
             self.events[code] = event
         return event
 
-    def many(self, entries):
-        """[self(entry) for entry in entries], in phases: every record opened, then
-        every prefix matched, then the matches read (each phase one tight loop over
-        the same C calls: measured faster than the three steps per record in turn)."""
-        decrypt, not_sure, max_sealed = self.decrypt, self.not_sure, self.max_sealed
+    def many(self, entries, seqs, skip_event):
+        """The indices (ascending) of the entries whose record this checker does not
+        prove to open, to have a prefix record_prefix accepts, a seq field equal to
+        seqs[i] and an event code other than skip_event: for every other entry
+        self(entry) would give (seqs[i], an event other than skip_event). In phases:
+        every record opened, then every prefix matched, then the matches compared
+        (each phase one tight loop over the same C calls: measured faster than the
+        steps per record in turn)."""
+        decrypt, max_sealed = self.decrypt, self.max_sealed
         plaintexts = []
         keep = plaintexts.append
         for entry in entries:
             n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
             if n < _CCM_TAG_SIZE or n > max_sealed or type(entry) is not bytes or (entry[12] << 8 | entry[13]) != n:
-                keep(None)
+                keep(b"")       # (matches no prefix: doubtful)
                 continue
             try:
                 keep(decrypt(entry[4:12] + entry[:4], entry[_ENTRY_HEADER_SIZE:-_MAC_SIZE], entry[:12]))
             except InvalidTag:
-                keep(None)
-        prefix = self.prefix
-        matches = [None if p is None else prefix(p) for p in plaintexts]
-        events = self.events
-        found = []
-        answer = found.append
-        for matched in matches:
+                keep(b"")
+        matches = list(map(self.prefix, plaintexts))
+        # The integer items are in their shortest form: equal values, equal bytes.
+        skip = _int_item_bytes(skip_event)
+        doubtful = []
+        doubt = doubtful.append
+        index = 0
+        for matched, seq in zip(matches, seqs):
             if matched is None:
-                answer(not_sure)
-                continue
-            item, code = matched.group(1, 2)
-            event = events.get(code)
-            if event is None:
-                event = self.event_of(code)
-            seq = int.from_bytes(item[1:], "big") if len(item) > 1 else item[0] & 0x1F     # (_int_value, inline)
-            answer(((seq if item[0] < 0x20 else -1 - seq), event))
-        return found
+                doubt(index)
+            else:
+                item, code = matched.group(1, 2)
+                # (major type 0 only: a negative seq item never equals an entry's seq)
+                if code == skip or item[0] >= 0x20 or \
+                        (int.from_bytes(item[1:], "big") if len(item) > 1 else item[0]) != seq:
+                    doubt(index)
+            index += 1
+        return doubtful
 
     def __call__(self, entry):
         n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
