@@ -233,7 +233,7 @@ class _Entry:
         self.epoch = epoch
         self.entry = entry
         self.where = where          # segment name, or "slot N"
-        self.position = position    # read order across the store
+        self.position = position    # 0: read from the store, -1: from NVRAM
 
 
 class _Segment:
@@ -245,6 +245,7 @@ class _Segment:
         self.bad = []               # (seq before, seq after, claimed seq, bytes) of unreadable stretches
         self.truncated_after = None # last good seq when the checkpoint is gone
         self.forged = False
+        self.other_epochs = False   # an entry of another epoch than the header's among entries
 
 
 class Reader:
@@ -371,6 +372,8 @@ class Reader:
             found = entry_at(data, offset, end)
             if found is not None:
                 seq, e, entry = found
+                if e != meta.epoch:
+                    seg.other_epochs = True
                 keep(_Entry(seq, e, entry, name, 0))
                 add(entry)
                 offset += len(entry)
@@ -400,8 +403,8 @@ class Reader:
         if checkpoint is None:
             last_good = seg.entries[-1].seq if seg.entries else meta.first_seq - 1
             seg.truncated_after = last_good
-        elif seg.header_ok and not seg.bad and [e.seq for e in seg.entries] == \
-                list(range(meta.first_seq, meta.last_seq + 1)) and all(e.epoch == meta.epoch for e in seg.entries):
+        elif seg.header_ok and not seg.bad and not seg.other_epochs and [e.seq for e in seg.entries] == \
+                list(range(meta.first_seq, meta.last_seq + 1)):
             # Every record is in place: only then does a checkpoint mismatch say
             # something the records do not (one replaced by another authentic one).
             head, mac = checkpoint
@@ -482,14 +485,13 @@ class Reader:
         segments.sort(key=lambda s: (s.entries[0].seq if s.entries else s.meta.first_seq, s.name))
         stream = []
         for seg in segments:
-            for item in seg.entries:
-                item.position = len(stream)
-                stream.append(item)
-        store_last = max([e.seq for e in stream] + [0])
+            stream.extend(seg.entries)
         chosen, duplicates, displaced = self._order(stream)
-        by_seq = {}
-        for item in chosen:
-            by_seq[item.seq] = item
+        if chosen is stream:
+            store_last = stream[-1].seq if stream else 0      # (all in order: the last is the newest)
+        else:
+            store_last = max([e.seq for e in stream] + [0])
+        by_seq = {item.seq: item for item in chosen}
         for item in duplicates:
             rep.add("duplicate", item.seq, item.seq, "seq %d read again in %s" % (item.seq, item.where))
         dup_set = set(duplicates)
@@ -754,18 +756,29 @@ class Reader:
         rep = self.report
         forged = set()
         for seg in segments:
-            if not seg.header_ok:
-                continue
+            if not seg.header_ok or not seg.other_epochs:
+                continue        # (every entry of the header's epoch: none forged here)
             for item in seg.entries:
                 if item.epoch != seg.meta.epoch and by_seq.get(item.seq) is item:
                     forged.add(item.seq)
-        self._top_epoch = max([item.epoch for item in by_seq.values()
-                               if nv_epoch is None or item.epoch <= nv_epoch] + [-1])
-        seqs = sorted(s for s in by_seq if s not in forged)
-        epochs = [by_seq[s].epoch for s in seqs]
+        # The usual store (by_seq filled in seq order, epochs never down, none skipped, none
+        # past NVRAM's) is told by whole-list operations; any other takes the loops below.
+        all_epochs = [item.epoch for item in by_seq.values()]
+        newest = max(all_epochs) if all_epochs else -1
+        if nv_epoch is None or newest <= nv_epoch:
+            self._top_epoch = newest
+        else:
+            self._top_epoch = max([e for e in all_epochs if e <= nv_epoch] + [-1])
+        seqs = list(by_seq) if not forged else [s for s in by_seq if s not in forged]
+        epochs = all_epochs if not forged else [by_seq[s].epoch for s in seqs]
+        if seqs != sorted(seqs):
+            seqs = sorted(seqs)
+            epochs = [by_seq[s].epoch for s in seqs]
+        distinct = sorted(set(epochs))
+        usual = epochs == sorted(epochs) and (not distinct or distinct[-1] - distinct[0] == len(distinct) - 1)
         low = None
-        for i in range(len(seqs) - 1, -1, -1):     # an epoch above a later record's epoch was made with a newer key
-            e = epochs[i]
+        for i in range(len(seqs) - 1, -1, -1) if not usual else ():
+            e = epochs[i]   # an epoch above a later record's epoch was made with a newer key
             if low is not None and e > low:
                 forged.add(seqs[i])
             else:
@@ -773,7 +786,8 @@ class Reader:
         if forged:
             seqs = [s for s in seqs if s not in forged]
             epochs = [by_seq[s].epoch for s in seqs]
-        for i in range(1, len(seqs)):
+        # (epochs never down with seq and their values without a hole: no step above one)
+        for i in range(1, len(seqs)) if not usual else ():
             a, b = seqs[i - 1], seqs[i]
             if b == a + 1 and epochs[i] > epochs[i - 1] + 1:
                 # Epochs skipped with no record missing: what holds b was made
@@ -784,7 +798,7 @@ class Reader:
                         break
                     forged.add(s)
         ahead = []
-        if nv_epoch is not None:
+        if nv_epoch is not None and newest > nv_epoch:
             ahead = [s for s in seqs if by_seq[s].epoch > nv_epoch]
         for first, last in _runs(ahead):
             rep.add("rolled back", first, last, "seqs %d-%d were sealed in epoch %d-%d but NVRAM holds epoch %d: "
