@@ -462,13 +462,15 @@ class Reader:
         for item in self._walk(False, decode):
             yield {"seq": item.seq, "chain": item.entry[-mac_size:], "epoch": item.epoch}
 
-    def entries(self, decode=False):
-        """records(bodies=False, decode)'s walk, yielding each record's entry (an
-        object with .seq, .epoch and .entry, whose last MAC_SIZE bytes are the chain)
-        instead of a dict: for a caller that keeps next to nothing of each record."""
-        return self._walk(False, decode)
+    def runs(self, decode=False):
+        """records(bodies=False, decode)'s walk, yielding lists of the records' entries
+        (objects with .seq, .epoch and .entry, whose last seal.MAC_SIZE bytes are the
+        chain), in seq order, instead of a dict per record: for a caller that keeps
+        next to nothing of each record (verify). A list holds one record, or a run
+        the host's checker proved whole."""
+        return self._walk(False, decode, True)
 
-    def _walk(self, bodies, decode):
+    def _walk(self, bodies, decode, runs=False):
         rep = self.report
         decoded = bodies or decode
         check = None
@@ -528,14 +530,19 @@ class Reader:
         ranges = rep.ranges
         rep.contents = "decoded" if decoded else "authenticated"
         not_sure = cbor.NOT_SURE        # (locals: the loop runs once per record)
-        walked = [by_seq[seq] for seq in sorted(by_seq) if seq not in forged]
+        walk_seqs = list(by_seq)
+        if forged:
+            walk_seqs = [seq for seq in walk_seqs if seq not in forged]
+        if walk_seqs != sorted(walk_seqs):
+            walk_seqs.sort()
+        walked = [by_seq[seq] for seq in walk_seqs]
         count = len(walked)
         many = getattr(check, "many", None) if check is not None else None
         bounds = None
         if many is not None:
             # The host's checker takes every record at once and names the ones it does not
             # prove (hal/cpython.py); the runs between are taken whole, the rest one by one.
-            bounds = many([item.entry for item in walked], [item.seq for item in walked], eviction_code)
+            bounds = many([item.entry for item in walked], walk_seqs, eviction_code)
             bounds.append(count)
         bound = 0
         index = 0
@@ -548,7 +555,10 @@ class Reader:
                     # entry's seq, not an eviction: what the loop below does for each, per run.
                     run = walked[index:stop]
                     prev = self._note_run(run, gaps)
-                    yield from run
+                    if runs:
+                        yield run
+                    else:
+                        yield from run
                     index = stop
                     if index >= count:
                         break
@@ -591,7 +601,7 @@ class Reader:
                 rep.verified += 1
             else:
                 rep._note_verified(seq)
-            yield body
+            yield [body] if runs else body
         if logged_through > watermark:
             watermark = rep.evicted_through = logged_through
         eviction_audited = watermark == 0 or logged_through == watermark

@@ -81,11 +81,11 @@ class Source:
             where = exc.filename or self.label
             raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
 
-    def entries(self, decode: bool = False):
-        """reader.entries(decode) (records(bodies=False, decode)'s walk, each record's
-        entry yielded: .seq, .epoch, .entry), read errors turned into UsageErrors as records()."""
+    def runs(self, decode: bool = False):
+        """reader.runs(decode) (records(bodies=False, decode)'s walk, lists of the records'
+        entries: .seq, .epoch, .entry), read errors turned into UsageErrors as records()."""
         try:
-            yield from self.reader.entries(decode)
+            yield from self.reader.runs(decode)
         except ring.RingError as exc:
             raise UsageError(f"{self.label}: NVRAM: {exc}") from None
         except OSError as exc:

@@ -30,10 +30,10 @@ def verify(source, state_dir: Path | None = None, remember: bool = True, show_pr
     source = as_source(source)
     marks = HighWater(state_dir)
     mark = marks.marks.get(source.device_id)
-    watched = {mark.get("last_seq") if mark else None}
+    watch = mark.get("last_seq") if mark else None      # the seq an earlier verification pinned
     links: dict[int, bytes] = {}
     last = None
-    count = 0
+    count = shown = 0
     # The walk allocates some objects per record and keeps most of them to its end: the
     # cyclic collector, run generation after generation as they pile up, finds next to
     # nothing there and costs ~10% of the walk. It runs again (and collects) after it.
@@ -41,14 +41,18 @@ def verify(source, state_dir: Path | None = None, remember: bool = True, show_pr
     gc.disable()
     try:
         with progress("verify store", source.expected_records if show_progress else (lambda: 0)) as bar:
-            # records(bodies=False)'s walk, each record's entry as it is: seq and chain are all it keeps
-            for entry in source.entries(decode):
-                if entry.seq in watched:
-                    links[entry.seq] = entry.entry[-MAC_SIZE:]
-                last = entry
-                count += 1
-                if count % 256 == 0:
-                    bar.advance(256)
+            # records(bodies=False)'s walk, its records' entries in seq-ordered lists (runs): the
+            # watched seq's chain and the last record's are all it keeps
+            for run in source.runs(decode):
+                if watch is not None and run[0].seq <= watch <= run[-1].seq:
+                    for entry in run:
+                        if entry.seq == watch:
+                            links[watch] = entry.entry[-MAC_SIZE:]
+                last = run[-1]
+                count += len(run)
+                if count - shown >= 256:
+                    bar.advance(count - shown)
+                    shown = count
             bar.finish(count)
     finally:
         if collecting:

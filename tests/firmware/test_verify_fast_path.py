@@ -47,6 +47,19 @@ def fast_read(dev, decode=False, checker=True):
     return records, reader.report
 
 
+def runs_read(dev, decode=False):
+    """What verify_store reads: runs(decode), its lists of entries made records() dicts;
+    every list in seq order, and the lists one after another."""
+    reader = dev.reader()
+    records = []
+    for run in reader.runs(decode):
+        assert run, "an empty run"
+        for entry in run:
+            assert not records or records[-1]["seq"] < entry.seq, "runs out of seq order"
+            records.append({"seq": entry.seq, "chain": entry.entry[-seal.MAC_SIZE:], "epoch": entry.epoch})
+    return records, reader.report
+
+
 def _triples(records):
     return [(r["seq"], r["chain"], r["epoch"]) for r in records]
 
@@ -62,9 +75,10 @@ def both_modes(dev):
     records, report = exact_read(dev)
     assert report.contents == "decoded"
     walks = [("decode", ) + fast_read(dev, True), ("default", ) + fast_read(dev),
-             ("default, reader's prefix check", ) + fast_read(dev, checker=False)]
+             ("default, reader's prefix check", ) + fast_read(dev, checker=False),
+             ("default, in runs", ) + runs_read(dev), ("decode, in runs", ) + runs_read(dev, True)]
     for mode, _records, walked in walks:
-        assert walked.contents == ("decoded" if mode == "decode" else "authenticated"), mode
+        assert walked.contents == ("decoded" if mode.startswith("decode") else "authenticated"), mode
     return records, report, walks
 
 

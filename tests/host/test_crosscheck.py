@@ -345,6 +345,43 @@ def test_record_checker_reads_the_prefix_exactly_as_record_prefix(body):
     assert check(_sealed(r, good)[:-1]) is cbor.NOT_SURE       # a record that does not open
 
 
+_SEQ_FORMS = st.sampled_from([0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 24, 2 ** 32 - 1]) | \
+    st.integers(min_value=0, max_value=2 ** 32 - 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=records, seq=_SEQ_FORMS, skip_own_event=st.booleans())
+def test_record_checker_many_names_exactly_the_records_check_does_not_prove(body, seq, skip_own_event):
+    # many() (verify's default walk on CPython) must name exactly the entries for which
+    # check() is not sure, or reads a seq other than the entry's or the skipped event:
+    # over every shortest form of a seq (its header seq bound by a backreference), the
+    # prefix mutations, a record under another header seq, one that does not open.
+    from hcdaudit import reader
+    r = reader.Reader(None, None, bytes(32), 50, 512, hal.Aes)
+    check = hal.make_record_checker(r._cipher, r._max_sealed)
+    body = dict(body)
+    body[record.SEQ] = seq
+    good = cbor.dumps(body)
+    assume(len(good) < r._sealer.max_plaintext)
+    skip = body[record.EVENT] if skip_own_event else 0xFFFF + 1
+    entries, seqs = [], []
+    for blob in _prefix_mutations(good):
+        for header_seq in (seq, (seq + 1) % 2 ** 32, (seq + 256) % 2 ** 32):
+            entries.append(_sealed(r, blob, header_seq))
+            seqs.append(header_seq)
+    sealed = _sealed(r, good, seq)
+    entries += [sealed[:30] + bytes([sealed[30] ^ 1]) + sealed[31:], sealed[:-1], sealed]   # does not open; cut
+    seqs += [seq, seq, seq]
+    expected = []
+    for index, (entry, header_seq) in enumerate(zip(entries, seqs)):
+        found = check(entry)
+        if found is cbor.NOT_SURE or found[0] != header_seq or found[1] == skip:
+            expected.append(index)
+    assert check.many(entries, seqs, skip) == expected
+    assert check.many([sealed], [seq], skip) == ([0] if skip_own_event else [])
+    assert check.many(entries[-3:-1], seqs[-3:-1], skip) == [0, 1]
+
+
 def test_record_prefix_refuses_a_malformed_seq_time_or_event():
     from hcdaudit import reader
     r = reader.Reader(None, None, bytes(32), 50, 512, hal.Aes)
