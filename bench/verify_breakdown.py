@@ -5,7 +5,8 @@
 STORE: a device folder (bench/run.py builds one with device_bench.py fill and escrow_for).
 Times, in one process with the cyclic collector paused (as verify_store pauses it): the bare
 file reads, the reader's segment reads with the entry scan, the HMAC work alone, the AES-CCM
-opens alone, the record checker (AES-CCM + prefix), Reader.verify() and verify_store.verify()."""
+opens alone, the record checker over every record at once (many(): AES-CCM + the seq-bound
+prefix), the walk around them, Reader.verify() and verify_store.verify()."""
 from __future__ import annotations
 
 import gc
@@ -48,6 +49,7 @@ def main(store: Path, rounds: int = 7) -> None:
         segments = [reader._read_segment(name) for name in reader._segment_names()]
         timed("segment reads + entry scan", start)
         entries = [e.entry for s in segments if s for e in s.entries]
+        seqs = [e.seq for s in segments if s for e in s.entries]
         inner, outer = _pads(bytes(reader.key_bytes(segments[0].meta.epoch)))
         start = time.perf_counter()
         for e in entries:
@@ -63,14 +65,19 @@ def main(store: Path, rounds: int = 7) -> None:
             decrypt(e[4:12] + e[:4], e[14:-16], e[:12])
         timed("AES-CCM opens alone", start)
         check = reader_module._checker[0](reader._cipher, reader._max_sealed)
+        eviction = reader_module.catalog.event_code("audit_eviction")
         start = time.perf_counter()
-        for e in entries:
-            check(e)
-        timed("record checker (AES-CCM + prefix)", start)
+        check.many(entries, seqs, eviction)
+        timed("record checker, many() (AES-CCM + prefix)", start)
         reader = as_source(store).reader
         start = time.perf_counter()
         reader.verify()
         timed("Reader.verify() whole", start)
+        reader = as_source(store).reader
+        start = time.perf_counter()
+        for _ in reader.runs():
+            pass
+        timed("Reader.runs() whole (verify_store's walk)", start)
         gc.enable()
         start = time.perf_counter()
         verify(store, None, remember=False, show_progress=False)

@@ -990,7 +990,7 @@ class Reader:
                 rep.add("missing", a, b, "%d records absent" % (b - a + 1))
 
     def verify(self, decode=False):
-        for _ in self.records(False, decode):
+        for _ in self.runs(decode):
             pass
         return self.report
 
