@@ -226,7 +226,7 @@ class Report:
 
 class _Entry:
     """One authentic entry as found: where, and what it says."""
-    __slots__ = ("seq", "epoch", "entry", "where", "position")     # (CPython: one made per record)
+    __slots__ = ("entry", "epoch", "position", "seq", "where")     # (CPython: one made per record)
 
     def __init__(self, seq, epoch, entry, where, position):
         self.seq = seq
