@@ -66,7 +66,11 @@ _scanner = [None]
 # walk (cipher: the HAL's Aes under the confidentiality key); check(entry) returns
 # (seq field, event code) of the entry's record when it opens (AES-CCM, _open's
 # checks) and record_prefix accepts it, or cbor.NOT_SURE (then the reader's own
-# _open and record_prefix decide, and make any finding).
+# _open and record_prefix decide, and make any finding). A checker may also offer
+# many(entries, seqs, skip_event): the indices of the entries (framed as the reader
+# holds them: _entry_at, the scanner and ring.Ring.read take no other) for which
+# check would not give (seqs[i], an event other than skip_event); the walk takes
+# the records between whole and judges the ones named from the start.
 _checker = [None]
 
 
@@ -542,6 +546,7 @@ class Reader:
         if many is not None:
             # The host's checker takes every record at once and names the ones it does not
             # prove (hal/cpython.py); the runs between are taken whole, the rest one by one.
+            # (Every entry here is framed: from _entry_at, the scanner or ring.Ring.read.)
             bounds = many([item.entry for item in walked], walk_seqs, eviction_code)
             bounds.append(count)
         bound = 0

@@ -370,8 +370,9 @@ def test_record_checker_many_names_exactly_the_records_check_does_not_prove(body
             entries.append(_sealed(r, blob, header_seq))
             seqs.append(header_seq)
     sealed = _sealed(r, good, seq)
-    entries += [sealed[:30] + bytes([sealed[30] ^ 1]) + sealed[31:], sealed[:-1], sealed]   # does not open; cut
-    seqs += [seq, seq, seq]
+    entries += [sealed[:30] + bytes([sealed[30] ^ 1]) + sealed[31:],
+                sealed[:-17] + bytes([sealed[-17] ^ 1]) + sealed[-16:], sealed]
+    seqs += [seq, seq, seq]     # (a ciphertext byte flipped, a CCM tag byte flipped: neither opens)
     expected = []
     for index, (entry, header_seq) in enumerate(zip(entries, seqs)):
         found = check(entry)

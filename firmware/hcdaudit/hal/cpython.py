@@ -214,13 +214,13 @@ _RECORD_PREFIX = re.compile(rb"[\xa5-\xa8]\x00(" + _INT_ITEM + rb")\x01" + _INT_
                             re.DOTALL)
 
 
-# _RECORD_PREFIX after the entry's 4-byte header seq, its seq item bound to that seq
-# (by a backreference, one alternative per shortest form a 32-bit seq can take: 0-23,
-# 24-255, 256-65535, above), its event item not a given one's (shortest forms: equal
-# values, equal bytes; an item's head says its length, so one starting with another's
-# whole bytes is that item).
-_SEQ_BOUND = (rb"(?:\x00\x00\x00([\x00-\x17])[\xa5-\xa8]\x00\1|\x00\x00\x00([\x18-\xff])[\xa5-\xa8]\x00\x18\2|"
-              rb"\x00\x00([\x01-\xff].)[\xa5-\xa8]\x00\x19\3|((?!\x00\x00)....)[\xa5-\xa8]\x00\x1a\4)")
+# _RECORD_PREFIX after the entry's 12 AAD bytes (4-byte seq, epoch, salt), its seq item
+# bound to that seq (by a backreference, one alternative per shortest form a 32-bit
+# seq can take: 0-23, 24-255, 256-65535, above), its event item not a given one's
+# (shortest forms: equal values, equal bytes; an item's head says its length, so one
+# starting with another's whole bytes is that item).
+_SEQ_BOUND = (rb"(?:\x00\x00\x00([\x00-\x17]).{8}[\xa5-\xa8]\x00\1|\x00\x00\x00([\x18-\xff]).{8}[\xa5-\xa8]\x00\x18\2|"
+              rb"\x00\x00([\x01-\xff].).{8}[\xa5-\xa8]\x00\x19\3|((?!\x00\x00)....).{8}[\xa5-\xa8]\x00\x1a\4)")
 _seq_bound = {}
 
 
@@ -274,25 +274,26 @@ class _RecordChecker:
         prove to open, to have a prefix record_prefix accepts, a seq field equal to
         seqs[i] (the entry's header seq) and an event code other than skip_event:
         for every other entry self(entry) gives (seqs[i], an event other than
-        skip_event). In two phases, each one tight loop over the same C calls
-        (measured faster than the steps per record in turn): every record opened,
-        its entry's 4-byte seq put before it; then one regular expression per record
+        skip_event). entries: bytes framed as the reader holds them (its header's
+        sealed length n, 16 <= n <= max_sealed, then the mac: _entry_at, the entry
+        scanner and ring.Ring.read take no other), so self's framing checks hold for
+        each and are not made again. In two phases, each one tight loop over the
+        same C calls (measured faster than the steps per record in turn): every
+        record opened (self's nonce and AAD) with the AAD (the entry's seq, epoch and
+        salt) put before it; then one regular expression per record
         (_seq_bound_prefix) that accepts exactly a prefix _RECORD_PREFIX accepts
         whose seq item is that seq and whose event item is not skip_event's."""
         match = _seq_bound_prefix(skip_event)
         decrypt = self.decrypt
-        shortest, longest = _OVERHEAD + _CCM_TAG_SIZE, _OVERHEAD + self.max_sealed
         try:
-            texts = [e[:4] + decrypt(e[4:12] + e[:4], e[_ENTRY_HEADER_SIZE:-_MAC_SIZE], e[:12])
-                     if shortest <= len(e) <= longest and type(e) is bytes and (e[12] << 8 | e[13]) + _OVERHEAD == len(e)
-                     else b"" for e in entries]
+            texts = [(aad := e[:12]) + decrypt((aad + aad)[4:16], e[_ENTRY_HEADER_SIZE:-_MAC_SIZE], aad)
+                     for e in entries]
         except InvalidTag:          # a record that does not open: the loop again, one by one
             texts = []
             for e in entries:
+                aad = e[:12]
                 try:
-                    texts.append(e[:4] + decrypt(e[4:12] + e[:4], e[_ENTRY_HEADER_SIZE:-_MAC_SIZE], e[:12])
-                                 if shortest <= len(e) <= longest and type(e) is bytes and
-                                 (e[12] << 8 | e[13]) + _OVERHEAD == len(e) else b"")
+                    texts.append(aad + decrypt((aad + aad)[4:16], e[_ENTRY_HEADER_SIZE:-_MAC_SIZE], aad))
                 except InvalidTag:
                     texts.append(b"")       # (matches nothing: doubtful)
         matches = list(map(match, texts))
