@@ -539,7 +539,9 @@ class Reader:
             walk_seqs = [seq for seq in walk_seqs if seq not in forged]
         if walk_seqs != sorted(walk_seqs):
             walk_seqs.sort()
-        walked = [by_seq[seq] for seq in walk_seqs]
+            walked = [by_seq[seq] for seq in walk_seqs]
+        else:       # (the usual store: by_seq filled in seq order)
+            walked = list(by_seq.values()) if not forged else [by_seq[seq] for seq in walk_seqs]
         count = len(walked)
         many = getattr(check, "many", None) if check is not None else None
         bounds = None

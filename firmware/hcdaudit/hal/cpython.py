@@ -181,13 +181,15 @@ def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make,
     view = memoryview(data)
     append = entries.append
     inner_copy, outer_copy = inner.copy, outer.copy
+    equal = compare_digest
+    last_start = end - 14               # (the sizes as literals: _ENTRY_HEADER_SIZE, _MAC_SIZE, _CCM_TAG_SIZE)
     last = None
-    while offset + _ENTRY_HEADER_SIZE <= end:
+    while offset <= last_start:
         seq, entry_epoch, _salt, n = unpack(data, offset)
-        if entry_epoch != epoch or n < _CCM_TAG_SIZE or n > max_sealed:
+        if entry_epoch != epoch or not 16 <= n <= max_sealed:
             break
-        sealed_end = offset + _ENTRY_HEADER_SIZE + n
-        stop = sealed_end + _MAC_SIZE
+        sealed_end = offset + 14 + n
+        stop = sealed_end + 16
         if stop > end:
             break
         h = inner_copy()
@@ -195,9 +197,9 @@ def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make,
         o = outer_copy()
         o.update(h.digest())
         mac = data[sealed_end:stop]
-        if not compare_digest(o.digest()[:_MAC_SIZE], mac):
+        if not equal(o.digest()[:16], mac):
             break
-        append(make(seq, entry_epoch, data[offset:stop], name, 0))
+        append(make(seq, epoch, data[offset:stop], name, 0))
         mac_sink(mac)
         offset = stop
         last = seq
