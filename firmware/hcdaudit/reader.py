@@ -54,7 +54,7 @@ def use_accelerator(fn):
 
 # A faster exact entry scanner a host HAL may offer (hal/cpython.py), for the
 # usual segment (entries of its own epoch that authenticate one after another):
-# scan(data, offset, end, epoch, key, max_sealed, name, entries, make, mac_sink, check)
+# scan(data, offset, end, epoch, key, max_sealed, name, entries, make, mac_sink)
 # appends make(seq, epoch, entry, name, 0) and feeds mac_sink each entry's mac for
 # every entry from offset on that _entry_at would accept as of `epoch` (integrity
 # key bytes `key`), and stops at the first it cannot prove so; it returns (offset
@@ -580,7 +580,7 @@ class Reader:
                 body["chain"] = item.entry[-seal.MAC_SIZE:]
                 body["epoch"] = item.epoch
             else:
-                # (a record the host's checker named: judged here from the start)
+                # (with many(), a record it named: judged here from the start)
                 found = check(item.entry) if check is not None and bounds is None else not_sure
                 if found is not_sure and not decoded:
                     plaintext = self._open(seq, item)

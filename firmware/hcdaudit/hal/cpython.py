@@ -151,7 +151,6 @@ def record_loads(buf):
 
 _ENTRY_HEADER = struct.Struct(">IIIH")      # seal.py: seq, epoch, salt, sealed length
 _ENTRY_HEADER_SIZE, _MAC_SIZE, _CCM_TAG_SIZE = 14, 16, 16
-_OVERHEAD = _ENTRY_HEADER_SIZE + _MAC_SIZE
 _IPAD = bytes(b ^ 0x36 for b in range(256))
 _OPAD = bytes(b ^ 0x5C for b in range(256))
 
