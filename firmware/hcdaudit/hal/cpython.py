@@ -172,7 +172,7 @@ def scan_entries(data, offset, end, epoch, key, max_sealed, name, entries, make,
     again per call): this runs once per record a verification reads. Stops at the
     first entry that fails any of them; the reader's exact loop judges it. The
     records are opened later, all in one loop (_RecordChecker.many): interleaving
-    AES-CCM with the HMAC work here measured slower than either loop alone."""
+    AES-CCM with the HMAC work here measured slower than the two loops apart."""
     if len(key) > 64 or type(data) is not bytes:
         return offset, None
     inner, outer = _mac_states(bytes(key))     # per call: no key outlives the scan
