@@ -407,13 +407,14 @@ class Reader:
         if checkpoint is None:
             last_good = seg.entries[-1].seq if seg.entries else meta.first_seq - 1
             seg.truncated_after = last_good
-        elif seg.header_ok and not seg.bad and not seg.other_epochs and [e.seq for e in seg.entries] == \
-                list(range(meta.first_seq, meta.last_seq + 1)):
-            # Every record is in place: only then does a checkpoint mismatch say
-            # something the records do not (one replaced by another authentic one).
+        elif seg.header_ok and not seg.bad and not seg.other_epochs:
+            # Every record in place (the seqs compared only on a mismatch: the usual
+            # checkpoint matches): only then does a checkpoint mismatch say something
+            # the records do not (one replaced by another authentic one).
             head, mac = checkpoint
-            if not kdf.equal(mac, segment.checkpoint_mac(key, meta.header, head, digest.digest())) or \
-                    (seg.entries and seg.entries[-1].entry[-seal.MAC_SIZE:] != head):
+            if (not kdf.equal(mac, segment.checkpoint_mac(key, meta.header, head, digest.digest())) or
+                    (seg.entries and seg.entries[-1].entry[-seal.MAC_SIZE:] != head)) and \
+                    [e.seq for e in seg.entries] == list(range(meta.first_seq, meta.last_seq + 1)):
                 rep.add("modified", meta.first_seq, meta.last_seq,
                         "%s: checkpoint does not cover these entries (a record replaced by another "
                         "authentic one?)" % name)

@@ -297,10 +297,9 @@ class _RecordChecker:
                     texts.append(aad + decrypt((aad + aad)[4:16], e[_ENTRY_HEADER_SIZE:-_MAC_SIZE], aad))
                 except InvalidTag:
                     texts.append(b"")       # (matches nothing: doubtful)
-        matches = list(map(match, texts))
-        if None not in matches:
+        if all(map(match, texts)):
             return []
-        return [index for index in range(len(matches)) if matches[index] is None]
+        return [index for index in range(len(texts)) if match(texts[index]) is None]
 
     def __call__(self, entry):
         n = len(entry) - _ENTRY_HEADER_SIZE - _MAC_SIZE
