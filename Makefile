@@ -6,7 +6,7 @@ STAMP     := $(VENV)/.installed
 MICROPY   := $(BIN)/micropython
 FIRMWARE  := $(shell find firmware boards -name '*.py' 2>/dev/null)
 
-.PHONY: setup system-packages lint test test-compile test-cpython test-micropython test-host test-heap test-mcu demo bench torture clean
+.PHONY: setup system-packages accel lint test test-compile test-cpython test-micropython test-host test-heap test-mcu demo bench torture clean
 
 setup: $(STAMP)
 
@@ -17,12 +17,19 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-test: setup system-packages lint test-compile test-cpython test-micropython test-host test-heap test-mcu
+test: setup system-packages accel lint test-compile test-cpython test-micropython test-host test-heap test-mcu
 
 # The Debian packages the tests need (rsyslog, Chromium, ...): installed when run
 # as root, else a stop with the one command to run (tests/system_packages.sh).
 system-packages:
 	@tests/system_packages.sh
+
+# The verifier's per-record loops in C (host_tools/hcdaudit_host/_fastverify.c,
+# gcc and libssl-dev): `make test` needs them built and checks them against the
+# Python loops; demo and bench build them where they can (the host tools fall
+# back to the Python loops, the same checks, slower).
+accel: setup
+	@$(BIN)/python host_tools/build_fastverify.py
 
 # ruff over the host tools and the firmware (rules MicroPython allows), mypy over
 # the host tools; both configured in pyproject.toml. The mip packages must list
@@ -64,9 +71,11 @@ torture: setup
 	@$(MICROPY) -X heapsize=8M tests/run_firmware.py --runtime micropython --torture
 
 demo: setup
+	@$(BIN)/python host_tools/build_fastverify.py --optional
 	@$(BIN)/python -m hcdaudit_host.demo
 
 bench: setup
+	@$(BIN)/python host_tools/build_fastverify.py --optional
 	@$(BIN)/python bench/run.py
 
 # Compile the firmware for a board and copy it with a device's bundle (mpremote):
@@ -80,4 +89,4 @@ deploy: setup
 		$(if $(filter-out 0 no false,$(DRY_RUN)),--dry-run) $(if $(filter-out 0 no false,$(FROZEN)),--frozen)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info host_tools/*.egg-info
+	rm -rf $(VENV) build dist *.egg-info host_tools/*.egg-info host_tools/hcdaudit_host/_fastverify.*.so

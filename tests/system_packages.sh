@@ -5,11 +5,12 @@
 #                               127.0.0.1 with their own config (the system's syslog is never used)
 #   chromium fonts-dejavu-core  renders the HTML review page headless in a test
 #   qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi  the emulated Cortex-M board
+#   gcc libssl-dev python3-dev  the verifier's C loops (host_tools/build_fastverify.py)
 # As root, installs what is missing (apt-get); otherwise stops at once and
 # prints the one command to run.
 set -euo pipefail
 PACKAGES=(rsyslog rsyslog-relp rsyslog-gnutls rsyslog-openssl chromium fonts-dejavu-core
-          qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi)
+          qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi gcc libssl-dev python3-dev)
 
 if ! command -v dpkg-query >/dev/null; then
   echo "make test: not a Debian system; install the equivalents of: ${PACKAGES[*]}" >&2

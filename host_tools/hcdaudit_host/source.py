@@ -24,11 +24,15 @@ from boards.host.memory import RamNvram
 from hcdaudit import ring, segment
 from hcdaudit.reader import Reader
 
+from . import fastverify
 from .errors import UsageError
 
 TYPE_CHECKING = False       # typing's own constant, without importing typing (`verify store` starts faster)
 if TYPE_CHECKING:
     from littlefs import UserContext
+
+# The verifier's per-record loops in C where they are built (hcdaudit_host/fastverify.py).
+VERIFY_LOOPS = fastverify.install()
 
 _IDENTITY_FIELDS = ("name", "serial", "slot_count", "slot_size", "store_cap")
 _LFS_ERR_IO = -5

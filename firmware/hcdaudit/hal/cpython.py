@@ -30,6 +30,7 @@ class Aes:
 
     def __init__(self, key):
         key = bytes(key)
+        self.key = key          # (the host verifier's C loops open records under it: hcdaudit_host/fastverify.py)
         self._algorithm = algorithms.AES(key)
         self._ecb = Cipher(self._algorithm, modes.ECB()).encryptor()   # stateless: reused
         self._ccm = AESCCM(key, _TAG_SIZE)
