@@ -2,7 +2,8 @@
 Prints a table; nothing here is a pass/fail test.
 `python bench/run.py --json` prints one JSON object instead: the headline
 figures (medians of 3 runs) beside the anchors measured in the same run
-(bench/anchors.py: syslog-ng's slogverify), with the ratios."""
+(bench/anchors.py: syslog-ng's slogverify, journald's `journalctl --verify`),
+with the ratios."""
 from __future__ import annotations
 
 import json
@@ -161,11 +162,18 @@ def headline(work: Path, mpy: Path, runs: int = 3, full_path: bool = True) -> di
     out["slogencrypt_15000_s"] = slog["slogencrypt_s"]
     out["slog_sealed_bytes_per_entry"] = slog.get("slog_sealed_bytes_per_entry")
     out["slog_note"] = slog["slog_note"]
+    journald = anchors.measure_journald(work / "journald", 15000, runs)
+    out["journald_verify_15000_s"] = journald["journald_verify_s"]
+    out["journald_verify_cpu_15000_s"] = journald["journald_verify_cpu_s"]
+    out["journald_fss_tags"] = journald["journald_tags"]
+    out["journald_note"] = journald["journald_note"]
 
     def ratio(a, b):
         return a / b if a and b else None
     out["verify_speedup_vs_slogverify"] = ratio(out["slogverify_15000_s"], out["verify_15000_s"])
     out["verify_cli_speedup_vs_slogverify"] = ratio(out["slogverify_15000_s"], out["verify_cli_15000_s"])
+    out["verify_speedup_vs_journald"] = ratio(out["journald_verify_15000_s"], out["verify_15000_s"])
+    out["verify_cli_speedup_vs_journald"] = ratio(out["journald_verify_15000_s"], out["verify_cli_15000_s"])
     out["pipeline_us_per_event_cpython"] = ratio(1e6, out["pipeline_events_per_s_cpython"])
     out["slogencrypt_us_per_entry"] = ratio(out["slogencrypt_15000_s"], 15000 / 1e6)
     return out
@@ -188,6 +196,13 @@ def headline_rows(h: dict) -> list[tuple[str, str]]:
         ("anchor: whole `slogencrypt` process, 15,000 entries", f(h["slogencrypt_15000_s"], ".3f") + " s"),
         ("  slogverify / verify (in-process): times faster", f(h["verify_speedup_vs_slogverify"], ".2f")),
         ("  slogverify / verify store (whole process): times faster", f(h["verify_cli_speedup_vs_slogverify"], ".2f")),
+        ("anchor: whole `journalctl --verify --verify-key` process, 15,000 entries",
+         f(h.get("journald_verify_15000_s"), ".3f") + " s"),
+        ("  its CPU time (user + system)", f(h.get("journald_verify_cpu_15000_s"), ".3f") + " s"),
+        ("  FSS tags in that journal file (15-minute epochs over a day)", f(h.get("journald_fss_tags"), "d")),
+        ("  journalctl --verify / verify (in-process): times faster", f(h.get("verify_speedup_vs_journald"), ".2f")),
+        ("  journalctl --verify / verify store (whole process): times faster",
+         f(h.get("verify_cli_speedup_vs_journald"), ".2f")),
         ("allocated per logged event, MicroPython", f(h["alloc_bytes_per_event_micropython"], ",.0f") + " B"),
         ("allocated per signed syslog message, MicroPython", f(h["alloc_bytes_per_message_micropython"], ",.0f") + " B"),
         ("smallest heap, whole device path (15,000 events, syslog), frozen",
@@ -195,7 +210,7 @@ def headline_rows(h: dict) -> list[tuple[str, str]]:
         ("sealed bytes per event", f(h["sealed_bytes_per_event"], ".0f") + " B"),
         ("flash bytes programmed per event (MicroPython littlefs)", f(h["flash_bytes_per_event"], ".1f") + " B"),
     ]
-    for note in ("slog_note", "full_path_note"):
+    for note in ("slog_note", "journald_note", "full_path_note"):
         if h.get(note):
             rows.append((f"  note ({note})", h[note][:60]))
     return rows

@@ -6,8 +6,9 @@ BEFORE_ROOT and AFTER_ROOT are two checkouts (e.g. `git archive <commit> | tar -
 each STORE a device folder (bench/run.py builds one with device_bench.py fill and escrow_for).
 Each round times, for each checkout in turn: in-process `verify_store.verify` (the median of 3,
 as bench/run.py's verify_15000_s), the whole `hcdaudit verify store` process with the
-checkout's bytecode compiled (verify_cli_15000_s), and then the whole `slogverify` process
-over the bench's 15,000 entries (bench/anchors.py). Prints the medians over the rounds."""
+checkout's bytecode compiled (verify_cli_15000_s), and then the anchors' whole processes over
+their 15,000 entries (bench/anchors.py): `slogverify` and `journalctl --verify --verify-key`.
+Prints the medians over the rounds."""
 from __future__ import annotations
 
 import statistics
@@ -58,6 +59,8 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(HERE))
     import anchors
     slog = anchors.measure(Path("/tmp/verify-ab-slog"), 15000, 1)
+    journald_work = Path("/tmp/verify-ab-journald")
+    journald = anchors.measure_journald(journald_work, 15000, 1)
     work = Path("/tmp/verify-ab-state")
     work.mkdir(exist_ok=True)
     for root in roots.values():
@@ -77,10 +80,17 @@ def main(argv: list[str]) -> int:
             seconds, _ = _timed([anchors._tool("slogverify"), "-k", "host.key", "-m", "new.mac", "sealed.log",
                                  "verified.log"], cwd="/tmp/verify-ab-slog", env=anchors.environment())
             figures.setdefault("slogverify_15000_s", []).append(seconds)
+        if journald["journald_verify_s"] is not None:
+            seconds, cpu = anchors.verify_journal(journald_work / "sealed.journal",
+                                                  (journald_work / "verify.key").read_text().strip())
+            figures.setdefault("journald_verify_15000_s", []).append(seconds)
+            figures.setdefault("journald_verify_cpu_15000_s", []).append(cpu)
     for key, values in figures.items():
         print(f"{key:64s} median {statistics.median(values):.4f}   ({' '.join(f'{v:.3f}' for v in values)})")
     if slog["slog_note"]:
         print("slogverify:", slog["slog_note"])
+    if journald["journald_note"]:
+        print("journald:", journald["journald_note"])
     return 0
 
 
