@@ -140,7 +140,8 @@ JOURNALD_CACHE = ROOT / "build/journald"
 # systemd-journal-remote depends on exactly its own version of libsystemd-shared, which
 # may be newer than the installed one; libmicrohttpd12 is the one library it needs besides.
 JOURNALD_PACKAGES = ("systemd-journal-remote", "libsystemd-shared", "libmicrohttpd12")
-JOURNAL_REMOTE = JOURNALD_CACHE / "root/lib/systemd/systemd-journal-remote"
+# Where the package puts the tool: Debian 12, then releases with everything under /usr.
+JOURNAL_REMOTE_PATHS = ("lib/systemd/systemd-journal-remote", "usr/lib/systemd/systemd-journal-remote")
 HOST_JOURNAL = Path("/var/log/journal")
 SEAL_INTERVAL = "15min"         # journald's default FSS epoch
 DAY_US = 86400 * 1000000
@@ -148,10 +149,18 @@ DAY_US = 86400 * 1000000
 _IN_PRIVATE_JOURNAL = 'mount --bind "$1" "$2" && shift 2 && exec "$@"'
 
 
+def journal_remote() -> Path:
+    paths = [JOURNALD_CACHE / "root" / p for p in JOURNAL_REMOTE_PATHS]
+    return next((p for p in paths if p.exists()), paths[0])
+
+
 def fetch_journald() -> str | None:
     """Download and unpack systemd-journal-remote into build/journald (once). None, or why not."""
-    return _fetch_debs(JOURNALD_CACHE, JOURNALD_PACKAGES, ("systemd-journal-remote",), [JOURNAL_REMOTE],
-                       "systemd-journal-remote")
+    why = _fetch_debs(JOURNALD_CACHE, JOURNALD_PACKAGES, ("systemd-journal-remote",), [journal_remote()],
+                      "systemd-journal-remote")
+    if why and journal_remote().exists():     # unpacked at the other path
+        return None
+    return why
 
 
 def _host_journal_state() -> tuple:
@@ -178,7 +187,7 @@ def _in_private_journal(keys: Path, args: list[str], **kwargs) -> subprocess.Com
 
 def journal_export(entries: int, start_us: int) -> str:
     """`entries` audit events of an MFD in the journal export format (what journal-remote reads),
-    ~150-byte messages with a few fields, evenly spaced over the day from `start_us`."""
+    ~125-byte messages with a few fields, evenly spaced over the day from `start_us`."""
     step = DAY_US // entries
     boot = "5f1e0c2a9b7d4e3f8a6c1b2d3e4f5a6b"
     kinds = ("print_job", "print_job", "copy_job", "print_job", "scan_job", "login", "logout", "login_failed")
@@ -213,7 +222,7 @@ def _sealed_journal(work: Path, entries: int) -> tuple[Path, str]:
     journal.unlink(missing_ok=True)
     (work / "entries.export").write_text(journal_export(entries, start * interval + 1000000))
     with open(work / "entries.export", "rb") as export:
-        seal = _in_private_journal(keys, [str(JOURNAL_REMOTE), "--seal=yes", "--split-mode=none",
+        seal = _in_private_journal(keys, [str(journal_remote()), "--seal=yes", "--split-mode=none",
                                           f"--output={journal}", "-"], stdin=export,
                                    env=environment(JOURNALD_CACHE / "root"))
     if seal.returncode or not journal.exists():

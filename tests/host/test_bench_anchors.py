@@ -35,7 +35,7 @@ def test_the_journald_input_is_a_day_of_distinct_audit_events():
 
 def test_a_journal_that_cannot_be_sealed_gives_no_figures_and_a_note(tmp_path, monkeypatch):
     anchors = _anchors()
-    monkeypatch.setattr(anchors, "JOURNAL_REMOTE", Path("/bin/false"))   # present, so nothing is fetched
+    monkeypatch.setattr(anchors, "journal_remote", lambda: Path("/bin/false"))   # present: nothing fetched
     before = anchors._host_journal_state()
     figures = anchors.measure_journald(tmp_path, entries=50, runs=1)
     assert figures["journald_verify_s"] is None and figures["journald_tags"] is None
