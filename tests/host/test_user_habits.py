@@ -76,7 +76,7 @@ def test_make_test_stops_at_once_with_the_one_command_when_not_root(tmp_path):
     assert lines[0] == "make test needs Debian packages that are missing; run:", lines
     assert lines[1].startswith("  sudo sh -c 'apt-get update && apt-get install -y --no-install-recommends rsyslog "
                                "rsyslog-relp rsyslog-gnutls rsyslog-openssl chromium fonts-dejavu-core "
-                               "qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi'"), lines
+                               "qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi gcc libssl-dev python3-dev'"), lines
     assert not (tmp_path / "bin/apt.log").exists()
 
 
