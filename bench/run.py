@@ -63,7 +63,7 @@ def full_path_heap(work: Path, events: int = 15000) -> dict:
     return {"min_heap_kib_full_path_frozen": None, "full_path_note": "did not run within 512 KiB"}
 
 
-MCU_FULL_PATH_EVENTS = 2000     # ~2 min a run under QEMU (15,000: ~13 min); docs/ARCHITECTURE.md
+MCU_FULL_PATH_EVENTS = 2000     # 2-2.7 min a run under QEMU (15,000: ~16 min); docs/ARCHITECTURE.md
 
 
 def full_path_heap_mcu(work: Path, events: int = MCU_FULL_PATH_EVENTS) -> dict:

@@ -109,7 +109,7 @@ def breakdown_of(stages: dict) -> dict:
             "audit_log": stages["booted"] - stages["imported"],
             "sender": stages["sender_ready"] - stages["sender_imported"],
             "grown_by_run": stages["drained"] - stages["sender_ready"],
-            "live_at_end": stages["drained"] - stages["start"]}
+            "at_end": stages["drained"] - stages["start"]}
 
 
 class Setup:
@@ -117,6 +117,7 @@ class Setup:
 
     def __init__(self, work: Path, records: int = 15000):
         self.work = work
+        work.mkdir(parents=True, exist_ok=True)
         self.elf = firmware()
         self.flash_bytes = build.firmware_size(self.elf)["flash"]
         self.filled = work / "full-path-filled"
