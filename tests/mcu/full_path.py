@@ -16,7 +16,7 @@ at import) and the host folder's mount (the unix port's files cost no heap).
 Everything else counts: the firmware's and the harness's modules (their
 function objects, dicts), the log, the sender, fragmentation.
 Used by the bench (`min_heap_kib_full_path_frozen_mcu`, bench/run.py) and by
-tests/mcu/test_full_path_frozen.py.
+tests/host/test_full_path_heap_mcu.py.
     python tests/mcu/full_path.py [--kib K] [--events N] [--breakdown]   # one run; prints its figures"""
 from __future__ import annotations
 
