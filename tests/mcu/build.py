@@ -83,13 +83,16 @@ def firmware() -> Path:
 
 
 def mpy_cross() -> Path:
-    """The vendored mpy-cross (the one the firmware's bytecode format is
-    MicroPython's own), built under build/mcu/ rather than in the vendored tree."""
-    obj = CACHE / "mpy-cross"
+    """The vendored mpy-cross (the bytecode format of the vendored VM), built
+    under build/mcu/mpy-cross-<its sources>/ rather than in the vendored tree."""
+    source = ROOT / "third_party/micropython"
+    obj = CACHE / f"mpy-cross-{_digest((source / 'py', source / 'mpy-cross'))}"
     tool = obj / "mpy-cross"
     if tool.exists():
         return tool
     CACHE.mkdir(parents=True, exist_ok=True)
+    for old in CACHE.glob("mpy-cross*"):
+        shutil.rmtree(old, ignore_errors=True)
     proc = subprocess.run(["make", "-C", str(ROOT / "third_party/micropython/mpy-cross"), "-j",
                            str(min(2, os.cpu_count() or 1)), f"BUILD={obj}"], capture_output=True, text=True,
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
