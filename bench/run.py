@@ -64,6 +64,43 @@ def full_path_heap(work: Path, events: int = 15000) -> dict:
     return {"min_heap_kib_full_path_frozen": None, "full_path_note": "did not run within 512 KiB"}
 
 
+MCU_FULL_PATH_EVENTS = 2000     # 2-2.7 min a run under QEMU (15,000: ~16 min); docs/ARCHITECTURE.md
+
+
+def full_path_heap_mcu(work: Path, events: int = MCU_FULL_PATH_EVENTS) -> dict:
+    """The smallest heap (KiB) in which the whole device path runs on the
+    emulated Cortex-M3 (32-bit, as the reference boards are) with the firmware
+    frozen into its flash as bytecode, the heap limited by a ballast and
+    counted as a board's budget (tests/mcu/full_path.py). `events` fewer than
+    15,000 (QEMU's speed): still a store at its cap, every flush evicting,
+    signed syslog drained."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from mcu import build
+    from mcu import full_path as mcu_full_path
+    try:
+        build.check_tools()
+        setup = mcu_full_path.Setup(work / "mcu-full-path")
+    except (build.ToolMissing, RuntimeError) as exc:
+        return {"min_heap_kib_full_path_frozen_mcu": None, "full_path_note_mcu": str(exc)[:300]}
+    out = {"full_path_events_mcu": events, "full_path_firmware_flash_bytes_mcu": setup.flash_bytes,
+           "full_path_overhead_bytes_mcu": setup.overhead,
+           "full_path_firmware_import_bytes_mcu": setup.figures["firmware_import_heap"],
+           "full_path_harness_import_bytes_mcu": setup.figures["harness_import_heap"],
+           "full_path_native_frozen_mcu": setup.figures["native"]}
+    started = time.monotonic()
+    # Ascending: a heap too small fails early (at boot or the first flushes), so most misses are cheap.
+    for kib in (32, 36, 40, 44, 48, 52, 56, 60, 64, 72, 80, 96, 128, 192, 256):
+        result, _ = setup.run(kib, events)
+        if result:
+            out.update({"min_heap_kib_full_path_frozen_mcu": kib, "full_path_evicted_mcu": result["evicted"],
+                        "full_path_messages_mcu": result["messages"], "full_path_blocks_mcu": result["blocks"],
+                        "full_path_seconds_mcu": round(result["wall_seconds"], 1),
+                        "full_path_search_seconds_mcu": round(time.monotonic() - started, 1)})
+            out.update({f"full_path_live_{k}_bytes_mcu": v for k, v in setup.breakdown().items()})
+            return out
+    return {**out, "min_heap_kib_full_path_frozen_mcu": None, "full_path_note_mcu": "did not run within 256 KiB"}
+
+
 def fsync_us(work: Path, count: int = 40) -> float:
     """The median time of one fsync of a small write to a file beside the bench's
     flash images (what each littlefs sync would cost if the simulator fsync'ed), in µs."""
@@ -156,6 +193,7 @@ def headline(work: Path, mpy: Path, runs: int = 3, full_path: bool = True) -> di
     out["alloc_bytes_per_message_micropython"] = drained.get("allocated_per_message")
     if full_path:
         out.update(full_path_heap(work))
+        out.update(full_path_heap_mcu(work))
 
     slog = anchors.measure(work / "slog", 15000, runs)
     out["slogverify_15000_s"] = slog["slogverify_s"]
@@ -205,12 +243,14 @@ def headline_rows(h: dict) -> list[tuple[str, str]]:
          f(h.get("verify_cli_speedup_vs_journald"), ".2f")),
         ("allocated per logged event, MicroPython", f(h["alloc_bytes_per_event_micropython"], ",.0f") + " B"),
         ("allocated per signed syslog message, MicroPython", f(h["alloc_bytes_per_message_micropython"], ",.0f") + " B"),
-        ("smallest heap, whole device path (15,000 events, syslog), frozen",
+        ("smallest heap, whole device path (15,000 events, syslog), ROMFS, 64-bit unix port",
          f(h.get("min_heap_kib_full_path_frozen"), "d") + " KiB"),
+        (f"smallest heap, whole device path ({h.get('full_path_events_mcu') or 0:,} events, syslog), "
+         "frozen bytecode, emulated Cortex-M3", f(h.get("min_heap_kib_full_path_frozen_mcu"), "d") + " KiB"),
         ("sealed bytes per event", f(h["sealed_bytes_per_event"], ".0f") + " B"),
         ("flash bytes programmed per event (MicroPython littlefs)", f(h["flash_bytes_per_event"], ".1f") + " B"),
     ]
-    for note in ("slog_note", "journald_note", "full_path_note"):
+    for note in ("slog_note", "journald_note", "full_path_note", "full_path_note_mcu"):
         if h.get(note):
             rows.append((f"  note ({note})", h[note][:60]))
     return rows

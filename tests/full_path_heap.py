@@ -27,6 +27,17 @@ HARNESS = {"full_path.py": ROOT / "bench/full_path.py", "fakes.py": ROOT / "test
 MODULES = ("full_path, hcdaudit.audit, hcdaudit.sender, hcdaudit.signer, hcdaudit.syslog, hcdaudit.backlog, "
            "hcdaudit.cursor, hcdaudit.hal.net, hcdaudit.dsa, boards.host.flash, hcdaudit.hal.micropython, "
            "boards.host.dirfs, rfc5848_vectors")
+HOST_MEMORIES = "boards.host.memory"     # the unix port's NVRAM file and block device (full_path._memories)
+
+
+def fill_store(dest: Path, records: int = 15000) -> None:
+    """In `dest` (made here): the NVRAM file and littlefs image of a store
+    filled to `records` on CPython, every record delivered."""
+    dest.mkdir()
+    proc = subprocess.run([sys.executable, str(ROOT / "bench/full_path.py"), "prepare", str(dest), str(records)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    if proc.returncode:
+        raise RuntimeError("preparing the full store failed: " + proc.stderr.strip()[-300:])
 
 
 class Setup:
@@ -38,18 +49,14 @@ class Setup:
         self.image.write_bytes(romfs_image.build(romfs_image.package_files("host", HARNESS)))
         self.mount = romfs_image.mount_snippet(self.image, self.image.stat().st_size)
         self.filled = work / "full-path-filled"
-        self.filled.mkdir()
-        proc = subprocess.run([sys.executable, str(ROOT / "bench/full_path.py"), "prepare", str(self.filled),
-                               str(records)], capture_output=True, text=True, cwd=ROOT, timeout=1800)
-        if proc.returncode:
-            raise RuntimeError("preparing the full store failed: " + proc.stderr.strip()[-300:])
+        fill_store(self.filled, records)
         self.overhead = self._overhead()
         self._runs = 0
 
     def _overhead(self) -> int:
         """The image's heap (read into one buffer on the unix port) plus the qstr pools the modules fill."""
         probe = self.mount + ("import gc, micropython\ngc.collect()\nprint('image', gc.mem_alloc())\n"
-                              f"micropython.qstr_info()\nimport {MODULES}\nmicropython.qstr_info()\n")
+                              f"micropython.qstr_info()\nimport {MODULES}, {HOST_MEMORIES}\nmicropython.qstr_info()\n")
         proc = subprocess.run([MICROPYTHON, "-X", "heapsize=4M", "-c", probe], capture_output=True, text=True,
                               cwd=ROOT, env=dict(os.environ, MICROPYPATH=""), timeout=120)
         lines = proc.stdout.splitlines()

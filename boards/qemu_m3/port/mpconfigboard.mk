@@ -17,7 +17,8 @@ LDSCRIPT = mcu/arm/mps2.ld
 SRC_BOARD_O = shared/runtime/gchelper_native.o shared/runtime/gchelper_thumb2.o
 MPY_CROSS_FLAGS += -march=armv7m
 
-# Nothing frozen in C: the firmware ships as the ROMFS image.
+# Nothing frozen: the firmware ships as the ROMFS image. The frozen variant
+# (tests/mcu/build.py frozen_firmware) sets FROZEN_MANIFEST on make's command line.
 FROZEN_MANIFEST =
 
 # SSRAM1 is 4 MiB: code and stack take under 400 KiB.
